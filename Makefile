@@ -1,0 +1,45 @@
+# Convene: `make run` serves the app with demo data; `make test` runs the whole suite.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask --app convene
+STAMP   := $(VENV)/.installed
+TSTAMP  := $(VENV)/.installed-test
+
+.PHONY: run test install install-test bench worker clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TSTAMP): pyproject.toml $(STAMP) package.json
+	$(PY) -m pip install --quiet -e '.[test]'
+	@command -v chromium >/dev/null 2>&1 || command -v /usr/bin/chromium >/dev/null 2>&1 || \
+	  (command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ) || \
+	  echo "chromium could not be installed: browser tests will be skipped outside CI"
+	@command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund >/dev/null || \
+	  echo "npm not available: accessibility scans will be skipped outside CI"
+	touch $@
+
+install: $(STAMP)
+install-test: $(TSTAMP)
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) serve --host 127.0.0.1 --port 5000
+
+test: $(TSTAMP)
+	$(PY) -m pytest
+
+bench: $(TSTAMP)
+	$(PY) -m bench
+
+worker: $(STAMP)
+	$(FLASK) worker
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

@@ -1,0 +1,80 @@
+"""Convene: invitation-only policy convenings, from first invitation to last follow-up."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Tests pass a config mapping; otherwise instance/config.py and CONVENE_* apply."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    config_module.load(app, config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    from . import security
+
+    security.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table known before anything queries)
+
+    db.init_app(app)
+    app.teardown_request(lambda exc: db.session.remove())
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.refresh_view = "auth.sign_in"
+    login_manager.needs_refresh_message = "Please sign in again to confirm it is you."
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .actions import bp as actions_bp
+    from .agenda import bp as agenda_bp
+    from .audit.views import bp as audit_bp
+    from .auth import bp as auth_bp
+    from .briefs import bp as briefs_bp
+    from .convenings import bp as convenings_bp
+    from .dashboard import bp as dashboard_bp
+    from .diversity import bp as diversity_bp
+    from .ics import bp as ics_bp
+    from .invitations import bp as invitations_bp
+    from .mail import bp as mail_bp
+    from .notes import bp as notes_bp
+    from .people import bp as people_bp
+
+    for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
+                      diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+raise SystemExit("Run Convene with `make run` or `flask --app convene run`.")

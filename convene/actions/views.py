@@ -1,0 +1,2 @@
+"""Routes of the actions area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,110 @@
+"""The agenda of a convening: its sessions and who holds which role in each."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..convenings.models import Convening
+    from ..people.models import Person
+
+
+class SessionKind(LabelledEnum):
+    PLENARY = ("plenary", "Plenary")
+    ROUNDTABLE = ("roundtable", "Roundtable")
+    WORKING_GROUP = ("working_group", "Working group")
+    BREAK = ("break", "Break")
+    MEAL = ("meal", "Meal")
+    RECEPTION = ("reception", "Reception")
+
+
+class SessionStatus(LabelledEnum):
+    SCHEDULED = ("scheduled", "Scheduled")
+    CANCELLED = ("cancelled", "Cancelled")
+
+
+class SessionRoleKind(LabelledEnum):
+    CHAIR = ("chair", "Chair")
+    MODERATOR = ("moderator", "Moderator")
+    SPEAKER = ("speaker", "Speaker")
+    PRESENTER = ("presenter", "Presenter")
+    DISCUSSANT = ("discussant", "Discussant")
+    RAPPORTEUR = ("rapporteur", "Rapporteur")
+    NOTE_TAKER = ("note_taker", "Note-taker")
+    STAFF_LEAD = ("staff_lead", "Staff lead")
+
+
+class AgendaSession(db.Model):
+    """One item of the agenda. Times are stored in UTC and shown in the convening's timezone."""
+
+    __tablename__ = "agenda_sessions"
+    __table_args__ = (
+        enum_check("kind", SessionKind),
+        enum_check("status", SessionStatus),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_agenda_sessions_convening_starts_at", "convening_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(1000))
+    kind: Mapped[str] = mapped_column(sa.String(20), default=SessionKind.ROUNDTABLE.value)
+    status: Mapped[str] = mapped_column(sa.String(20), default=SessionStatus.SCHEDULED.value)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: An all-day item (e.g. a site visit day): shown as a date, exported as a DATE event.
+    all_day: Mapped[bool] = mapped_column(default=False)
+    room: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: False when only the people named on the session may attend.
+    open_to_all: Mapped[bool] = mapped_column(default=True)
+    #: Manual order among sessions that start at the same time.
+    position: Mapped[int] = mapped_column(default=0)
+    #: Stable calendar UID: random, set once, never changed by an edit.
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: str(uuid.uuid4()))
+    #: iCalendar SEQUENCE: bumped when time, place or status change.
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    convening: Mapped["Convening"] = relationship()
+    roles: Mapped[list["SessionRole"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionRole.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<AgendaSession {self.title!r}>"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED.value
+
+    def people_in(self, *kinds: str) -> list["Person"]:
+        return [r.person for r in self.roles if not kinds or r.role in kinds]
+
+
+class SessionRole(db.Model):
+    """A person holding a role (chair, speaker, rapporteur, ...) in one session."""
+
+    __tablename__ = "session_roles"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id", "role", name="uq_session_roles_session_person_role"),
+        enum_check("role", SessionRoleKind),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_sessions.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+
+    session: Mapped[AgendaSession] = relationship(back_populates="roles")
+    person: Mapped["Person"] = relationship()

@@ -1,0 +1,2 @@
+"""Routes of the agenda area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,35 @@
+"""The append-only audit trail."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class AuditEvent(db.Model):
+    """Who changed what, when, from where. Rows are only ever inserted by the app."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: How the actor is described when there is no account, e.g. "invitee via personal link".
+    actor_label: Mapped[str] = mapped_column(sa.String(200), default="")
+    action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(60))
+    object_id: Mapped[Optional[int]]
+    #: {"field": [before, after], ...}; sensitive values are masked by the caller.
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+
+    actor = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"

@@ -1,0 +1,97 @@
+"""The one place that decides who may do what.
+
+Views ask these functions; they never test roles themselves. Objects outside a user's
+scope answer 404 rather than 403, so ids cannot be probed (the pretalx convention).
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from .models import Role, User
+
+
+def role_required(*roles: Role | str) -> Callable:
+    """Signed in, and holding one of the roles (admins always pass); otherwise 403."""
+    wanted = {Role(r).value for r in roles}
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not (current_user.is_admin or current_user.role in wanted):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+#: Any signed-in account: organizers, staff and admins.
+signed_in = login_required
+
+
+def manages(user: User, convening) -> bool:
+    """Admins, and the organizers of the convening or of the conference it belongs to."""
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or user.id in convening.organizer_ids()
+
+
+def can_view(user: User, convening) -> bool:
+    """Who may see a convening's internal pages (guest list names, agenda drafts, next steps)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or manages(user, convening)
+
+
+def load_convening(convening_id: int, need: str = "view"):
+    """The convening, or 404 when absent or outside the user's scope; 403 for a viewer who may not manage."""
+    from ..convenings.models import Convening
+
+    convening = db.session.get(Convening, convening_id)
+    if convening is None or not can_view(current_user, convening):
+        abort(404)
+    if need == "manage" and not manages(current_user, convening):
+        abort(403)
+    return convening
+
+
+def visible_convening_ids(user: User):
+    """A SELECT of the convening ids a user may list, or None for 'all of them'."""
+    from ..convenings.models import Convening, convening_organizers
+
+    if user.is_staff:
+        return None
+    own = sa.select(convening_organizers.c.convening_id).where(convening_organizers.c.user_id == user.id)
+    return sa.select(Convening.id).where(sa.or_(Convening.id.in_(own), Convening.parent_id.in_(own)))
+
+
+def sees_sensitive_fields(user: User, person) -> bool:
+    """Individual gender, nationality, dietary and access needs: admins, and organizers of a
+    convening the person is on the guest list of. Staff see aggregates only."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    if not user.is_organizer or person.id is None:
+        return False
+    from ..convenings.models import Convening, convening_organizers
+    from ..invitations.models import Invitation
+
+    parent = aliased(Convening)
+    own = sa.select(convening_organizers.c.convening_id).where(convening_organizers.c.user_id == user.id)
+    query = (
+        sa.select(Invitation.id)
+        .join(Convening, Convening.id == Invitation.convening_id)
+        .outerjoin(parent, parent.id == Convening.parent_id)
+        .where(Invitation.person_id == person.id)
+        .where(sa.or_(Convening.id.in_(own), parent.id.in_(own)))
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None

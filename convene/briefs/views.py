@@ -1,0 +1,2 @@
+"""Routes of the briefs area."""
+from . import bp  # noqa: F401

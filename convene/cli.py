@@ -1,0 +1,70 @@
+"""Command-line entry points: `flask --app convene <command>`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+from .extensions import db
+
+users_cli = AppGroup("users", help="Manage sign-in accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "organizer", "staff"]), default="organizer", show_default=True)
+@click.option("--name", default="", help="Display name (defaults to the part of the email before @).")
+@click.password_option(help="The password (asked for when not given).")
+def create_user_command(email: str, role: str, name: str, password: str) -> None:
+    """Create a sign-in account."""
+    from .auth.services import AccountError, create_user
+
+    try:
+        user = create_user(email, name or email.split("@")[0], password, role)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """List accounts."""
+    import sqlalchemy as sa
+
+    from .auth.models import User
+
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        click.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'disabled'}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Serve the app for local use, with an embedded mail worker and a local mail sink."""
+    from flask import current_app
+
+    from .demo.data import DEMO_LOGINS
+
+    app = current_app._get_current_object()
+    try:
+        from .mail.embedded import start_embedded
+    except ImportError:
+        start_embedded = None
+    if start_embedded is not None:
+        click.echo(start_embedded(app))
+    click.echo(f"Convene is running on http://{host}:{port}/")
+    click.echo("Demo sign-ins:")
+    for role, email, password in DEMO_LOGINS:
+        click.echo(f"  {role:<10} {email}  password: {password}")
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+def init_app(app: Flask) -> None:
+    from .demo.cli import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)

@@ -1,0 +1,105 @@
+"""Configuration: defaults, then instance/config.py, then CONVENE_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Every CONVENE_<NAME> environment variable overrides the config key <NAME>.
+ENV_PREFIX = "CONVENE_"
+
+
+class Defaults:
+    """Values that suit the embedded SQLite setup of `make run`."""
+
+    SQLALCHEMY_DATABASE_URI = ""  # filled in from the instance folder when empty
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SECRET_KEY = ""
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # switched on when PREFERRED_URL_SCHEME is https
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    #: Minutes of inactivity after which a signed-in user must sign in again.
+    IDLE_TIMEOUT_MINUTES = 60
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token instead
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: Largest brief PDF accepted, in bytes.
+    BRIEF_MAX_UPLOAD = 15 * 1024 * 1024
+    PREFERRED_URL_SCHEME = "http"
+    #: Absolute base used in e-mails and calendar files, e.g. https://convene.example.org
+    BASE_URL = "http://127.0.0.1:5000"
+
+    MAIL_HOST = "127.0.0.1"
+    MAIL_PORT = 8025
+    MAIL_USE_STARTTLS = False
+    MAIL_USE_SSL = False
+    MAIL_USER = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "Convene <convene@localhost>"
+    MAIL_TIMEOUT = 10
+    #: Attempts before an outbox message is marked failed for good.
+    MAIL_MAX_ATTEMPTS = 5
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Which Global North/South basis the diversity figures use: "unctad" or "worldbank".
+    CLASSIFICATION_BASIS = "unctad"
+    #: Per-country overrides of the chosen basis, e.g. {"TR": "south"}.
+    CLASSIFICATION_OVERRIDES: dict = {}
+    #: Months after a convening closes before sensitive self-identification data is purged.
+    RETENTION_MONTHS = 24
+    #: Weeks after a convening is held without a brief before it is flagged to staff.
+    BRIEF_OVERDUE_WEEKS = 8
+    LOG_LEVEL = "INFO"
+
+
+def load(app, overrides: dict | None) -> None:
+    """Fill app.config from the defaults, the instance file, the environment and overrides."""
+    app.config.from_object(Defaults)
+    instance_file = Path(app.instance_path) / "config.py"
+    if overrides is None:
+        ensure_instance_config(instance_file)
+        app.config.from_pyfile(instance_file, silent=True)
+        app.config.from_prefixed_env(ENV_PREFIX.rstrip("_"))
+        _alias_env(app)
+    else:
+        app.config.update(overrides)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "convene.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _alias_env(app) -> None:
+    """Map the documented short names (CONVENE_DATABASE_URL) onto Flask's keys."""
+    url = os.environ.get("CONVENE_DATABASE_URL")
+    if url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config.get("DATABASE_URL") and not url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def ensure_instance_config(path: Path) -> None:
+    """Create instance/config.py with a random SECRET_KEY the first time the app starts."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Local settings for this Convene installation. Never commit this file.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+    )
+    path.chmod(0o600)

@@ -1,0 +1,160 @@
+"""Series of conferences and their convenings (editions, and the dialogues inside them)."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+
+
+class ConveningKind(LabelledEnum):
+    CONFERENCE = ("conference", "Conference")
+    ROUNDTABLE = ("roundtable", "Roundtable")
+    DIALOGUE = ("dialogue", "Dialogue")
+    WORKSHOP = ("workshop", "Workshop")
+
+
+class AttributionRule(LabelledEnum):
+    NOT_FOR_ATTRIBUTION = ("not_for_attribution", "Not for attribution")
+    CHATHAM_HOUSE = ("chatham_house", "Chatham House Rule")
+    ON_THE_RECORD = ("on_the_record", "On the record")
+
+    @property
+    def strips_names(self) -> bool:
+        return self is not AttributionRule.ON_THE_RECORD
+
+
+ATTRIBUTION_TEXT = {
+    AttributionRule.NOT_FOR_ATTRIBUTION.value:
+        "Not for attribution: remarks may be reported but not attributed to a speaker or their institution.",
+    AttributionRule.CHATHAM_HOUSE.value:
+        "Chatham House Rule: participants may use the information received, but neither the identity "
+        "nor the affiliation of the speaker, nor that of any other participant, may be revealed.",
+    AttributionRule.ON_THE_RECORD.value: "On the record: remarks may be quoted and attributed.",
+}
+
+
+class ConveningStatus(LabelledEnum):
+    DRAFT = ("draft", "Draft")
+    OPEN = ("open", "Open")
+    HELD = ("held", "Held")
+    CLOSED = ("closed", "Closed")
+
+
+#: The status each status may move to.
+STATUS_TRANSITIONS = {
+    "draft": {"open"},
+    "open": {"draft", "held"},
+    "held": {"closed", "open"},
+    "closed": {"held"},
+}
+
+
+convening_organizers = sa.Table(
+    "convening_organizers",
+    db.metadata,
+    sa.Column("convening_id", sa.ForeignKey("convenings.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Series(db.Model):
+    """A recurring conference, e.g. the Strategy for Peace Conference."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    convenings: Mapped[list["Convening"]] = relationship(
+        back_populates="series", order_by="Convening.starts_on.desc()"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Series {self.name}>"
+
+
+class Convening(db.Model):
+    """An edition or meeting. A conference can hold parallel dialogues as child convenings."""
+
+    __tablename__ = "convenings"
+    __table_args__ = (
+        enum_check("kind", ConveningKind),
+        enum_check("attribution_rule", AttributionRule),
+        enum_check("status", ConveningStatus),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        sa.Index("ix_convenings_status_starts_on", "status", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    #: Set on a dialogue/roundtable that runs inside a larger conference.
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default=ConveningKind.ROUNDTABLE.value)
+    theme: Mapped[str] = mapped_column(sa.String(300), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    venue: Mapped[str] = mapped_column(sa.String(300), default="")
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: ISO 3166-1 alpha-2 code of the host country.
+    country: Mapped[str] = mapped_column(sa.String(2), default="")
+    #: IANA timezone name in which the agenda is written.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    attribution_rule: Mapped[str] = mapped_column(sa.String(30), default=AttributionRule.NOT_FOR_ATTRIBUTION.value)
+    status: Mapped[str] = mapped_column(sa.String(10), default=ConveningStatus.DRAFT.value)
+    #: Invitees may answer (and change their answer) until this date.
+    reply_by: Mapped[Optional[date]]
+    #: Seats for accepted participants; None means no limit.
+    capacity: Mapped[Optional[int]]
+    #: Stable UID of the convening's calendar event (never derived from id or host).
+    ical_uid: Mapped[str] = mapped_column(sa.String(64), default=lambda: str(uuid.uuid4()))
+    #: Bumped on each change of dates, venue or status that calendar clients must notice.
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    series: Mapped[Optional[Series]] = relationship(back_populates="convenings")
+    parent: Mapped[Optional["Convening"]] = relationship(remote_side=[id], back_populates="dialogues")
+    dialogues: Mapped[list["Convening"]] = relationship(
+        back_populates="parent", order_by="Convening.title", cascade="all, delete-orphan"
+    )
+    organizers: Mapped[list["User"]] = relationship(secondary=convening_organizers, order_by="User.name")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Convening {self.slug}>"
+
+    @property
+    def attribution_text(self) -> str:
+        return ATTRIBUTION_TEXT[self.attribution_rule]
+
+    @property
+    def attribution(self) -> AttributionRule:
+        return AttributionRule(self.attribution_rule)
+
+    @property
+    def is_dialogue(self) -> bool:
+        return self.parent_id is not None
+
+    def organizer_ids(self) -> set[int]:
+        """Organizers of this convening and, for a dialogue, of its conference."""
+        ids = {user.id for user in self.organizers}
+        if self.parent is not None:
+            ids |= self.parent.organizer_ids()
+        return ids

@@ -1,0 +1,182 @@
+"""Series and convenings: lists, pages, creation and editing."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
+from ..briefs.models import Brief, brief_convenings
+from ..editing import StaleEdit
+from ..extensions import db
+from ..invitations.models import Invitation
+from . import bp, services
+from .forms import ConveningForm, SeriesForm, StatusForm
+from .models import Convening, ConveningStatus, Series
+
+
+def _visible(query):
+    ids = visible_convening_ids(current_user)
+    return query if ids is None else query.where(Convening.id.in_(ids))
+
+
+@bp.route("/convenings/")
+@signed_in
+def index():
+    """Top-level convenings the user may see, newest first, with their dialogues."""
+    status = request.args.get("status", "")
+    query = (_visible(sa.select(Convening)).where(Convening.parent_id.is_(None))
+             .options(selectinload(Convening.dialogues), selectinload(Convening.series))
+             .order_by(Convening.starts_on.desc()))
+    if status in {s.value for s in ConveningStatus}:
+        query = query.where(Convening.status == status)
+    page = db.paginate(query, per_page=25, error_out=False)
+    return render_template("convenings/index.html", page=page, status=status, statuses=ConveningStatus)
+
+
+def _invitation_counts(convening_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = db.session.execute(
+        sa.select(Invitation.convening_id, Invitation.status, sa.func.count())
+        .where(Invitation.convening_id.in_(convening_ids))
+        .group_by(Invitation.convening_id, Invitation.status)).all()
+    counts: dict[int, dict[str, int]] = {cid: {} for cid in convening_ids}
+    for convening_id, status, n in rows:
+        counts[convening_id][status] = n
+    return counts
+
+
+@bp.route("/convenings/<int:convening_id>")
+@signed_in
+def detail(convening_id: int):
+    """A convening's page: facts, dialogues, guest-list counts, briefs."""
+    convening = load_convening(convening_id)
+    ids = [convening.id, *[d.id for d in convening.dialogues]]
+    briefs = db.session.scalars(
+        sa.select(Brief).join(brief_convenings).where(brief_convenings.c.convening_id == convening.id)
+        .order_by(Brief.published_on.desc())).all()
+    return render_template("convenings/detail.html", convening=convening, counts=_invitation_counts(ids),
+                           briefs=briefs, can_manage=manages(current_user, convening),
+                           status_form=StatusForm(obj=convening))
+
+
+@bp.route("/convenings/new", methods=("GET", "POST"))
+@role_required("organizer")
+def create():
+    """Create a convening (the creator becomes an organizer)."""
+    form = ConveningForm(series_id=request.args.get("series_id", 0, type=int))
+    if form.validate_on_submit():
+        convening = services.create_convening(form.data, actor=current_user)
+        db.session.commit()
+        flash(f"Created {convening.title}. Add its dialogues, guest list and agenda next.", "success")
+        return redirect(url_for("convenings.detail", convening_id=convening.id))
+    return render_template("convenings/form.html", form=form, convening=None, parent=None)
+
+
+@bp.route("/convenings/<int:convening_id>/dialogues/new", methods=("GET", "POST"))
+@role_required("organizer")
+def create_dialogue(convening_id: int):
+    """Add a parallel dialogue/roundtable to a conference."""
+    parent = load_convening(convening_id, need="manage")
+    if parent.parent_id is not None:
+        abort(404)  # dialogues do not nest further
+    form = ConveningForm(parent=parent, data=None if request.method == "POST" else {
+        "starts_on": parent.starts_on, "ends_on": parent.ends_on, "venue": parent.venue, "city": parent.city,
+        "country": parent.country, "timezone": parent.timezone, "attribution_rule": parent.attribution_rule,
+        "reply_by": parent.reply_by, "kind": "roundtable"})
+    if form.validate_on_submit():
+        dialogue = services.create_convening(form.data, actor=current_user, parent=parent)
+        db.session.commit()
+        flash(f"Added the dialogue {dialogue.title}.", "success")
+        return redirect(url_for("convenings.detail", convening_id=dialogue.id))
+    return render_template("convenings/form.html", form=form, convening=None, parent=parent)
+
+
+@bp.route("/convenings/<int:convening_id>/edit", methods=("GET", "POST"))
+@role_required("organizer")
+def edit(convening_id: int):
+    """Edit a convening; a save from a stale form is refused and shows the other change."""
+    convening = load_convening(convening_id, need="manage")
+    form = ConveningForm(obj=convening, parent=convening.parent)
+    if request.method == "GET":
+        form.series_id.data = convening.series_id or 0
+        form.organizer_ids.data = [u.id for u in convening.organizers]
+    if form.validate_on_submit():
+        try:
+            services.update_convening(convening, form.data, actor=current_user)
+        except StaleEdit:
+            db.session.rollback()
+            convening = load_convening(convening_id, need="manage")
+            flash("Someone else changed this convening while you were editing. Their version is shown "
+                  "below the form; your entries are kept. Save again to overwrite.", "error")
+            form.version.data = convening.version
+            return render_template("convenings/form.html", form=form, convening=convening,
+                                   parent=convening.parent, stale=convening), 409
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("convenings.detail", convening_id=convening.id))
+    return render_template("convenings/form.html", form=form, convening=convening, parent=convening.parent)
+
+
+@bp.route("/convenings/<int:convening_id>/status", methods=("POST",))
+@role_required("organizer")
+def change_status(convening_id: int):
+    """Move the convening through draft → open → held → closed."""
+    convening = load_convening(convening_id, need="manage")
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(convening, form.status.data, current_user, form.version.data)
+            db.session.commit()
+            flash(f"The convening is now {convening.status}.", "success")
+        except (services.StatusError, StaleEdit) as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(url_for("convenings.detail", convening_id=convening_id))
+
+
+@bp.route("/series/")
+@signed_in
+def series_index():
+    """All series with the number of editions each has."""
+    rows = db.session.execute(
+        sa.select(Series, sa.func.count(Convening.id))
+        .outerjoin(Convening, sa.and_(Convening.series_id == Series.id, Convening.parent_id.is_(None)))
+        .group_by(Series.id).order_by(Series.name)).all()
+    return render_template("convenings/series_index.html", rows=rows)
+
+
+@bp.route("/series/<int:series_id>")
+@signed_in
+def series_detail(series_id: int):
+    """A series and the editions the user may see."""
+    series = db.session.get(Series, series_id) or abort(404)
+    editions = db.session.scalars(
+        _visible(sa.select(Convening)).where(Convening.series_id == series.id, Convening.parent_id.is_(None))
+        .options(selectinload(Convening.dialogues)).order_by(Convening.starts_on.desc())).all()
+    return render_template("convenings/series_detail.html", series=series, editions=editions)
+
+
+@bp.route("/series/new", methods=("GET", "POST"))
+@role_required("organizer")
+def series_create():
+    form = SeriesForm()
+    if form.validate_on_submit():
+        series = services.create_series(form.data, actor=current_user)
+        db.session.commit()
+        flash(f"Created the series {series.name}.", "success")
+        return redirect(url_for("convenings.series_detail", series_id=series.id))
+    return render_template("convenings/series_form.html", form=form, series=None)
+
+
+@bp.route("/series/<int:series_id>/edit", methods=("GET", "POST"))
+@role_required("organizer")
+def series_edit(series_id: int):
+    series = db.session.get(Series, series_id) or abort(404)
+    form = SeriesForm(obj=series, series=series)
+    if form.validate_on_submit():
+        services.update_series(series, form.data, actor=current_user)
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("convenings.series_detail", series_id=series.id))
+    return render_template("convenings/series_form.html", form=form, series=series)

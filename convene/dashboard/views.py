@@ -1,0 +1,44 @@
+"""The signed-in home page: my convenings, what is coming, what is overdue."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..actions.models import ActionItem
+from ..auth.policy import signed_in, visible_convening_ids
+from ..convenings.models import Convening, convening_organizers
+from ..extensions import db
+from . import bp
+
+OPEN_ACTION_STATUSES = ("open", "in_progress")
+
+
+@bp.route("/")
+def index():
+    """Signed in: the dashboard. Otherwise: the sign-in page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    return dashboard()
+
+
+@signed_in
+def dashboard():
+    today = date.today()
+    mine = db.session.scalars(
+        sa.select(Convening).join(convening_organizers)
+        .where(convening_organizers.c.user_id == current_user.id)
+        .options(selectinload(Convening.dialogues)).order_by(Convening.starts_on.desc()).limit(20)).all()
+    upcoming_query = (sa.select(Convening).where(Convening.ends_on >= today, Convening.parent_id.is_(None))
+                      .order_by(Convening.starts_on).limit(10))
+    visible = visible_convening_ids(current_user)
+    overdue_query = (sa.select(sa.func.count(ActionItem.id))
+                     .where(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_on < today))
+    if visible is not None:
+        upcoming_query = upcoming_query.where(Convening.id.in_(visible))
+        overdue_query = overdue_query.where(ActionItem.convening_id.in_(visible))
+    return render_template("dashboard/index.html", mine=mine, upcoming=db.session.scalars(upcoming_query).all(),
+                           overdue_count=db.session.scalar(overdue_query), today=today)

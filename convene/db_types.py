@@ -1,0 +1,63 @@
+"""Column types and helpers shared by every area's models."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in time, stored as naive UTC and always returned timezone-aware (UTC).
+
+    SQLite keeps no offset, so storing UTC everywhere keeps both backends identical.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+def enum_check(column: str, enum_cls: type[enum.Enum], name: str | None = None) -> sa.CheckConstraint:
+    """A CHECK constraint that keeps a string column within an enum's values."""
+    allowed = ", ".join(f"'{v}'" for v in enum_values(enum_cls))
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name or f"{column}_valid")
+
+
+def choices(enum_cls) -> list[tuple[str, str]]:
+    """(value, label) pairs for a form SelectField; labels come from the enum's `label`."""
+    return [(m.value, getattr(m, "label", m.value.replace("_", " ").capitalize())) for m in enum_cls]
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry a human label: Member = ("value", "Label")."""
+
+    def __new__(cls, value: str, label: str | None = None):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label or value.replace("_", " ").capitalize()
+        return obj
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,2 @@
+"""Routes of the diversity area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,49 @@
+"""Form pieces shared by several areas."""
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from wtforms import HiddenField, ValidationError
+
+from .diversity.countries import is_country
+
+
+class VersionField(HiddenField):
+    """Carries the row version the user started editing, to refuse stale saves."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        try:
+            self.data = int(self.data) if self.data not in (None, "") else None
+        except ValueError:
+            self.data = None
+
+
+def valid_country(form, field) -> None:
+    if field.data and not is_country(field.data):
+        raise ValidationError("Unknown country code; choose a country from the list.")
+
+
+def valid_timezone(form, field) -> None:
+    if field.data not in _timezones():
+        raise ValidationError("Unknown timezone; use an IANA name such as Europe/Geneva.")
+
+
+_TZ_CACHE: set[str] = set()
+
+
+def _timezones() -> set[str]:
+    if not _TZ_CACHE:
+        _TZ_CACHE.update(available_timezones())
+        _TZ_CACHE.add("UTC")
+    return _TZ_CACHE
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(tz, tz.replace("_", " ")) for tz in sorted(_timezones())]
+
+
+def no_control_characters(form, field) -> None:
+    """Single-line text never holds CR, LF, NUL or other control characters (header injection)."""
+    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+        raise ValidationError("Use a single line without control characters.")

@@ -1,0 +1,2 @@
+"""Routes of the ics area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,118 @@
+"""Invitations: a person on a convening's guest list, and every change of their answer."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..convenings.models import Convening
+    from ..people.models import Person
+
+
+class MeetingRole(LabelledEnum):
+    PARTICIPANT = ("participant", "Participant")
+    CHAIR = ("chair", "Chair")
+    SPEAKER = ("speaker", "Speaker")
+    RAPPORTEUR = ("rapporteur", "Rapporteur")
+    OBSERVER = ("observer", "Observer")
+    STAFF = ("staff", "Staff")
+
+
+class Priority(LabelledEnum):
+    FIRST_CHOICE = ("first_choice", "First choice")
+    RESERVE = ("reserve", "Reserve")
+
+
+class InvitationStatus(LabelledEnum):
+    PLANNED = ("planned", "Planned")
+    INVITED = ("invited", "Invited")
+    ACCEPTED = ("accepted", "Accepted")
+    TENTATIVE = ("tentative", "Tentative")
+    DECLINED = ("declined", "Declined")
+    ATTENDED = ("attended", "Attended")
+    NO_SHOW = ("no_show", "No-show")
+    WITHDRAWN = ("withdrawn", "Withdrawn")
+
+
+#: Allowed moves between statuses. Answers can change until the reply-by date.
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    "planned": {"invited", "withdrawn"},
+    "invited": {"accepted", "tentative", "declined", "withdrawn"},
+    "accepted": {"tentative", "declined", "attended", "no_show", "withdrawn"},
+    "tentative": {"accepted", "declined", "withdrawn"},
+    "declined": {"accepted", "tentative", "withdrawn"},
+    "attended": {"no_show"},
+    "no_show": {"attended"},
+    "withdrawn": {"planned", "invited"},
+}
+
+#: Statuses that count as an answer from the invitee.
+ANSWERED = frozenset({"accepted", "tentative", "declined"})
+
+
+class Invitation(db.Model):
+    """One person on one convening's guest list, with their role, priority and answer."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        sa.UniqueConstraint("convening_id", "person_id", name="uq_invitations_convening_person"),
+        enum_check("role", MeetingRole),
+        enum_check("priority", Priority),
+        enum_check("status", InvitationStatus),
+        sa.Index("ix_invitations_convening_status", "convening_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20), default=MeetingRole.PARTICIPANT.value)
+    priority: Mapped[str] = mapped_column(sa.String(20), default=Priority.FIRST_CHOICE.value)
+    #: Order in which reserves are offered a place (1 first).
+    reserve_rank: Mapped[Optional[int]]
+    status: Mapped[str] = mapped_column(sa.String(20), default=InvitationStatus.PLANNED.value)
+    decline_reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+    #: When the invitation that was declined is replaced by a reserve or a nominee, this points to it.
+    replaces_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
+    invited_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    responded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    last_reminder_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: SEQUENCE of the iTIP calendar invitation last e-mailed to this invitee.
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    convening: Mapped["Convening"] = relationship()
+    person: Mapped["Person"] = relationship()
+    replaces: Mapped[Optional["Invitation"]] = relationship(remote_side=[id])
+    changes: Mapped[list["InvitationStatusChange"]] = relationship(
+        back_populates="invitation", order_by="InvitationStatusChange.at", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.person_id}@{self.convening_id} {self.status}>"
+
+
+class InvitationStatusChange(db.Model):
+    """The history of an invitation's status: who moved it, when, from what to what."""
+
+    __tablename__ = "invitation_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: "invitee via personal link", "recorded by organizer: phone call", ...
+    via: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    invitation: Mapped[Invitation] = relationship(back_populates="changes")

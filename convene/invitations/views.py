@@ -1,0 +1,2 @@
+"""Routes of the invitations area."""
+from . import bp  # noqa: F401

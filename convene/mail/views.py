@@ -1,0 +1,2 @@
+"""Routes of the mail area."""
+from . import bp  # noqa: F401

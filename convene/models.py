@@ -1,0 +1,11 @@
+"""Every area's models, imported in one place so Alembic and the app see them all."""
+from .actions.models import ActionItem, ActionUpdate  # noqa: F401
+from .agenda.models import AgendaSession, SessionRole  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import User  # noqa: F401
+from .briefs.models import Brief, BriefRegion  # noqa: F401
+from .convenings.models import Convening, Series  # noqa: F401
+from .invitations.models import Invitation, InvitationStatusChange  # noqa: F401
+from .people.models import Organization, Person  # noqa: F401
+from .themes.models import Theme  # noqa: F401
+from .tokens.models import AccessToken  # noqa: F401

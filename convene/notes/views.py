@@ -1,0 +1,2 @@
+"""Routes of the notes area."""
+from . import bp  # noqa: F401

@@ -1,0 +1,94 @@
+"""Creating and editing people and organizations."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..audit.services import apply_changes, record
+from ..editing import check_version
+from ..extensions import db
+from .models import Organization, Person
+
+PUBLIC_FIELDS = ("honorific", "name", "email", "position", "sector", "country", "timezone", "expertise", "bio")
+SENSITIVE_FIELDS = ("gender", "gender_self_described", "nationality", "dietary_needs", "access_needs",
+                    "listing_consent")
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    for key in ("sector", "gender", "country", "nationality"):
+        if key in cleaned:
+            cleaned[key] = cleaned[key] or None
+    for key in ("country", "nationality"):
+        if cleaned.get(key):
+            cleaned[key] = cleaned[key].upper()
+    if "email" in cleaned:
+        cleaned["email"] = (cleaned["email"] or "").lower() or None
+    if cleaned.get("gender") != "self_described" and "gender_self_described" in cleaned:
+        cleaned["gender_self_described"] = ""
+    return cleaned
+
+
+def find_or_create_organization(name: str | None, actor=None, **extra) -> Organization | None:
+    """The organization with this name (case-insensitive), created if new; None for a blank name."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    organization = db.session.scalar(
+        sa.select(Organization).where(sa.func.lower(Organization.name) == name.lower()))
+    if organization is None:
+        organization = Organization(name=name, **extra)
+        db.session.add(organization)
+        record("organization.create", organization, actor=actor, changes={"name": [None, name]})
+    return organization
+
+
+def find_person_by_email(email: str | None) -> Person | None:
+    if not email:
+        return None
+    return db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
+
+
+def create_person(data: dict[str, Any], actor, with_sensitive: bool = False) -> Person:
+    data = _clean(data)
+    person = Person(name=data["name"])
+    fields = PUBLIC_FIELDS + (SENSITIVE_FIELDS if with_sensitive else ())
+    changes = apply_changes(person, data, fields)
+    person.organization = find_or_create_organization(data.get("organization_name"), actor)
+    db.session.add(person)
+    record("person.create", person, actor=actor, changes=changes)
+    return person
+
+
+def update_person(person: Person, data: dict[str, Any], actor, with_sensitive: bool = False) -> Person:
+    """Apply an edit; sensitive fields only when the actor may see them; stale saves refused."""
+    check_version(person, data.get("version"))
+    data = _clean(data)
+    fields = PUBLIC_FIELDS + (SENSITIVE_FIELDS if with_sensitive else ())
+    changes = apply_changes(person, data, fields)
+    if "organization_name" in data:
+        organization = find_or_create_organization(data["organization_name"], actor)
+        before = person.organization.name if person.organization else None
+        after = organization.name if organization else None
+        if before != after:
+            person.organization = organization
+            changes["organization"] = [before, after]
+    if changes:
+        record("person.update", person, actor=actor, changes=changes)
+    return person
+
+
+def create_organization(data: dict[str, Any], actor) -> Organization:
+    data = _clean(data)
+    organization = Organization(name=data["name"], sector=data.get("sector"), country=data.get("country"))
+    db.session.add(organization)
+    record("organization.create", organization, actor=actor, changes={"name": [None, organization.name]})
+    return organization
+
+
+def update_organization(organization: Organization, data: dict[str, Any], actor) -> Organization:
+    changes = apply_changes(organization, _clean(data), ("name", "sector", "country"))
+    if changes:
+        record("organization.update", organization, actor=actor, changes=changes)
+    return organization
