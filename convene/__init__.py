@@ -62,9 +62,10 @@ def register_blueprints(app: Flask) -> None:
     from .mail import bp as mail_bp
     from .notes import bp as notes_bp
     from .people import bp as people_bp
+    from .privacy import bp as privacy_bp
 
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
-                      diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp):
+                      diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,11 +1,15 @@
 """Command-line entry points: `flask --app convene <command>`."""
 from __future__ import annotations
 
+import importlib
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
+
+AREAS = ("actions", "agenda", "briefs", "diversity", "ics", "invitations", "mail", "notes", "privacy", "security")
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 
@@ -68,3 +72,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    # Each area may ship a cli.py with `commands = [...]`; they are added here.
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"convene.{area}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"convene.{area}.cli":
+                raise
+            continue
+        for command in getattr(module, "commands", ()):
+            app.cli.add_command(command)

@@ -9,3 +9,7 @@ from .invitations.models import Invitation, InvitationStatusChange  # noqa: F401
 from .people.models import Organization, Person  # noqa: F401
 from .themes.models import Theme  # noqa: F401
 from .tokens.models import AccessToken  # noqa: F401
+from .diversity import models as _diversity_models  # noqa: F401,E402
+from .mail import models as _mail_models  # noqa: F401,E402
+from .notes import models as _notes_models  # noqa: F401,E402
+from .privacy import models as _privacy_models  # noqa: F401,E402

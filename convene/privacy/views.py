@@ -1,0 +1,2 @@
+"""Routes of the privacy area."""
+from . import bp  # noqa: F401
