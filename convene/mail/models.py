@@ -1,1 +1,95 @@
-"""Models of the mail area."""
+"""Models of the mail area: the outbox every e-mail goes through."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..extensions import db
+
+
+class OutboxStatus(LabelledEnum):
+    PENDING = ("pending", "Waiting to be sent")
+    SENDING = ("sending", "Being sent")
+    SENT = ("sent", "Sent")
+    FAILED = ("failed", "Failed")
+
+
+class MailKind(LabelledEnum):
+    """What a message is for; free to grow, used for filtering the outbox."""
+
+    INVITATION = ("invitation", "Invitation")
+    REMINDER = ("reminder", "Reminder")
+    CONFIRMATION = ("confirmation", "Confirmation")
+    CALENDAR_UPDATE = ("calendar_update", "Calendar update")
+    CANCELLATION = ("cancellation", "Cancellation")
+    NOMINATION = ("nomination", "Nomination")
+    PASSWORD_RESET = ("password_reset", "Password reset")
+    TEST = ("test", "Test")
+    OTHER = ("other", "Other")
+
+
+class OutboxMessage(db.Model):
+    """One e-mail, queued in the same transaction as the change that caused it, sent by a worker."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        enum_check("status", OutboxStatus),
+        # The worker's query: due pending messages, oldest first.
+        sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), default=MailKind.OTHER.value, index=True)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    subject: Mapped[str] = mapped_column(sa.String(500))
+    text: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[Optional[str]] = mapped_column(sa.Text)
+    #: iCalendar bytes (iTIP) sent as a text/calendar part and an invite.ics attachment.
+    calendar: Mapped[Optional[bytes]] = mapped_column(sa.LargeBinary)
+    #: REQUEST, CANCEL, ... must equal the METHOD inside `calendar`.
+    calendar_method: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    convening_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("convenings.id", ondelete="SET NULL"), index=True)
+    invitation_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
+    person_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    #: A caller's key ("invite:12:3") so the same message is never queued twice.
+    dedupe_key: Mapped[Optional[str]] = mapped_column(sa.String(200), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Which worker holds the message while it is `sending`, and since when.
+    locked_by: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    locked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: The SMTP server's answer to the last failed attempt (or the connection error).
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The server's answer when it accepted the message (e.g. "250 2.0.0 Ok: queued as ...").
+    smtp_response: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Generated when queued, so every attempt sends the same Message-ID.
+    message_id: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    convening = relationship("Convening")
+    invitation = relationship("Invitation")
+    person = relationship("Person")
+
+    @property
+    def status_label(self) -> str:
+        return OutboxStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return MailKind(self.kind).label
+        except ValueError:
+            return self.kind.replace("_", " ").capitalize()
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status} to {self.to_address}>"
