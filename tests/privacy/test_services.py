@@ -100,3 +100,20 @@ def test_purge_expired_clears_only_people_whose_every_convening_closed_long_ago(
 def test_retention_cutoff_clamps_month_end():
     assert services.retention_cutoff(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert services.retention_cutoff(date(2026, 1, 15), 24) == date(2024, 1, 15)
+
+
+def test_anonymize_blanks_queued_mail_and_stops_it(make):
+    from convene.mail.services import queue_message
+    from convene.mail.models import OutboxMessage
+
+    person = _sensitive_person(make)
+    invitation = make.invitation(make.convening(), person)
+    queue_message(to_address=person.email, to_name=person.name, subject="You are invited", text="Dear Minister",
+                  invitation_id=invitation.id, person_id=person.id, kind="invitation")
+    db.session.commit()
+    services.anonymize_person(person)
+    db.session.commit()
+    db.session.expire_all()
+    message = db.session.scalar(sa.select(OutboxMessage))
+    assert (message.to_address, message.to_name, message.text, message.subject) == ("", "", "", "")
+    assert message.status == "failed"
