@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..db_types import choices
+from ..forms import no_control_characters
 from .models import Role
 
 
@@ -13,7 +14,7 @@ class SignInForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), no_control_characters])
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     role = SelectField("Role", choices=choices(Role))
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=12, max=1000)])
@@ -24,3 +25,18 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=1000)])
     confirm = PasswordField("Repeat the new password",
                             validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email of your account", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=1000)])
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")])
+
+
+class EmailChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+    email = EmailField("New email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app, url_for
 
 from ..audit.services import record
 from ..db_types import utcnow
@@ -14,6 +15,8 @@ from .models import Role, User
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
+#: How long an emailed password-reset link works.
+RESET_LIFETIME = timedelta(hours=1)
 
 
 class AccountError(ValueError):
@@ -77,3 +80,80 @@ def set_active(user: User, active: bool, actor) -> None:
     user.active = active
     user.rotate_session_secret()
     record("user.enable" if active else "user.disable", user, actor=actor)
+
+
+def change_email(user: User, current: str, new_email: str) -> str:
+    """Change the sign-in email after checking the password; return the old address."""
+    if not user.check_password(current):
+        raise AccountError("The current password is not right.")
+    new_email = new_email.strip().lower()
+    if new_email == user.email:
+        raise AccountError("That is already your email.")
+    if find_user(new_email) is not None:
+        raise AccountError("Another account uses this email.")
+    old = user.email
+    user.email = new_email
+    user.rotate_session_secret()
+    record("user.email_change", user, actor=user, changes={"email": [old, new_email]})
+    _notify(old, user.name, "Your Convene sign-in email was changed",
+            f"The sign-in email of your Convene account was changed to {new_email}.\n"
+            "If you did not do this, tell an administrator at once.", kind="other")
+    return old
+
+
+def request_password_reset(email: str) -> None:
+    """Email a one-hour, single-use reset link if the email belongs to an active account.
+
+    Does the same work and says nothing different when it does not, so the page cannot
+    be used to find out who has an account.
+    """
+    from ..tokens import services as tokens
+
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    raw = tokens.issue("reset", user_id=user.id, expires_at=utcnow() + RESET_LIFETIME)
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=raw)
+    _notify(user.email, user.name, "Reset your Convene password",
+            f"Someone asked to reset the password of your Convene account.\n\n"
+            f"To choose a new password, open this link within one hour:\n{link}\n\n"
+            "The link works once. If you did not ask for it, ignore this message; your password stays as it is.",
+            kind="password_reset")
+    record("user.password_reset_requested", user, actor_label="password reset page")
+
+
+def reset_token_user(raw: str | None) -> tuple[object | None, User | None]:
+    """(token, user) for a live reset link; a link made before the last password change is dead."""
+    from ..tokens import services as tokens
+
+    token = tokens.resolve("reset", raw)
+    if token is None or token.user_id is None:
+        return None, None
+    user = db.session.get(User, token.user_id)
+    if user is None or not user.active or token.created_at < user.password_changed_at:
+        return None, None
+    return token, user
+
+
+def reset_password(token, user: User, new: str) -> None:
+    """Set a new password from a reset link; the link (and every other one) stops working."""
+    from ..tokens import services as tokens
+
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    token.used_at = utcnow()
+    tokens.revoke("reset", user_id=user.id)
+    user.set_password(new)  # rotates the session secret: every session ends
+    user.failed_logins = 0
+    user.locked_until = None
+    record("user.password_reset", user, actor_label="password reset link")
+
+
+def _notify(address: str, name: str, subject: str, text: str, kind: str) -> None:
+    """Queue a notice; an address the mail area refuses is logged, never shown (it would reveal the account)."""
+    from ..mail.services import MailError, queue_message
+
+    try:
+        queue_message(to_address=address, to_name=name, subject=subject, text=text, kind=kind)
+    except MailError as error:
+        current_app.logger.warning("account notice not queued: %s", error)

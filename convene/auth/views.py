@@ -8,7 +8,7 @@ from flask_login import current_user, fresh_login_required, login_required, logi
 from ..audit.services import record
 from ..extensions import db, limiter, login_manager
 from . import bp, services
-from .forms import PasswordChangeForm, SignInForm, UserForm
+from .forms import EmailChangeForm, ForgotPasswordForm, PasswordChangeForm, ResetPasswordForm, SignInForm, UserForm
 from .models import User
 from .policy import role_required
 
@@ -80,6 +80,64 @@ def account():
             flash("Password changed. Other sessions have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
+
+
+@bp.route("/account/email", methods=("GET", "POST"))
+@fresh_login_required
+def change_email():
+    """Change one's own sign-in email (needs a fresh sign-in and the current password)."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_email(current_user, form.current_password.data, form.email.data)
+        except services.AccountError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user)  # the secret rotated: keep this browser signed in
+            flash("Email changed. A notice went to your previous address; other sessions were signed out.",
+                  "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_email.html", form=form)
+
+
+#: Shown whatever was typed, so the page never tells whether an email has an account.
+RESET_SENT = ("If that email belongs to an active account, a link to choose a new password is on its way. "
+              "It works once, for one hour.")
+
+
+@bp.route("/forgot-password", methods=("GET", "POST"))
+@limiter.limit("5/minute;20/hour", methods=["POST"])
+def forgot_password():
+    """Ask for a password-reset link by email."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(RESET_SENT, "info")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=("GET", "POST"))
+def reset_password(token: str):
+    """Choose a new password from an emailed link: GET shows the form, POST changes it."""
+    link, user = services.reset_token_user(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(link, user, form.new_password.data)
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password was changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)
 
 
 @bp.route("/admin/users", methods=("GET", "POST"))
