@@ -195,7 +195,8 @@ def page(context):
 
 #: axe-core run on the whole document, WCAG 2 A and AA rules; only serious and critical findings are returned.
 AXE_RUN = """async () => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']},
+                                             resultTypes: ['violations']});
   return result.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => ({id: v.id, impact: v.impact, help: v.help,
