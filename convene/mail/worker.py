@@ -1,0 +1,237 @@
+"""The outbox worker: claim due messages, send them by SMTP, record what the server said.
+
+Guarantees (see docs/mail.md):
+- A message is claimed (pending → sending) and the claim committed BEFORE any SMTP traffic;
+  on PostgreSQL with `FOR UPDATE SKIP LOCKED`, on SQLite with a conditional UPDATE whose
+  rowcount tells who won. Two workers never hold the same message.
+- Just before sending, the worker re-confirms it still holds the lock; a message whose lock
+  expired and was taken over is skipped.
+- `sent` is written and committed right after the server's 250 answer, one commit per message.
+- A message left `sending` by a worker that died is put back after MAIL_LOCK_TIMEOUT seconds.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..db_types import utcnow
+from ..extensions import db
+from . import smtp
+from .message import build_message, envelope_recipient, needs_smtputf8, sender
+from .models import OutboxMessage, OutboxStatus
+from .services import MailError
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = (s.value for s in OutboxStatus)
+#: Defaults for config keys that config.py does not define.
+DEFAULT_LOCK_TIMEOUT = 300
+DEFAULT_RETRY_BASE = 60
+DEFAULT_RETRY_MAX = 6 * 3600
+
+
+def new_worker_id() -> str:
+    """host:pid:random, unique per worker process or thread."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def setting(name: str, default):
+    return current_app.config.get(name, default)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential wait after the n-th failed attempt: base, 2×base, 4×base, … capped."""
+    base = float(setting("MAIL_RETRY_BASE", DEFAULT_RETRY_BASE))
+    cap = float(setting("MAIL_RETRY_MAX", DEFAULT_RETRY_MAX))
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def deliver_pending(limit: int | None = None, worker_id: str | None = None) -> tuple[int, int]:
+    """Claim up to `limit` due messages and send them; return (sent, not sent).
+
+    "Not sent" counts messages that failed for good and those put back for a later retry.
+    Must run inside an app context; commits the session.
+    """
+    worker_id = worker_id or new_worker_id()
+    reclaim_stale()
+    ids = claim(limit or int(setting("MAIL_BATCH", 20)), worker_id)
+    if not ids:
+        return 0, 0
+    return send_claimed(ids, worker_id)
+
+
+def reclaim_stale() -> int:
+    """Put back messages whose worker died mid-delivery (still `sending` after the lock timeout)."""
+    cutoff = utcnow() - timedelta(seconds=float(setting("MAIL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)))
+    stale = (OutboxMessage.status == SENDING) & (OutboxMessage.locked_at < cutoff)
+    max_attempts = int(setting("MAIL_MAX_ATTEMPTS", 5))
+    note = "the worker stopped while sending; delivery is unconfirmed"
+    gave_up = db.session.execute(
+        sa.update(OutboxMessage).where(stale, OutboxMessage.attempts >= max_attempts)
+        .values(status=FAILED, locked_by=None, last_error=note).execution_options(synchronize_session=False))
+    put_back = db.session.execute(
+        sa.update(OutboxMessage).where(stale)
+        .values(status=PENDING, locked_by=None, next_attempt_at=utcnow(), last_error=note)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if put_back.rowcount or gave_up.rowcount:
+        log.warning("reclaimed %s message(s) from stopped workers, %s failed", put_back.rowcount, gave_up.rowcount)
+    return put_back.rowcount
+
+
+def claim(limit: int, worker_id: str) -> list[int]:
+    """Mark up to `limit` due messages `sending` for this worker and commit; return their ids."""
+    now = utcnow()
+    due = (sa.select(OutboxMessage.id)
+           .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    claimed_values = dict(status=SENDING, locked_by=worker_id, locked_at=now,
+                          attempts=OutboxMessage.attempts + 1)
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                               .values(**claimed_values).execution_options(synchronize_session=False))
+    else:
+        candidates = list(db.session.scalars(due))
+        db.session.commit()  # end the read so SQLite can take the write lock without a deadlock
+        ids = []
+        for message_id in candidates:
+            # Atomic on SQLite: only one writer at a time; the loser sees status already changed.
+            result = db.session.execute(
+                sa.update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
+                .values(**claimed_values).execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                ids.append(message_id)
+    db.session.commit()
+    return ids
+
+
+def still_mine(message_id: int, worker_id: str) -> bool:
+    """Refresh the lock just before sending; False when the lock was taken over meanwhile."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING,
+               OutboxMessage.locked_by == worker_id)
+        .values(locked_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def send_claimed(ids: list[int], worker_id: str) -> tuple[int, int]:
+    """Send the claimed messages over one SMTP connection, committing after each."""
+    sent = failed = 0
+    connection = None
+    connect_error: smtp.DeliveryError | None = None
+    try:
+        for message_id in ids:
+            if not still_mine(message_id, worker_id):
+                continue
+            row = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            if connect_error is None and not smtp.usable(connection):
+                try:
+                    connection = smtp.connect()
+                except smtp.DeliveryError as error:
+                    connect_error = error  # no point in trying again for the rest of this batch
+            if connect_error is not None:
+                record_failure(row, connect_error)
+                failed += 1
+            elif send_one(connection, row):
+                sent += 1
+            else:
+                failed += 1
+            db.session.commit()
+    finally:
+        smtp.close(connection)
+    return sent, failed
+
+
+def send_one(connection, row: OutboxMessage) -> bool:
+    """Build and transmit one message; record the outcome on the row (not committed)."""
+    try:
+        message = build_message(row, date=row.locked_at)
+        _, envelope_from = sender()
+        answer = smtp.transmit(connection, message, envelope_from, envelope_recipient(row.to_address),
+                               smtputf8=needs_smtputf8(row.to_address))
+    except MailError as error:
+        record_failure(row, smtp.PermanentFailure(f"cannot build the message: {error}"))
+        return False
+    except smtp.DeliveryError as error:
+        record_failure(row, error)
+        return False
+    row.status = SENT
+    row.sent_at = utcnow()
+    row.smtp_response = answer
+    return True
+
+
+def record_failure(row: OutboxMessage, error: smtp.DeliveryError) -> None:
+    """Retry later with backoff, or give up after MAIL_MAX_ATTEMPTS or on a permanent refusal."""
+    row.last_error = error.answer[:2000]
+    row.locked_by = None
+    if not error.temporary or row.attempts >= int(setting("MAIL_MAX_ATTEMPTS", 5)):
+        row.status = FAILED
+        log.warning("message %s to %s failed: %s", row.id, row.to_address, error.answer)
+    else:
+        row.status = PENDING
+        row.next_attempt_at = utcnow() + backoff(row.attempts)
+        log.info("message %s to %s will be retried: %s", row.id, row.to_address, error.answer)
+
+
+def run(*, once: bool = False, batch: int = 20, poll: float = 5.0, stop=None, worker_id: str | None = None,
+        on_batch=None) -> tuple[int, int]:
+    """Deliver until stopped (`stop` is a threading.Event or similar), or until nothing is due if `once`."""
+    import time
+
+    worker_id = worker_id or new_worker_id()
+    total_sent = total_failed = 0
+    while stop is None or not stop.is_set():
+        try:
+            sent, failed = deliver_pending(limit=batch, worker_id=worker_id)
+        except sa.exc.OperationalError as error:  # database briefly unavailable: wait and carry on
+            db.session.rollback()
+            log.error("outbox worker: database error, retrying: %s", error)
+            sent = failed = 0
+            if once:
+                raise
+        finally:
+            db.session.remove()
+        total_sent, total_failed = total_sent + sent, total_failed + failed
+        if on_batch and (sent or failed):
+            on_batch(sent, failed)
+        if sent or failed:
+            continue
+        if once:
+            break
+        if stop is not None:
+            stop.wait(poll)
+        else:
+            time.sleep(poll)
+    return total_sent, total_failed
+
+
+def send_test_message(address: str) -> str:
+    """Send one message straight to `address`, bypassing the outbox; return the server's answer."""
+    from .services import new_message_id, normalise_address
+
+    # A transient row, never added to the session: nothing is queued.
+    row = OutboxMessage(
+        kind="test", to_address=normalise_address(address, allow_local=True), to_name="",
+        subject="Convene test message", message_id=new_message_id(), calendar=None, html=None,
+        text=("This is a test message from Convene.\n\n"
+              f"If you can read it, outgoing mail via {setting('MAIL_HOST', '')}:{setting('MAIL_PORT', '')} works.\n"),
+    )
+    message = build_message(row)
+    _, envelope_from = sender()
+    connection = smtp.connect()
+    try:
+        return smtp.transmit(connection, message, envelope_from, envelope_recipient(row.to_address),
+                             smtputf8=needs_smtputf8(row.to_address))
+    finally:
+        smtp.close(connection)
