@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
@@ -33,3 +33,34 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit event through the ORM."""
+
+
+#: Set (to a reason) in `Session.info` only by the personal-data erasure, the one sanctioned rewrite.
+REDACTION_FLAG = "audit_redaction"
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    raise AuditTrailIsAppendOnly(f"audit event {target.id} cannot be changed")
+
+
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise AuditTrailIsAppendOnly(f"audit event {target.id} cannot be deleted")
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state) -> None:
+    """Bulk UPDATE/DELETE statements through a Session are refused too (they skip the mapper events)."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) != AuditEvent.__tablename__:
+        return
+    if state.is_update and state.session.info.get(REDACTION_FLAG):
+        return
+    raise AuditTrailIsAppendOnly("audit events cannot be changed or deleted")

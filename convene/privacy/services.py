@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..audit.models import AuditEvent
+from ..audit.models import REDACTION_FLAG, AuditEvent
 from ..audit.services import record
 from ..db_types import utcnow
 from ..extensions import db
@@ -186,11 +186,14 @@ def _scrub_person_audit_values(person_id: int) -> None:
     table = AuditEvent.__table__
     rows = db.session.execute(sa.select(table.c.id, table.c.changes).where(
         table.c.object_type == "Person", table.c.object_id == person_id)).all()
-    for event_id, changes in rows:
-        if not changes:
-            continue
-        scrubbed = {field: [ERASED_NOTE, ERASED_NOTE] for field in changes}
-        db.session.execute(sa.update(table).where(table.c.id == event_id).values(changes=scrubbed))
+    db.session.info[REDACTION_FLAG] = "personal-data erasure"
+    try:
+        for event_id, changes in rows:
+            if changes:
+                scrubbed = {field: [ERASED_NOTE, ERASED_NOTE] for field in changes}
+                db.session.execute(sa.update(table).where(table.c.id == event_id).values(changes=scrubbed))
+    finally:
+        db.session.info.pop(REDACTION_FLAG, None)
 
 
 def _scrub_outbox(person: Person) -> None:

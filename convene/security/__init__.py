@@ -1,11 +1,15 @@
 """Response headers, idle timeout and the styled error pages."""
 from __future__ import annotations
 
+import logging
+import re
 import time
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+
+from ..extensions import limiter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -14,10 +18,94 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Every token link, per client address and endpoint: generous for real use, including calendar
+#: clients polling feeds and invitees answering.
+TOKEN_LIMIT = "120/minute"
+#: Answers that are not a success (unknown, expired or revoked token) count against a much lower
+#: limit, which is what stops anyone guessing tokens.
+TOKEN_FAILURE_LIMIT = "20/minute;200/day"
+
+
 def init_app(app: Flask) -> None:
+    """Runs last in create_app, so every blueprint's routes are known here."""
     app.before_request(enforce_idle_timeout)
     app.after_request(set_security_headers)
     register_error_pages(app)
+    limit_token_endpoints(app)
+    install_token_log_filter(app)
+
+
+def token_endpoints(app: Flask) -> dict[str, str]:
+    """{endpoint: rule} for every route whose URL carries a personal-link token."""
+    return {rule.endpoint: rule.rule for rule in app.url_map.iter_rules() if "token" in rule.arguments}
+
+
+def _failed(response) -> bool:
+    return response.status_code >= 400
+
+
+def limit_token_endpoints(app: Flask) -> None:
+    """Rate limit every token route, including ones other areas add later, without touching their code."""
+    for endpoint in token_endpoints(app):
+        view = app.view_functions[endpoint]
+        view = limiter.limit(TOKEN_LIMIT)(view)
+        view = limiter.limit(TOKEN_FAILURE_LIMIT, deduct_when=_failed)(view)
+        app.view_functions[endpoint] = view
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Replaces the token in personal-link paths with [token] in access-log lines.
+
+    A token is as good as a password for the invitation or feed it opens, and access logs
+    are kept longer and read by more people than the database.
+    """
+
+    def __init__(self, patterns: list[re.Pattern]):
+        super().__init__()
+        self.patterns = patterns
+
+    def redact(self, text: str) -> str:
+        for pattern in self.patterns:
+            text = pattern.sub(lambda m: m.group(1) + "[token]", text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+#: Path prefixes that carry tokens even if their routes are not (yet) registered.
+KNOWN_TOKEN_PREFIXES = ("/rsvp/", "/my/", "/my-next-steps/", "/feeds/", "/reset-password/", "/review/")
+
+
+SEGMENT = r"[^/\s?\"#]+"
+
+
+def token_log_patterns(app: Flask) -> list[re.Pattern]:
+    """One regex per token route (its path up to <token>, other arguments as wildcards), plus known prefixes."""
+    prefixes = {re.escape(prefix) for prefix in KNOWN_TOKEN_PREFIXES}
+    for rule in token_endpoints(app).values():
+        before_token = re.split(r"<(?:[^:>]+:)?token>", rule, maxsplit=1)[0]
+        parts = re.split(r"<[^>]+>", before_token)
+        prefixes.add(SEGMENT.join(re.escape(part) for part in parts))
+    return [re.compile("(" + prefix + ")" + SEGMENT) for prefix in sorted(prefixes)]
+
+
+def install_token_log_filter(app: Flask) -> None:
+    """Attach the redacting filter to the access loggers of the dev server and gunicorn."""
+    log_filter = TokenRedactingFilter(token_log_patterns(app))
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, TokenRedactingFilter)]:
+            logger.removeFilter(old)
+        logger.addFilter(log_filter)
+    app.extensions["token_log_filter"] = log_filter
 
 
 def enforce_idle_timeout():
