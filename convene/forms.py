@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from wtforms import HiddenField, ValidationError
+from wtforms import HiddenField, SelectField, ValidationError
 
 from .diversity.countries import is_country
 
@@ -17,6 +17,13 @@ class VersionField(HiddenField):
             self.data = int(self.data) if self.data not in (None, "") else None
         except ValueError:
             self.data = None
+
+
+class OptionalSelectField(SelectField):
+    """A choice that may be empty: a NULL column shows (and validates) as the blank choice."""
+
+    def process_data(self, value):
+        super().process_data("" if value is None else value)
 
 
 def valid_country(form, field) -> None:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+#: Tables made by extra DDL (e.g. FTS5 virtual tables and their shadow tables) contain this marker;
+#: Alembic's autogenerate and the schema comparison test leave them alone.
+EXTRA_TABLE_MARKER = "_fts"
+
 _creators: list[Callable] = []
 _wipers: list[Callable] = []
 
@@ -26,3 +30,8 @@ def create_all_extras(engine) -> None:
 def wipe_extras(connection) -> None:
     for wipe in _wipers:
         wipe(connection)
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """Alembic filter: skip the tables and indexes that extra DDL owns."""
+    return not (name and EXTRA_TABLE_MARKER in name)

@@ -144,11 +144,9 @@ def wipe_database(engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            connection.execute(sa.text("PRAGMA foreign_keys=OFF"))
+        else:  # children first, so foreign keys stay satisfied
             for table in tables:
                 connection.execute(sa.text(f'DELETE FROM "{table}"'))
-            connection.execute(sa.text("PRAGMA foreign_keys=ON"))
         schema_extras.wipe_extras(connection)
 
 
@@ -172,10 +170,16 @@ def client(app):
 @pytest.fixture
 def sign_in(client):
     """sign_in(user) puts the user's session cookie on the test client (no password hashing)."""
+    from flask_login.utils import _create_identifier
+
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()  # what Flask-Login's session protection expects
+
     def do(user, fresh: bool = True, target=client):
         with target.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = fresh
+            session["_id"] = identifier
         return user
     return do
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import Role, User
 from ..db_types import choices
 from ..diversity.countries import country_choices
 from ..extensions import db
-from ..forms import VersionField, no_control_characters, timezone_choices, valid_country, valid_timezone
+from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country, valid_timezone
 from .models import AttributionRule, ConveningKind, ConveningStatus, Series
 
 
@@ -24,7 +24,7 @@ class SeriesForm(FlaskForm):
     def validate_name(self, field):
         clash = db.session.scalar(sa.select(Series).where(sa.func.lower(Series.name) == field.data.strip().lower()))
         if clash is not None and clash is not self._series:
-            raise ValueError("A series with this name already exists.")
+            raise ValidationError("A series with this name already exists.")
 
 
 class ConveningForm(FlaskForm):
@@ -37,7 +37,7 @@ class ConveningForm(FlaskForm):
     ends_on = DateField("Last day", validators=[DataRequired(message="Enter the last day.")])
     venue = StringField("Venue", validators=[Length(max=300), no_control_characters])
     city = StringField("City", validators=[Length(max=120), no_control_characters])
-    country = SelectField("Country", choices=country_choices(), validators=[valid_country])
+    country = OptionalSelectField("Country", choices=country_choices(), default="", validators=[valid_country])
     timezone = SelectField("Timezone of the agenda", choices=timezone_choices(), default="UTC",
                            validators=[valid_timezone])
     attribution_rule = SelectField("Attribution rule", choices=choices(AttributionRule))

@@ -3,12 +3,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..db_types import choices
 from ..diversity.countries import country_choices
 from ..extensions import db
-from ..forms import VersionField, no_control_characters, timezone_choices, valid_country
+from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country
 from .models import Gender, Organization, Person, Sector
 
 SECTOR_CHOICES = [("", "— not known —"), *choices(Sector)]
@@ -22,9 +22,9 @@ class PersonForm(FlaskForm):
     position = StringField("Position", validators=[Length(max=300), no_control_characters])
     organization_name = StringField("Organization", validators=[Length(max=300), no_control_characters],
                                     description="An existing organization is matched by name; a new name creates it.")
-    sector = SelectField("Sector", choices=SECTOR_CHOICES)
-    country = SelectField("Country of affiliation", choices=country_choices(), validators=[valid_country])
-    timezone = SelectField("Home timezone", choices=[("", "— same as the convening —"), *timezone_choices()])
+    sector = OptionalSelectField("Sector", choices=SECTOR_CHOICES, default="")
+    country = OptionalSelectField("Country of affiliation", choices=country_choices(), default="", validators=[valid_country])
+    timezone = OptionalSelectField("Home timezone", choices=[("", "— same as the convening —"), *timezone_choices()], default="")
     expertise = StringField("Expertise (comma-separated)", validators=[Length(max=500)])
     bio = TextAreaField("Short bio", validators=[Length(max=5000)])
     version = VersionField()
@@ -38,15 +38,15 @@ class PersonForm(FlaskForm):
             return
         clash = db.session.scalar(sa.select(Person).where(Person.email == field.data.strip().lower()))
         if clash is not None and clash is not self._person:
-            raise ValueError("Another person in the directory already has this email.")
+            raise ValidationError("Another person in the directory already has this email.")
 
 
 class SensitiveFieldsForm(FlaskForm):
     """Self-identified data: shown and edited only by those allowed to see it individually."""
 
-    gender = SelectField("Gender (self-identified)", choices=GENDER_CHOICES)
+    gender = OptionalSelectField("Gender (self-identified)", choices=GENDER_CHOICES, default="")
     gender_self_described = StringField("Gender, in their own words", validators=[Length(max=100)])
-    nationality = SelectField("Nationality", choices=country_choices(), validators=[valid_country])
+    nationality = OptionalSelectField("Nationality", choices=country_choices(), default="", validators=[valid_country])
     dietary_needs = StringField("Dietary needs", validators=[Length(max=500)])
     access_needs = StringField("Access needs", validators=[Length(max=500)])
     listing_consent = BooleanField("Agrees to appear on the participant list shown to other participants")
@@ -58,8 +58,8 @@ class PersonWithSensitiveForm(PersonForm, SensitiveFieldsForm):
 
 class OrganizationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=300), no_control_characters])
-    sector = SelectField("Type / sector", choices=SECTOR_CHOICES)
-    country = SelectField("Country", choices=country_choices(), validators=[valid_country])
+    sector = OptionalSelectField("Type / sector", choices=SECTOR_CHOICES, default="")
+    country = OptionalSelectField("Country", choices=country_choices(), default="", validators=[valid_country])
 
     def __init__(self, *args, organization: Organization | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,4 +69,4 @@ class OrganizationForm(FlaskForm):
         clash = db.session.scalar(
             sa.select(Organization).where(sa.func.lower(Organization.name) == field.data.strip().lower()))
         if clash is not None and clash is not self._organization:
-            raise ValueError("An organization with this name already exists.")
+            raise ValidationError("An organization with this name already exists.")

@@ -1,0 +1,40 @@
+"""The demo data loads, is idempotent, and lets an organizer sign in and browse it."""
+import sqlalchemy as sa
+
+from convene.demo.data import DEMO_LOGINS, load_demo
+from convene.extensions import db
+from convene.models import ActionItem, Brief, Convening, Invitation, Person
+
+
+def _counts():
+    return [db.session.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in (Person, Convening, Invitation, ActionItem, Brief)]
+
+
+def test_demo_loads_twice_without_duplicates(app):
+    load_demo()
+    db.session.commit()
+    first = _counts()
+    load_demo()
+    db.session.commit()
+    assert _counts() == first
+    roundtable = db.session.scalar(sa.select(Convening).where(Convening.title == "Assisting States to Prevent Atrocities"))
+    assert roundtable.parent.starts_on.isoformat() == "2012-10-17"
+    assert roundtable.timezone == "America/New_York"
+    steps = db.session.scalars(sa.select(ActionItem).where(ActionItem.convening_id == roundtable.id)).all()
+    assert len(steps) == 3
+    invited = db.session.scalar(sa.select(sa.func.count(Invitation.id)).where(Invitation.convening_id == roundtable.id))
+    assert 25 <= invited <= 35
+
+
+def test_demo_organizer_signs_in_and_browses(client, app):
+    load_demo()
+    db.session.commit()
+    _, email, password = DEMO_LOGINS[0]
+    assert client.post("/sign-in", data={"email": email, "password": password}).status_code == 302
+    listing = client.get("/convenings/").get_data(as_text=True)
+    assert "53rd Strategy for Peace Conference" in listing
+    roundtable = db.session.scalar(sa.select(Convening).where(Convening.slug == "assisting-states-to-prevent-atrocities"))
+    page = client.get(f"/convenings/{roundtable.id}").get_data(as_text=True)
+    assert "Not for attribution" in page
+    assert client.get("/people/?q=Mensah").status_code == 200
