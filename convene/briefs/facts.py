@@ -1,0 +1,110 @@
+"""What the public page of a brief says about its convening: counts and mixes as aggregates only.
+
+No person is ever named or shown individually here. Every cell of 1 to 4 people reads
+"fewer than 5"; when that would leave exactly one hidden cell whose size the total gives
+away, the next smallest cell is hidden too.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .services import PARTICIPANT_STATUSES
+
+SMALL = 5
+FEWER = "fewer than 5"
+
+#: Fallback when the diversity area offers no classification: UNCTAD's developed economies.
+GLOBAL_NORTH = frozenset(
+    "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU LV MC MD "
+    "ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA XK US CA BM GL PM AU NZ JP IL KR".split())
+
+
+@dataclass
+class ConveningFacts:
+    participants: int | str = 0
+    north_south: list[tuple[str, int | str]] = field(default_factory=list)
+    sectors: list[tuple[str, int | str]] = field(default_factory=list)
+
+
+def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
+    """Counts with small cells hidden, largest first; zero cells are left out."""
+    cells = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
+    hidden = {k for k, n in cells if n < SMALL}
+    shown = [kv for kv in cells if kv[0] not in hidden]
+    if len(hidden) == 1 and shown:
+        hidden.add(shown[-1][0])  # otherwise total minus the shown cells reveals the hidden one
+    return [(k, FEWER if k in hidden else n) for k, n in cells]
+
+
+def _diversity_classifier():
+    """The diversity area's country → north/south function, when it offers one."""
+    try:
+        from ..diversity import services as diversity
+    except ImportError:
+        return None
+    for name in ("classify_country", "north_south", "classification_of", "global_south_or_north"):
+        function = getattr(diversity, name, None)
+        if callable(function):
+            return function
+    return None
+
+
+def north_or_south(code: str | None, classifier=None) -> str:
+    """'Global North', 'Global South' or 'Not stated' for a country code."""
+    if not code:
+        return "Not stated"
+    if classifier is not None:
+        try:
+            answer = str(classifier(code.upper()) or "").lower()
+        except Exception:  # another area's function; fall back rather than break a public page
+            answer = ""
+        if "south" in answer:
+            return "Global South"
+        if "north" in answer:
+            return "Global North"
+    return "Global North" if code.upper() in GLOBAL_NORTH else "Global South"
+
+
+def convening_facts(convening_ids: list[int]) -> dict[int, ConveningFacts]:
+    """Participants per convening and their mix, from one GROUP BY query."""
+    from ..invitations.models import Invitation
+    from ..people.models import Person, Sector
+
+    facts = {cid: ConveningFacts() for cid in convening_ids}
+    if not convening_ids:
+        return facts
+    rows = db.session.execute(
+        sa.select(Invitation.convening_id, Person.country, Person.sector, sa.func.count())
+        .join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.convening_id.in_(convening_ids), Invitation.status.in_(PARTICIPANT_STATUSES))
+        .group_by(Invitation.convening_id, Person.country, Person.sector)).all()
+    classifier = _diversity_classifier()
+    sector_labels = {s.value: s.label for s in Sector}
+    mixes: dict[int, tuple[Counter, Counter]] = {cid: (Counter(), Counter()) for cid in convening_ids}
+    for convening_id, country, sector, n in rows:
+        regions, sectors = mixes[convening_id]
+        regions[north_or_south(country, classifier)] += n
+        sectors[sector_labels.get(sector or "", "Not stated")] += n
+    for convening_id, (regions, sectors) in mixes.items():
+        total = sum(regions.values())
+        fact = facts[convening_id]
+        fact.participants = total if total == 0 or total >= SMALL else FEWER
+        if total >= SMALL:  # with fewer than 5 people every mix would point at individuals
+            fact.north_south = suppress(dict(regions))
+            fact.sectors = suppress(dict(sectors))
+    return facts
+
+
+def public_next_steps(convening) -> list:
+    """The convening's public next steps, when the actions area provides them."""
+    try:
+        from ..actions import services as actions
+    except ImportError:
+        return []
+    if not hasattr(actions, "public_next_steps"):
+        return []
+    return list(actions.public_next_steps(convening) or [])
