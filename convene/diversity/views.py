@@ -1,2 +1,311 @@
-"""Routes of the diversity area."""
-from . import bp  # noqa: F401
+"""Routes of the diversity area: the balance dashboard, targets, series trends, classification overrides."""
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
+from ..convenings.models import Convening, Series
+from ..extensions import db
+from . import bp, charts, services
+from . import countries as geo
+from .forms import OverrideForm, TargetForm
+from .models import ClassificationOverride, Dimension, DiversityTarget, Stage, TargetKind
+
+STAGE_CHOICES = [(s.value, s.label) for s in Stage]
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+def dimension_tables(tally: services.Tally, suppress: bool) -> list[dict]:
+    """Per dimension: its cells at every stage (same category order), ready for table and chart."""
+    out = []
+    for dimension in Dimension:
+        table = {stage: services.cells(tally.counts[stage][dimension.value], tally.totals[stage],
+                                       dimension.value, suppress) for stage, _ in STAGE_CHOICES}
+        out.append({"dimension": dimension, "table": table})
+    return out
+
+
+def _target_marks(results: list[services.TargetResult], dimension: str) -> list[tuple[str, int, str]]:
+    marks = []
+    for r in results:
+        t = r.target
+        if t.dimension != dimension or t.kind == TargetKind.MIN_CATEGORIES.value:
+            continue
+        category = "*" if t.kind == TargetKind.MAX_ANY.value else t.category
+        marks.append((category, t.value, services.goal_text(t) + f" ({Stage(t.stage).label.lower()})"))
+    return marks
+
+
+def guest_list_hint(convening) -> dict | None:
+    """Suggestions for the guest list: only for organizers/admins, only when a target is missed."""
+    if convening is None or not manages(current_user, convening):
+        return None
+    info = services.classification_info()
+    tally = services.tallies([convening.id], info.classifier)[convening.id]
+    results = services.evaluate(services.effective_targets(convening), tally)
+    found = services.suggestions(convening, results, tally, info.classifier)
+    return {"items": found, "convening": convening} if found else None
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {"diversity_guest_list_hint": guest_list_hint}
+
+
+def _may_manage_series(series: Series) -> bool:
+    """Admins, and organizers of at least one edition of the series, set its default targets (one query)."""
+    if current_user.is_admin:
+        return True
+    if not current_user.is_organizer:
+        return False
+    own = visible_convening_ids(current_user)
+    return db.session.scalar(sa.select(Convening.id).where(
+        Convening.series_id == series.id, Convening.id.in_(own)).limit(1)) is not None
+
+
+# --- Convening dashboard ------------------------------------------------------------------------
+
+@bp.route("/convenings/<int:convening_id>/balance")
+@signed_in
+def dashboard(convening_id: int):
+    """Counts and shares per stage and dimension, targets met or missed, and what-if suggestions."""
+    convening = load_convening(convening_id)
+    organizer = manages(current_user, convening)
+    info = services.classification_info()
+    tally = services.tallies([convening.id], info.classifier)[convening.id]
+    targets = services.effective_targets(convening)
+    results = services.evaluate(targets, tally, suppress=not organizer)
+    tables = dimension_tables(tally, suppress=not organizer)
+    for entry in tables:
+        entry["chart"] = charts.bar_chart(entry["table"], STAGE_CHOICES,
+                                          _target_marks(results, entry["dimension"].value))
+    what_if = suggestions = None
+    if organizer:
+        suggestions = services.suggestions(convening, results, tally, info.classifier, limit=10)
+        what_if = services.if_all_pending_accept(convening, tally, info.classifier, results)
+    return render_template("diversity/dashboard.html", convening=convening, info=info, tally=tally,
+                           results=results, tables=tables, stages=STAGE_CHOICES, organizer=organizer,
+                           suggestions=suggestions, what_if=what_if, country_name=geo.country_name)
+
+
+# --- Targets ------------------------------------------------------------------------------------
+
+def _targets_page(form: TargetForm, *, convening=None, series=None, status: int = 200):
+    own = db.session.scalars(sa.select(DiversityTarget).where(
+        DiversityTarget.convening_id == convening.id if convening is not None
+        else DiversityTarget.series_id == series.id).order_by(DiversityTarget.id)).all()
+    inherited = []
+    if convening is not None and convening.series_id is not None:
+        keys = {t.key for t in own}
+        inherited = [t for t in db.session.scalars(sa.select(DiversityTarget).where(
+            DiversityTarget.series_id == convening.series_id).order_by(DiversityTarget.id)) if t.key not in keys]
+    return render_template("diversity/targets.html", form=form, convening=convening, series=series, own=own,
+                           inherited=inherited, describe=services.describe), status
+
+
+def _save_target(form: TargetForm, *, convening=None, series=None):
+    """Validate, save and redirect; on a rule violation show the form again with the message."""
+    if form.validate_on_submit():
+        try:
+            target = services.set_target(form.target_data(), actor=current_user, convening=convening, series=series)
+        except services.TargetError as error:
+            db.session.rollback()
+            form.value.errors = [*form.value.errors, str(error)]
+            return _targets_page(form, convening=convening, series=series, status=422)
+        db.session.commit()
+        flash(f"Target saved: {services.describe(target)}.", "success")
+        return None
+    return _targets_page(form, convening=convening, series=series, status=422 if form.errors else 200)
+
+
+@bp.route("/convenings/<int:convening_id>/balance/targets", methods=("GET", "POST"))
+@signed_in
+def targets(convening_id: int):
+    """Set the convening's balance targets (its series' defaults apply where it sets none)."""
+    convening = load_convening(convening_id, need="manage")
+    form = TargetForm()
+    page = _save_target(form, convening=convening)
+    return page or redirect(url_for("diversity.targets", convening_id=convening.id))
+
+
+@bp.route("/convenings/<int:convening_id>/balance/targets/<int:target_id>/delete", methods=("POST",))
+@signed_in
+def delete_target(convening_id: int, target_id: int):
+    """Remove one of the convening's own targets."""
+    convening = load_convening(convening_id, need="manage")
+    target = db.session.get(DiversityTarget, target_id)
+    if target is None or target.convening_id != convening.id:
+        abort(404)
+    services.remove_target(target, actor=current_user)
+    db.session.commit()
+    flash("Target removed.", "success")
+    return redirect(url_for("diversity.targets", convening_id=convening.id))
+
+
+def _load_series(series_id: int) -> Series:
+    series = db.session.get(Series, series_id)
+    if series is None:
+        abort(404)
+    return series
+
+
+@bp.route("/series/<int:series_id>/balance/targets", methods=("GET", "POST"))
+@signed_in
+def series_targets(series_id: int):
+    """Default targets for every edition of a series."""
+    series = _load_series(series_id)
+    if not _may_manage_series(series):
+        abort(404 if not current_user.is_staff else 403)
+    form = TargetForm()
+    page = _save_target(form, series=series)
+    return page or redirect(url_for("diversity.series_targets", series_id=series.id))
+
+
+@bp.route("/series/<int:series_id>/balance/targets/<int:target_id>/delete", methods=("POST",))
+@signed_in
+def delete_series_target(series_id: int, target_id: int):
+    """Remove one of a series' default targets."""
+    series = _load_series(series_id)
+    if not _may_manage_series(series):
+        abort(404 if not current_user.is_staff else 403)
+    target = db.session.get(DiversityTarget, target_id)
+    if target is None or target.series_id != series.id:
+        abort(404)
+    services.remove_target(target, actor=current_user)
+    db.session.commit()
+    flash("Default target removed.", "success")
+    return redirect(url_for("diversity.series_targets", series_id=series.id))
+
+
+# --- Series trends ------------------------------------------------------------------------------
+
+def _editions(series: Series) -> list[Convening]:
+    """The series' top-level convenings the user may see, oldest first (404 when none and not staff)."""
+    query = (sa.select(Convening).where(Convening.series_id == series.id, Convening.parent_id.is_(None))
+             .order_by(Convening.starts_on, Convening.id))
+    ids = visible_convening_ids(current_user)
+    if ids is not None:
+        query = query.where(Convening.id.in_(ids))
+    editions = list(db.session.scalars(query))
+    if not editions and not current_user.is_staff:
+        abort(404)
+    return editions
+
+
+def _trend_rows(series: Series):
+    """(editions, classification info, tallies) with small cells suppressed for everyone but admins."""
+    editions = _editions(series)
+    info = services.classification_info()
+    return editions, info, services.tallies([c.id for c in editions], info.classifier)
+
+
+def _choice(value: str | None, allowed, default: str) -> str:
+    return value if value in allowed else default
+
+
+@bp.route("/series/<int:series_id>/balance")
+@signed_in
+def series_trends(series_id: int):
+    """Shares per edition for one dimension and stage, as a line chart and a table."""
+    series = _load_series(series_id)
+    dimension = _choice(request.args.get("dimension"), Dimension._value2member_map_, "north_south")
+    stage = _choice(request.args.get("stage"), dict(STAGE_CHOICES), "accepted")
+    editions, info, tallies = _trend_rows(series)
+    suppress = not current_user.is_admin
+    rows = [(c, services.cells(tallies[c.id].counts[stage][dimension], tallies[c.id].totals[stage], dimension,
+                               suppress), tallies[c.id].totals[stage]) for c in editions]
+    labels = services.categories(dimension)
+    lines = [(label, [row[1][i].share if not row[1][i].suppressed else None for row in rows])
+             for i, (_, label) in enumerate(labels)]
+    chart = charts.line_chart([f"{c.starts_on.year} {c.title}"[:40] for c in editions], lines)
+    return render_template("diversity/series_trends.html", series=series, rows=rows, labels=labels, chart=chart,
+                           dimension=Dimension(dimension), stage=stage, stages=STAGE_CHOICES,
+                           dimensions=list(Dimension), info=info, suppress=suppress,
+                           may_manage=_may_manage_series(series))
+
+
+#: Characters that make a spreadsheet treat a cell as a formula (ASVS 5.0 1.2.10).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: a leading trigger character gets a '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@bp.route("/series/<int:series_id>/balance.csv")
+@signed_in
+def series_trends_csv(series_id: int):
+    """Every dimension, stage and edition of the series in long form, small cells suppressed as on screen."""
+    series = _load_series(series_id)
+    editions, info, tallies = _trend_rows(series)
+    suppress = not current_user.is_admin
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["edition", "starts_on", "stage", "dimension", "category", "count", "share_percent",
+                     "stage_total", "basis"])
+    for c in editions:
+        for stage, _ in STAGE_CHOICES:
+            for dimension in Dimension:
+                total = tallies[c.id].totals[stage]
+                for cell in services.cells(tallies[c.id].counts[stage][dimension.value], total, dimension.value,
+                                           suppress):
+                    share = "" if cell.suppressed or cell.share is None else f"{cell.share:.1f}"
+                    writer.writerow([csv_cell(v) for v in (c.title, c.starts_on.isoformat(), stage,
+                                                           dimension.value, cell.label, cell.count_text, share,
+                                                           total, info.classifier.basis)])
+    filename = f"{series.slug}-balance.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- Classification overrides (admin) -----------------------------------------------------------
+
+def _classification_page(form: OverrideForm, status: int = 200):
+    info = services.classification_info()
+    admin_rows = {r.country: r for r in db.session.scalars(sa.select(ClassificationOverride))}
+    classifier = info.classifier
+    rows = [(code, row, classifier.base(code), classifier.north_south(code), admin_rows.get(code))
+            for code, row in sorted(geo.countries().items(), key=lambda item: item[1]["name"])]
+    return render_template("diversity/classification.html", form=form, info=info, rows=rows,
+                           bases=geo.BASES), status
+
+
+@bp.route("/admin/classification", methods=("GET", "POST"))
+@role_required("admin")
+def classification():
+    """The classification in use, every country's groups, and administrator overrides (audited)."""
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            row = services.set_override(form.country.data, form.classification.data, form.reason.data,
+                                        actor=current_user)
+        except services.OverrideError as error:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(error)]
+            return _classification_page(form, 422)
+        db.session.commit()
+        flash(f"{geo.country_name(row.country)} is now counted as Global {row.classification.capitalize()}.",
+              "success")
+        return redirect(url_for("diversity.classification"))
+    return _classification_page(form, 422 if form.errors else 200)
+
+
+@bp.route("/admin/classification/<code>/delete", methods=("POST",))
+@role_required("admin")
+def delete_override(code: str):
+    """Return a country to the chosen basis."""
+    row = db.session.scalar(sa.select(ClassificationOverride).where(ClassificationOverride.country == code.upper()))
+    if row is None:
+        abort(404)
+    services.remove_override(row, actor=current_user)
+    db.session.commit()
+    flash(f"{geo.country_name(row.country)} follows the chosen basis again.", "success")
+    return redirect(url_for("diversity.classification"))
