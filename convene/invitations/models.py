@@ -86,6 +86,10 @@ class Invitation(db.Model):
     last_reminder_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     #: SEQUENCE of the iTIP calendar invitation last e-mailed to this invitee.
     ical_sequence: Mapped[int] = mapped_column(default=0)
+    #: When an iTIP calendar (REQUEST or CANCEL) was last e-mailed; None if never.
+    ical_sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: How many times a personal link was issued with an invitation e-mail (for dedupe keys).
+    links_issued: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -116,3 +120,87 @@ class InvitationStatusChange(db.Model):
     via: Mapped[str] = mapped_column(sa.String(300), default="")
 
     invitation: Mapped[Invitation] = relationship(back_populates="changes")
+
+
+class NominationStatus(LabelledEnum):
+    PENDING = ("pending", "Waiting for the organizer")
+    ACCEPTED = ("accepted", "Accepted")
+    REFUSED = ("refused", "Refused")
+
+
+class Nomination(db.Model):
+    """A substitute proposed by an invitee who cannot attend; the organizer accepts or refuses it."""
+
+    __tablename__ = "invitation_nominations"
+    __table_args__ = (enum_check("status", NominationStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The invitation of the person who nominated the substitute.
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    position: Mapped[str] = mapped_column(sa.String(300), default="")
+    organization: Mapped[str] = mapped_column(sa.String(300), default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default=NominationStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: The invitation created for the substitute when the nomination was accepted.
+    result_invitation_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("invitations.id", ondelete="SET NULL"))
+
+    invitation: Mapped[Invitation] = relationship(foreign_keys=[invitation_id])
+
+    def __repr__(self) -> str:
+        return f"<Nomination {self.email} for invitation {self.invitation_id} {self.status}>"
+
+
+class InvitationTemplate(db.Model):
+    """The invitation e-mail of one convening: subject and body with {placeholders}."""
+
+    __tablename__ = "invitation_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("convenings.id", ondelete="CASCADE"), unique=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReminderSchedule(db.Model):
+    """Days before the reply-by date on which non-responders are reminded, e.g. "21,10,5"."""
+
+    __tablename__ = "invitation_reminder_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("convenings.id", ondelete="CASCADE"), unique=True)
+    days: Mapped[str] = mapped_column(sa.String(100), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def day_list(self) -> list[int]:
+        """The schedule's days, largest (earliest reminder) first."""
+        return sorted({int(d) for d in self.days.split(",") if d.strip().isdigit()}, reverse=True)
+
+
+class InvitationReminder(db.Model):
+    """One reminder sent to a non-responder, by hand or by the schedule."""
+
+    __tablename__ = "invitation_reminders"
+    __table_args__ = (
+        # A scheduled step (days before reply-by) is carried out at most once per invitation.
+        sa.UniqueConstraint("invitation_id", "schedule_step", name="uq_invitation_reminders_step"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(sa.ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: Days before reply-by for a scheduled reminder; None for one sent by hand.
+    schedule_step: Mapped[Optional[int]]

@@ -1,2 +1,598 @@
-"""Routes of the invitations area."""
-from . import bp  # noqa: F401
+"""Routes of the invitations area: the organizers' guest list pages and the invitee's RSVP page."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.policy import load_convening, manages, role_required, signed_in
+from ..db_types import utcnow
+from ..editing import StaleEdit
+from ..extensions import db, limiter
+from ..people.models import Organization, Person
+from . import bp, importing, services
+from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
+                    ImportConfirmForm, ImportForm, NominationForm, OfflineReplyForm, ProfileForm, ScheduleForm,
+                    TemplateForm)
+from .models import (ANSWERED, Invitation, InvitationStatus, InvitationStatusChange, Nomination,
+                     NominationStatus, Priority)
+
+SEARCH_LIMIT = 50
+RSVP_LIMIT = "60/minute"
+
+
+# --- loading helpers --------------------------------------------------------------------------
+
+def _guests(convening, *statuses: str) -> list[Invitation]:
+    """The guest list in one query: first choices, then reserves in order, by name."""
+    query = (sa.select(Invitation).join(Person, Person.id == Invitation.person_id)
+             .where(Invitation.convening_id == convening.id)
+             .options(joinedload(Invitation.person).joinedload(Person.organization)))
+    if statuses:
+        query = query.where(Invitation.status.in_(statuses))
+    rows = db.session.scalars(query).unique().all()
+    return sorted(rows, key=lambda i: (i.priority != Priority.FIRST_CHOICE.value, i.reserve_rank or 0,
+                                       i.person.name.lower()))
+
+
+def _selected(convening, ids: list[int]) -> list[Invitation]:
+    """The ticked invitations that belong to this convening (others are ignored, never 500)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Invitation).where(Invitation.convening_id == convening.id, Invitation.id.in_(ids))
+        .options(joinedload(Invitation.person)).order_by(Invitation.id)))
+
+
+def _invitation(convening, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.convening_id != convening.id:
+        abort(404)
+    return invitation
+
+
+def _search_directory(q: str) -> list[Person]:
+    q = q.strip()[:200]
+    if not q:
+        return []
+    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.session.scalars(
+        sa.select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
+        .where(Person.erased_at.is_(None))
+        .where(sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"), Person.email.like(pattern, escape="\\"),
+                      sa.func.lower(Person.position).like(pattern, escape="\\"),
+                      sa.func.lower(Organization.name).like(pattern, escape="\\")))
+        .options(joinedload(Person.organization)).order_by(Person.name).limit(SEARCH_LIMIT)))
+
+
+def _flash_report(report, verb: str) -> None:
+    if report.sent:
+        flash(f"{verb} {len(report.sent)}.", "success")
+    for line in report.skipped:
+        flash(f"Not done – {line}", "warning")
+
+
+def _back(convening_id: int):
+    return redirect(url_for("invitations.guest_list", convening_id=convening_id))
+
+
+# --- guest list -------------------------------------------------------------------------------
+
+@bp.route("/convenings/<int:convening_id>/guests")
+@signed_in
+def guest_list(convening_id: int):
+    """The guest list: directory search to add people, the list with bulk actions, nominations, reserves."""
+    convening = load_convening(convening_id)
+    can_manage = manages(current_user, convening)
+    guests = _guests(convening)
+    q = request.args.get("q", "")
+    on_list = {i.person_id for i in guests}
+    nominations = db.session.scalars(
+        sa.select(Nomination).join(Invitation, Invitation.id == Nomination.invitation_id)
+        .where(Invitation.convening_id == convening.id, Nomination.status == NominationStatus.PENDING.value)
+        .options(joinedload(Nomination.invitation).joinedload(Invitation.person))).all() if can_manage else []
+    counts: dict[str, int] = {}
+    for invitation in guests:
+        counts[invitation.status] = counts.get(invitation.status, 0) + 1
+    return render_template(
+        "invitations/guest_list.html", convening=convening, guests=guests, can_manage=can_manage, q=q,
+        results=_search_directory(q) if can_manage else [], on_list=on_list, nominations=nominations,
+        offers=services.reserve_offers(guests), counts=counts, add_form=AddPeopleForm(formdata=None),
+        bulk_form=BulkForm(formdata=None), action_form=ActionForm())
+
+
+@bp.route("/convenings/<int:convening_id>/guests/add", methods=("POST",))
+@role_required("organizer")
+def add_people(convening_id: int):
+    """Add the ticked directory people with one role and priority."""
+    convening = load_convening(convening_id, need="manage")
+    form = AddPeopleForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(convening.id)
+    people = db.session.scalars(sa.select(Person).where(Person.id.in_(form.person_ids.data))).all()
+    added, refused = services.add_people(convening, people, role=form.role.data, priority=form.priority.data,
+                                         actor=current_user)
+    db.session.commit()
+    if added:
+        flash(f"Added {len(added)} to the guest list.", "success")
+    for message in refused:
+        flash(message, "warning")
+    return _back(convening.id)
+
+
+@bp.route("/convenings/<int:convening_id>/guests/bulk", methods=("POST",))
+@role_required("organizer")
+def bulk(convening_id: int):
+    """Send invitations, reminders, or remove/withdraw the ticked invitees."""
+    convening = load_convening(convening_id, need="manage")
+    form = BulkForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(convening.id)
+    selected = _selected(convening, form.invitation_ids.data)
+    try:
+        if form.action.data == "send":
+            _flash_report(services.send_invitations(convening, selected, actor=current_user), "Invitations queued:")
+        elif form.action.data == "remind":
+            _flash_report(services.send_reminders(convening, selected, actor=current_user), "Reminders queued:")
+        else:
+            outcomes = [services.remove(i, actor=current_user) for i in selected]
+            flash(f"Removed {outcomes.count('removed')}, withdrew {outcomes.count('withdrawn')}.", "success")
+        db.session.commit()
+    except services.InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return _back(convening.id)
+
+
+@bp.route("/convenings/<int:convening_id>/guests/<int:invitation_id>", methods=("GET", "POST"))
+@signed_in
+def entry(convening_id: int, invitation_id: int):
+    """One invitee: role, priority, history, offline reply, new link."""
+    convening = load_convening(convening_id)
+    invitation = _invitation(convening, invitation_id)
+    can_manage = manages(current_user, convening)
+    form = EntryForm(obj=invitation)
+    if request.method == "POST":
+        if not can_manage:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.update_entry(invitation, form.data, actor=current_user)
+                db.session.commit()
+                flash("Saved.", "success")
+                return redirect(url_for("invitations.entry", convening_id=convening.id, invitation_id=invitation.id))
+            except StaleEdit:
+                db.session.rollback()
+                flash("Someone else changed this entry while you were editing; it is shown as it is now. "
+                      "Make your change again.", "error")
+                return _entry_page(convening, _invitation(convening, invitation_id), can_manage, form), 409
+    return _entry_page(convening, invitation, can_manage, form)
+
+
+def _entry_page(convening, invitation, can_manage, form):
+    history = db.session.execute(
+        sa.select(InvitationStatusChange).where(InvitationStatusChange.invitation_id == invitation.id)
+        .order_by(InvitationStatusChange.at, InvitationStatusChange.id)).scalars().all()
+    form.version.data = invitation.version
+    return render_template("invitations/entry.html", convening=convening, invitation=invitation, form=form,
+                           history=history, can_manage=can_manage,
+                           offline_form=OfflineReplyForm(formdata=None, version=invitation.version),
+                           action_form=ActionForm())
+
+
+@bp.route("/convenings/<int:convening_id>/guests/<int:invitation_id>/offline", methods=("POST",))
+@role_required("organizer")
+def offline_reply(convening_id: int, invitation_id: int):
+    """Record an answer received by phone, letter or e-mail on the invitee's behalf."""
+    convening = load_convening(convening_id, need="manage")
+    invitation = _invitation(convening, invitation_id)
+    form = OfflineReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.record_offline_reply(invitation, form.answer.data, channel=form.channel.data,
+                                          note=form.note.data, actor=current_user, seen_version=form.version.data)
+            db.session.commit()
+            flash(f"Recorded {invitation.person.name}'s answer: {invitation.status}.", "success")
+        except StaleEdit:
+            db.session.rollback()
+            flash("The invitee or another organizer changed this invitation meanwhile; check the current "
+                  "answer below before recording again.", "error")
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    else:
+        flash("Choose the answer and how it was received.", "error")
+    return redirect(url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id))
+
+
+@bp.route("/convenings/<int:convening_id>/guests/<int:invitation_id>/reissue", methods=("POST",))
+@role_required("organizer")
+def reissue(convening_id: int, invitation_id: int):
+    """Send the invitation again with a new personal link; earlier links stop working."""
+    convening = load_convening(convening_id, need="manage")
+    invitation = _invitation(convening, invitation_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.reissue_link(invitation, actor=current_user)
+            db.session.commit()
+            flash("A new personal link was sent; earlier links no longer work.", "success")
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id))
+
+
+@bp.route("/convenings/<int:convening_id>/guests/nominations/<int:nomination_id>", methods=("POST",))
+@role_required("organizer")
+def decide_nomination(convening_id: int, nomination_id: int):
+    """Accept a nominated substitute (a planned invitation of their own) or refuse the nomination."""
+    convening = load_convening(convening_id, need="manage")
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None or nomination.invitation.convening_id != convening.id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        accept = request.form.get("decision") == "accept"
+        try:
+            result = services.decide_nomination(nomination, accept, actor=current_user)
+            db.session.commit()
+            flash(f"{nomination.name} is on the guest list as planned; send the invitation when ready."
+                  if result else f"Refused the nomination of {nomination.name}.", "success")
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return _back(convening.id)
+
+
+@bp.route("/convenings/<int:convening_id>/guests/<int:place_id>/offer/<int:reserve_id>", methods=("GET", "POST"))
+@role_required("organizer")
+def offer_place(convening_id: int, place_id: int, reserve_id: int):
+    """Confirm giving a declined first choice's place to a reserve, with what it does to the balance."""
+    convening = load_convening(convening_id, need="manage")
+    place, reserve = _invitation(convening, place_id), _invitation(convening, reserve_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.offer_place(place, reserve, actor=current_user)
+            db.session.commit()
+            flash(f"Offered {place.person.name}'s place to {reserve.person.name}; the invitation is queued.",
+                  "success")
+            return _back(convening.id)
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return _back(convening.id)
+    return render_template("invitations/offer.html", convening=convening, place=place, reserve=reserve,
+                           form=form, hint=services.balance_hint(convening, reserve))
+
+
+# --- template ---------------------------------------------------------------------------------
+
+@bp.route("/convenings/<int:convening_id>/guests/template", methods=("GET", "POST"))
+@role_required("organizer")
+def template(convening_id: int):
+    """Edit the invitation e-mail and preview it for one invitee."""
+    convening = load_convening(convening_id, need="manage")
+    saved = services.template_for(convening)
+    form = TemplateForm(obj=saved)
+    problems: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.save_template(convening, form.data, actor=current_user)
+            db.session.commit()
+            flash("Invitation template saved.", "success")
+            return redirect(url_for("invitations.template", convening_id=convening.id,
+                                    preview=request.args.get("preview", "")))
+        except services.InvitationError as error:
+            db.session.rollback()
+            problems, status = [str(error)], 422
+        except StaleEdit:
+            db.session.rollback()
+            problems, status = ["Another organizer saved the template meanwhile; their version is now in "
+                                "effect. Your text is kept below: save again to replace theirs."], 409
+            form.version.data = services.template_for(convening).version
+    guests = _guests(convening)
+    preview = _preview(convening, guests, saved)
+    return render_template("invitations/template.html", convening=convening, form=form, problems=problems,
+                           guests=guests, preview=preview, placeholders=services.PLACEHOLDERS), status
+
+
+def _preview(convening, guests, saved):
+    """Subject and body as one invitee would receive them (with a sample link; nothing is issued)."""
+    chosen = request.args.get("preview", type=int)
+    invitation = next((g for g in guests if g.id == chosen), guests[0] if guests else None)
+    if invitation is None:
+        return None
+    try:
+        subject, body = services.render_invitation(saved, invitation, services.base_url() + "/rsvp/EXAMPLE-LINK")
+    except services.InvitationError as error:
+        return {"invitation": invitation, "error": str(error)}
+    return {"invitation": invitation, "subject": subject, "body": body}
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+@bp.route("/convenings/<int:convening_id>/guests/import", methods=("GET", "POST"))
+@role_required("organizer")
+def import_csv(convening_id: int):
+    """Upload a CSV of contacts and see what would be created and matched; nothing is written yet."""
+    convening = load_convening(convening_id, need="manage")
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            preview = importing.parse(form.file.data.read(), convening)
+        except importing.CsvImportError as error:
+            form.file.errors = [str(error)]
+            return render_template("invitations/import.html", convening=convening, form=form), 422
+        payload = importing.sign(convening, preview, form.role.data, form.priority.data) if not preview.errors else ""
+        return render_template("invitations/import_preview.html", convening=convening, preview=preview,
+                               confirm=ImportConfirmForm(payload=payload), role=form.role.data,
+                               priority=form.priority.data), 422 if preview.errors else 200
+    return render_template("invitations/import.html", convening=convening, form=form), 422 if form.errors else 200
+
+
+@bp.route("/convenings/<int:convening_id>/guests/import/confirm", methods=("POST",))
+@role_required("organizer")
+def import_confirm(convening_id: int):
+    """Commit a previewed import: everything or, if anything changed since the preview, nothing."""
+    convening = load_convening(convening_id, need="manage")
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise importing.CsvImportError("The form expired; please upload the file again.")
+        records, role, priority = importing.unsign(form.payload.data, convening)
+        preview = importing.check_rows(records, convening)
+        if preview.errors:
+            return render_template("invitations/import_preview.html", convening=convening, preview=preview,
+                                   confirm=ImportConfirmForm(payload=""), role=role, priority=priority,
+                                   changed=True), 409
+        added = importing.commit(convening, preview, role=role, priority=priority, actor=current_user)
+        db.session.commit()
+    except importing.CsvImportError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("invitations.import_csv", convening_id=convening.id))
+    flash(f"Imported {len(added)} invitee(s): {len(preview.new_people)} new in the directory, "
+          f"{len(preview.matched)} matched.", "success")
+    return _back(convening.id)
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+@bp.route("/convenings/<int:convening_id>/guests/reminders", methods=("GET", "POST"))
+@role_required("organizer")
+def reminders(convening_id: int):
+    """Who has not answered, reminders sent so far, and the reminder schedule."""
+    convening = load_convening(convening_id, need="manage")
+    schedule = services.schedule_for(convening)
+    form = ScheduleForm(data={"days": ", ".join(str(d) for d in schedule.day_list),
+                              "active": schedule.active} if schedule and request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.save_schedule(convening, form.days.data, form.active.data, actor=current_user)
+            db.session.commit()
+            flash("Reminder schedule saved.", "success")
+            return redirect(url_for("invitations.reminders", convening_id=convening.id))
+        except services.InvitationError as error:
+            db.session.rollback()
+            form.days.errors = [str(error)]
+    return render_template("invitations/reminders.html", convening=convening, form=form, schedule=schedule,
+                           pending=_guests(convening, InvitationStatus.INVITED.value),
+                           bulk_form=BulkForm(formdata=None)), 422 if form.errors else 200
+
+
+# --- status board -----------------------------------------------------------------------------
+
+@bp.route("/convenings/<int:convening_id>/guests/status")
+@signed_in
+def status_board(convening_id: int):
+    """Counts and lists per status, response times, decline reasons; attendance after the meeting."""
+    convening = load_convening(convening_id)
+    guests = _guests(convening)
+    by_status: dict[str, list[Invitation]] = {s.value: [] for s in InvitationStatus}
+    for invitation in guests:
+        by_status.setdefault(invitation.status, []).append(invitation)
+    return render_template("invitations/status.html", convening=convening, by_status=by_status,
+                           statuses=list(InvitationStatus), median=services.median_response_days(guests),
+                           declined=[g for g in guests if g.status == "declined"],
+                           can_manage=manages(current_user, convening),
+                           attendance_open=convening.starts_on <= utcnow().date(),
+                           attendance_form=AttendanceForm(formdata=None))
+
+
+@bp.route("/convenings/<int:convening_id>/guests/attendance", methods=("POST",))
+@role_required("organizer")
+def attendance(convening_id: int):
+    """Mark the ticked invitees attended or no-show."""
+    convening = load_convening(convening_id, need="manage")
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        try:
+            report = services.mark_attendance(convening, _selected(convening, form.invitation_ids.data),
+                                              form.status.data, actor=current_user)
+            db.session.commit()
+            _flash_report(report, "Marked:")
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("invitations.status_board", convening_id=convening.id))
+
+
+# --- the invitee's RSVP page (no sign-in; the token is the key) ------------------------------
+
+class LinkProblem(Exception):
+    """A personal link that does not open anything; shown as a clear page with its status code."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+@bp.errorhandler(LinkProblem)
+def link_problem(error: LinkProblem):
+    return render_template("invitations/rsvp_invalid.html", status=error.status), error.status
+
+
+def _rsvp_invitation(token: str) -> Invitation:
+    """The invitation a live RSVP token opens; 404 for an unknown token, 410 for an expired/revoked one."""
+    from ..tokens.services import find
+
+    access = find("rsvp", token)
+    if access is None or access.invitation_id is None:
+        raise LinkProblem(404)
+    if not access.is_valid():
+        raise LinkProblem(410)
+    invitation = db.session.get(Invitation, access.invitation_id)
+    if invitation is None:
+        raise LinkProblem(404)
+    return invitation
+
+
+def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomination_form=None, stale=False,
+               status=200):
+    person = invitation.person
+    if profile_form is None:
+        profile_form = ProfileForm(formdata=None, obj=person,
+                                   organization_name=person.organization.name if person.organization else "")
+        profile_form.version.data = person.version
+    answer_form = answer_form or AnswerForm(formdata=None, answer=invitation.status if invitation.status in ANSWERED
+                                            else None, reason=invitation.decline_reason)
+    answer_form.version.data = invitation.version
+    nominations = db.session.scalars(sa.select(Nomination).where(Nomination.invitation_id == invitation.id)
+                                     .order_by(Nomination.created_at)).all()
+    return render_template(
+        "invitations/rsvp.html", invitation=invitation, convening=invitation.convening, person=person,
+        token=token, answer_form=answer_form, profile_form=profile_form,
+        nomination_form=nomination_form or NominationForm(formdata=None), erase_form=EraseForm(formdata=None),
+        action_form=ActionForm(), closed=services.answer_closed_reason(invitation), nominations=nominations,
+        stale=stale, venue=services.venue_text(invitation.convening)), status
+
+
+@bp.route("/rsvp/<token>", methods=("GET", "POST"))
+@limiter.limit(RSVP_LIMIT)
+def rsvp(token: str):
+    """Show the invitation (GET changes nothing); the invitee's POST records their answer."""
+    invitation = _rsvp_invitation(token)
+    if request.method == "GET":
+        return _rsvp_page(invitation, token)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _rsvp_page(invitation, token, answer_form=form, status=422)
+    try:
+        changed = services.answer(invitation, form.answer.data, reason=form.reason.data,
+                                  seen_version=form.version.data)
+        db.session.commit()
+    except (StaleEdit, StaleDataError):
+        db.session.rollback()
+        flash("Your answer was not saved: it was changed from elsewhere (another window, or the organizers "
+              "recorded a reply) after you opened this page. The current answer is shown below; choose again.",
+              "error")
+        return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
+    except services.InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _rsvp_page(_rsvp_invitation(token), token, status=422)
+    flash(_thanks(invitation) if changed else "Your answer is unchanged.", "success")
+    return redirect(url_for("invitations.rsvp", token=token))
+
+
+def _thanks(invitation: Invitation) -> str:
+    return {"accepted": "Thank you: your place is confirmed. A calendar invitation is on its way by e-mail.",
+            "tentative": "Thank you: we have noted a tentative answer. Please confirm when you can.",
+            "declined": "Thank you for letting us know. We are sorry you cannot attend."}[invitation.status]
+
+
+@bp.route("/rsvp/<token>/profile", methods=("POST",))
+@limiter.limit(RSVP_LIMIT)
+def rsvp_profile(token: str):
+    """The invitee confirms or corrects their details."""
+    invitation = _rsvp_invitation(token)
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _rsvp_page(invitation, token, profile_form=form, status=422)
+    try:
+        changes = services.update_profile(invitation.person, form.data, seen_version=form.version.data)
+        db.session.commit()
+    except (StaleEdit, StaleDataError):
+        db.session.rollback()
+        flash("Your details were changed from elsewhere after you opened this page; they are shown as they are "
+              "now. Please make your corrections again.", "error")
+        return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
+    except services.InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _rsvp_page(_rsvp_invitation(token), token, status=422)
+    flash("Your details are saved." if changes else "Your details are confirmed as they are.", "success")
+    return redirect(url_for("invitations.rsvp", token=token) + "#profile")
+
+
+@bp.route("/rsvp/<token>/nominate", methods=("POST",))
+@limiter.limit(RSVP_LIMIT)
+def rsvp_nominate(token: str):
+    """The invitee proposes a substitute; the organizers decide."""
+    invitation = _rsvp_invitation(token)
+    form = NominationForm()
+    if not form.validate_on_submit():
+        return _rsvp_page(invitation, token, nomination_form=form, status=422)
+    try:
+        services.nominate(invitation, form.data)
+        db.session.commit()
+    except (StaleEdit, StaleDataError):
+        db.session.rollback()
+        flash("The invitation changed meanwhile; please submit the nomination again.", "error")
+        return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
+    except services.InvitationError as error:
+        db.session.rollback()
+        form.email.errors = [str(error)]
+        return _rsvp_page(_rsvp_invitation(token), token, nomination_form=form, status=422)
+    flash(f"Thank you: we will consider {form.name.data} and write to them if we can invite them.", "success")
+    return redirect(url_for("invitations.rsvp", token=token) + "#nominate")
+
+
+@bp.route("/rsvp/<token>/export", methods=("POST",))
+@limiter.limit(RSVP_LIMIT)
+def rsvp_export(token: str):
+    """Download everything Convene holds about the invitee, as JSON."""
+    from ..privacy.services import export_person
+
+    invitation = _rsvp_invitation(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    body = json.dumps(export_person(invitation.person), indent=2, ensure_ascii=False, sort_keys=True)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-convene-data.json"', "Cache-Control": "no-store"})
+
+
+@bp.route("/rsvp/<token>/erase", methods=("POST",))
+@limiter.limit(RSVP_LIMIT)
+def rsvp_erase(token: str):
+    """Erase the invitee's self-identification data (gender, nationality, dietary and access needs)."""
+    from ..privacy.services import erase_self_identification
+
+    invitation = _rsvp_invitation(token)
+    form = EraseForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm the erasure; nothing was erased.", "error")
+        return redirect(url_for("invitations.rsvp", token=token) + "#privacy")
+    erase_self_identification(invitation.person, actor_label=services.VIA_LINK)
+    db.session.commit()
+    flash("Your gender, nationality, dietary and access needs have been erased.", "success")
+    return redirect(url_for("invitations.rsvp", token=token) + "#privacy")
+
+
+@bp.context_processor
+def _labels() -> dict:
+    """Human labels for the enums used on these pages."""
+    from ..templating import label
+    from .models import MeetingRole
+
+    return {"label_status": lambda v: label(InvitationStatus, v), "label_role": lambda v: label(MeetingRole, v),
+            "label_priority": lambda v: label(Priority, v)}

@@ -1,0 +1,136 @@
+"""Forms of the invitations area: guest-list actions, template, import, reminders, and the RSVP page."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from ..db_types import choices
+from ..diversity.countries import country_choices
+from ..forms import VersionField, no_control_characters, valid_country
+from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
+from .models import MeetingRole, Priority
+from .services import OFFLINE_CHANNELS
+
+ROLE_CHOICES = choices(MeetingRole)
+PRIORITY_CHOICES = choices(Priority)
+ANSWER_CHOICES = [("accepted", "I accept"), ("tentative", "Tentative – I may be able to attend"),
+                  ("declined", "I decline")]
+
+
+class IdsField(SelectMultipleField):
+    """Checked ids from a list of checkboxes; ids not offered by the page are dropped by the view's query."""
+
+    def pre_validate(self, form):
+        pass
+
+    def process_formdata(self, valuelist):
+        self.data = [int(v) for v in valuelist if str(v).isdigit()]
+
+
+class AddPeopleForm(FlaskForm):
+    person_ids = IdsField("People")
+    role = SelectField("Role at the meeting", choices=ROLE_CHOICES)
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+
+    def validate_person_ids(self, field):
+        if not field.data:
+            raise ValueError("Tick at least one person to add.")
+
+
+class BulkForm(FlaskForm):
+    invitation_ids = IdsField("Invitees")
+    action = SelectField("Action", choices=[
+        ("send", "Send the invitation"), ("remind", "Send a reminder"), ("remove", "Remove or withdraw")])
+
+    def validate_invitation_ids(self, field):
+        if not field.data:
+            raise ValueError("Tick at least one person on the list first.")
+
+
+class EntryForm(FlaskForm):
+    role = SelectField("Role at the meeting", choices=ROLE_CHOICES)
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+    reserve_rank = IntegerField("Order among reserves", validators=[Optional(), NumberRange(min=1, max=10000)],
+                                description="1 is offered a place first.")
+    version = VersionField()
+
+
+class OfflineReplyForm(FlaskForm):
+    answer = SelectField("Their answer", choices=ANSWER_CHOICES)
+    channel = SelectField("Received by", choices=list(OFFLINE_CHANNELS.items()))
+    note = StringField("Note (e.g. date of the call, decline reason)",
+                       validators=[Length(max=200), no_control_characters])
+    version = VersionField()
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300), no_control_characters])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=20000)])
+    version = VersionField()
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload."),
+                                             FileAllowed(["csv", "txt"], "Upload a .csv file.")])
+    role = SelectField("Role at the meeting", choices=ROLE_CHOICES)
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = HiddenField()
+
+
+class ScheduleForm(FlaskForm):
+    days = StringField("Days before the reply-by date", validators=[Length(max=100)],
+                       description="Comma-separated, e.g. 21, 10, 5. Leave empty to switch scheduled reminders off.")
+    active = BooleanField("Send these reminders automatically", default=True)
+
+
+class AttendanceForm(FlaskForm):
+    invitation_ids = IdsField("Invitees")
+    status = SelectField("Mark as", choices=[("attended", "Attended"), ("no_show", "No-show")])
+
+    def validate_invitation_ids(self, field):
+        if not field.data:
+            raise ValueError("Tick at least one person first.")
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs CSRF protection."""
+
+
+class AnswerForm(FlaskForm):
+    answer = RadioField("Your answer", choices=ANSWER_CHOICES, validators=[DataRequired("Choose an answer.")])
+    reason = TextAreaField("If you decline, you may tell us why (optional)", validators=[Length(max=1000)])
+    version = VersionField()
+
+
+class ProfileForm(FlaskForm):
+    organization_name = StringField("Organization", validators=[Length(max=300), no_control_characters])
+    position = StringField("Position", validators=[Length(max=300), no_control_characters])
+    country = SelectField("Country of affiliation", choices=country_choices(), validators=[valid_country])
+    sector = SelectField("Sector", choices=SECTOR_CHOICES)
+    gender = SelectField("Gender (as you identify)", choices=GENDER_CHOICES,
+                         description="Optional. “Prefer not to say” is a full answer.")
+    gender_self_described = StringField("Gender, in your own words", validators=[Length(max=100)])
+    nationality = SelectField("Nationality", choices=country_choices(), validators=[valid_country])
+    dietary_needs = StringField("Dietary needs", validators=[Length(max=500)])
+    access_needs = StringField("Access needs", validators=[Length(max=500)])
+    listing_consent = BooleanField("I agree to appear on the participant list shown to other participants")
+    version = VersionField()
+
+
+class NominationForm(FlaskForm):
+    name = StringField("Substitute's full name", validators=[DataRequired(), Length(max=200), no_control_characters])
+    email = EmailField("Substitute's e-mail", validators=[DataRequired(), Email(check_deliverability=False),
+                                                          Length(max=254)])
+    position = StringField("Their position", validators=[Length(max=300), no_control_characters])
+    organization = StringField("Their organization", validators=[Length(max=300), no_control_characters])
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField("Yes, erase my gender, nationality, dietary and access needs",
+                           validators=[DataRequired("Tick the box to confirm.")])
