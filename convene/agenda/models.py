@@ -23,6 +23,8 @@ class SessionKind(LabelledEnum):
     BREAK = ("break", "Break")
     MEAL = ("meal", "Meal")
     RECEPTION = ("reception", "Reception")
+    SITE_VISIT = ("site_visit", "Site visit")
+    OTHER = ("other", "Other")
 
 
 class SessionStatus(LabelledEnum):
@@ -39,6 +41,8 @@ class SessionRoleKind(LabelledEnum):
     RAPPORTEUR = ("rapporteur", "Rapporteur")
     NOTE_TAKER = ("note_taker", "Note-taker")
     STAFF_LEAD = ("staff_lead", "Staff lead")
+    #: Named to attend a session that is not open to all participants.
+    PARTICIPANT = ("participant", "Participant")
 
 
 class AgendaSession(db.Model):
@@ -108,3 +112,53 @@ class SessionRole(db.Model):
 
     session: Mapped[AgendaSession] = relationship(back_populates="roles")
     person: Mapped["Person"] = relationship()
+
+
+class AgendaSettings(db.Model):
+    """Per-convening agenda switches (1:1 with the convening; created on first use)."""
+
+    __tablename__ = "agenda_settings"
+
+    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"), primary_key=True)
+    #: The published agenda is shown without sign-in at /c/<slug>/agenda.
+    public: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AgendaVersion(db.Model):
+    """A published, numbered state of a convening's agenda, with what changed since the previous one.
+
+    `snapshot` holds the sessions as published (no names: people are kept as ids and looked up
+    when shown, so an erased person disappears from old versions too). Attendee pages, feeds and
+    downloads are built from the latest snapshot, so organizers' draft edits stay private.
+    """
+
+    __tablename__ = "agenda_versions"
+    __table_args__ = (sa.UniqueConstraint("convening_id", "number", name="uq_agenda_versions_convening_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: The organizer's note shown in the changelog ("Lunch moved to the terrace").
+    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    snapshot: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: [{"uid", "title", "change": added|moved|cancelled|restored|changed|removed, "details": [...]}]
+    changes: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"<AgendaVersion {self.convening_id} v{self.number}>"
+
+
+class AgendaSeen(db.Model):
+    """The last agenda version a person marked as seen, to highlight what changed since."""
+
+    __tablename__ = "agenda_seen"
+    __table_args__ = (sa.UniqueConstraint("person_id", "convening_id", name="uq_agenda_seen_person_convening"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"), index=True)
+    version_number: Mapped[int]
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,2 +1,502 @@
-"""Routes of the agenda area."""
-from . import bp  # noqa: F401
+"""Routes of the agenda area: the organizers' editor, attendee and public agenda pages."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.policy import load_convening, manages, role_required, signed_in
+from ..convenings.models import Convening
+from ..editing import StaleEdit
+from ..extensions import db
+from ..ics.addlinks import add_to_calendar_links
+from ..tokens import services as tokens
+from . import bp, links, notify, services, versions
+from .access import LinkProblem, viewer_for
+from .forms import MoveForm, PublishForm, SessionForm, SettingsForm
+from .models import AgendaSeen, AgendaSession, AgendaSettings, SessionStatus
+
+
+def by_day(sessions, convening, day: date | None = None) -> list[tuple[date, list]]:
+    """Sessions grouped by local day of the convening (all-day items on every day they cover)."""
+    tz = ZoneInfo(convening.timezone or "UTC")
+    days = [day] if day else services.agenda_days(convening)
+    grouped: dict[date, list] = {d: [] for d in days}
+    for s in sessions:
+        first = s.starts_at.astimezone(tz).date()
+        last = (s.ends_at.astimezone(tz) - timedelta(microseconds=1)).date() if s.all_day else first
+        d = first
+        while d <= last:
+            if d in grouped:
+                grouped[d].append(s)
+            d += timedelta(days=1)
+    return list(grouped.items())
+
+
+def _day_arg(convening) -> tuple[date | None, str | None]:
+    """The ?day= being edited, or an inline message when it is not a day of the convening."""
+    raw = request.args.get("day", "")
+    if not raw:
+        return None, None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None, f"“{raw[:40]}” is not a date (use YYYY-MM-DD); showing every day."
+    if not convening.starts_on <= day <= convening.ends_on:
+        return None, f"{day:%d %B %Y} is not a day of this convening; showing every day."
+    return day, None
+
+
+def settings_of(convening_id: int) -> AgendaSettings:
+    settings = db.session.get(AgendaSettings, convening_id)
+    if settings is None:
+        settings = AgendaSettings(convening_id=convening_id)
+        db.session.add(settings)
+    return settings
+
+
+@bp.route("/convenings/<int:convening_id>/agenda")
+@signed_in
+def index(convening_id: int):
+    """The (draft) agenda day by day, with edit controls for organizers."""
+    convening = load_convening(convening_id)
+    day, day_error = _day_arg(convening)
+    sessions = services.sessions_of(convening)
+    latest = versions.latest(convening.id)
+    return render_template(
+        "agenda/index.html", convening=convening, days=by_day(sessions, convening, day), day=day,
+        day_error=day_error, all_days=services.agenda_days(convening), warnings=services.conflicts(sessions),
+        can_manage=manages(current_user, convening), latest=latest, count=len(sessions),
+        settings=db.session.get(AgendaSettings, convening.id))
+
+
+def _session_form(convening, session: AgendaSession | None = None) -> SessionForm:
+    people = services.guest_people(convening)
+    if request.method == "POST" or session is None:
+        form = SessionForm(people=people)
+        if request.method == "GET":
+            form.timezone.data = convening.timezone
+            form.day.data = _day_arg(convening)[0] or convening.starts_on
+        return form
+    tz = ZoneInfo(convening.timezone or "UTC")
+    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    end_day = (end - timedelta(days=1)).date() if session.all_day else end.date()
+    data = {"title": session.title, "kind": session.kind, "day": start.date(), "start_time": start.time(),
+            "end_time": end.time(), "end_day": end_day if end_day != start.date() else None,
+            "all_day": session.all_day, "timezone": convening.timezone, "room": session.room,
+            "description": session.description, "open_to_all": session.open_to_all, "version": session.version,
+            "roles": [{"person_id": r.person_id, "role": r.role} for r in session.roles]}
+    return SessionForm(data=data, people=people)
+
+
+def _form_data(form: SessionForm) -> dict:
+    data = {k: v for k, v in form.data.items() if k not in {"roles", "csrf_token"}}
+    data["roles"] = form.role_pairs()
+    return data
+
+
+def _attach_error(form, error: services.AgendaError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and error.field != "roles":
+        target.errors = list(target.errors) + [str(error)]
+    else:
+        form.form_level_errors = [str(error)]
+
+
+def _load_session(convening, session_id: int) -> AgendaSession:
+    session = db.session.get(AgendaSession, session_id)
+    if session is None or session.convening_id != convening.id:
+        abort(404)
+    return session
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/new", methods=("GET", "POST"))
+@role_required("organizer")
+def create(convening_id: int):
+    """Add a session to the draft agenda."""
+    convening = load_convening(convening_id, need="manage")
+    form = _session_form(convening)
+    if form.validate_on_submit():
+        try:
+            session = services.create_session(convening, _form_data(form), actor=current_user)
+        except services.AgendaError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            return _saved(convening, session, "Added")
+    return render_template("agenda/form.html", form=form, convening=convening, session=None), \
+        200 if not form.errors and not getattr(form, "form_level_errors", None) else 422
+
+
+def _saved(convening, session: AgendaSession, verb: str):
+    """Commit, flash the overlap warnings (they never refuse a save) and go back to that day."""
+    warnings = services.conflicts(services.sessions_of(convening)).get(session.uid, [])
+    day = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC")).date()
+    db.session.commit()
+    flash(f"{verb} “{session.title[:80]}”. Not yet visible to participants: publish the agenda when ready.",
+          "success")
+    for warning in warnings:
+        flash(f"Warning: {warning}", "warning")
+    return redirect(url_for("agenda.index", convening_id=convening.id, day=day.isoformat()))
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/<int:session_id>/edit", methods=("GET", "POST"))
+@role_required("organizer")
+def edit(convening_id: int, session_id: int):
+    """Edit a session; a save from a stale form is refused and shows the other version."""
+    convening = load_convening(convening_id, need="manage")
+    session = _load_session(convening, session_id)
+    form = _session_form(convening, session)
+    if form.validate_on_submit():
+        try:
+            services.update_session(session, _form_data(form), actor=current_user, seen_version=form.version.data)
+        except StaleEdit:
+            return _stale(convening, session_id, form)
+        except services.AgendaError as error:
+            db.session.rollback()
+            session = _load_session(convening, session_id)
+            _attach_error(form, error)
+        else:
+            return _saved(convening, session, "Saved")
+    status = 422 if form.errors or getattr(form, "form_level_errors", None) else 200
+    return render_template("agenda/form.html", form=form, convening=convening, session=session), status
+
+
+def _stale(convening, session_id: int, form):
+    db.session.rollback()
+    current = _load_session(convening, session_id)
+    form.version.data = current.version
+    flash("Someone else changed this session while you were editing. Their version is shown below; "
+          "your entries are kept in the form. Save again to overwrite.", "error")
+    return render_template("agenda/form.html", form=form, convening=convening, session=current,
+                           stale=current), 409
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/<int:session_id>/move", methods=("GET", "POST"))
+@role_required("organizer")
+def move(convening_id: int, session_id: int):
+    """Move a session to another day or start time, keeping its length."""
+    convening = load_convening(convening_id, need="manage")
+    session = _load_session(convening, session_id)
+    tz = ZoneInfo(convening.timezone or "UTC")
+    form = MoveForm(data=None if request.method == "POST" else {
+        "day": session.starts_at.astimezone(tz).date(), "start_time": session.starts_at.astimezone(tz).time(),
+        "version": session.version})
+    if form.validate_on_submit():
+        try:
+            services.move_session(session, form.day.data, form.start_time.data or session.starts_at.astimezone(tz).time(),
+                                  actor=current_user, seen_version=form.version.data)
+        except StaleEdit:
+            db.session.rollback()
+            flash("Someone else changed this session meanwhile; check its new time and move it again.", "error")
+            return redirect(url_for("agenda.move", convening_id=convening.id, session_id=session_id)), 303
+        except services.AgendaError as error:
+            db.session.rollback()
+            session = _load_session(convening, session_id)
+            form.day.errors = list(form.day.errors) + [str(error)]
+        else:
+            return _saved(convening, session, "Moved")
+    status = 422 if form.errors else 200
+    return render_template("agenda/move.html", form=form, convening=convening, session=session), status
+
+
+def _post_action(convening_id: int, session_id: int, action):
+    convening = load_convening(convening_id, need="manage")
+    session = _load_session(convening, session_id)
+    try:
+        message = action(session)
+    except StaleEdit:
+        db.session.rollback()
+        flash("Someone else changed this session meanwhile; nothing was changed. Check it and try again.", "error")
+        return redirect(url_for("agenda.index", convening_id=convening.id)), 303
+    except services.AgendaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("agenda.index", convening_id=convening.id)), 303
+    day = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC")).date().isoformat() \
+        if message != "Deleted" else None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("agenda.index", convening_id=convening.id, day=day))
+
+
+@bp.post("/convenings/<int:convening_id>/agenda/<int:session_id>/cancel")
+@role_required("organizer")
+def cancel(convening_id: int, session_id: int):
+    """Cancel a session: it stays on the agenda, struck through, and calendars mark it cancelled."""
+    version = request.form.get("version", type=int)
+    return _post_action(convening_id, session_id, lambda s: services.set_status(
+        s, SessionStatus.CANCELLED.value, actor=current_user, seen_version=version) and "Cancelled.")
+
+
+@bp.post("/convenings/<int:convening_id>/agenda/<int:session_id>/restore")
+@role_required("organizer")
+def restore(convening_id: int, session_id: int):
+    """Put a cancelled session back on the agenda."""
+    version = request.form.get("version", type=int)
+    return _post_action(convening_id, session_id, lambda s: services.set_status(
+        s, SessionStatus.SCHEDULED.value, actor=current_user, seen_version=version) and "Restored.")
+
+
+@bp.post("/convenings/<int:convening_id>/agenda/<int:session_id>/reorder")
+@role_required("organizer")
+def reorder(convening_id: int, session_id: int):
+    """Move a session up or down among sessions that start at the same time."""
+    direction = "up" if request.form.get("direction") == "up" else "down"
+    return _post_action(convening_id, session_id, lambda s: "Reordered." if services.reorder(
+        s, direction, actor=current_user) else "Already in that place.")
+
+
+@bp.post("/convenings/<int:convening_id>/agenda/<int:session_id>/delete")
+@role_required("organizer")
+def delete(convening_id: int, session_id: int):
+    """Delete a session that was never published."""
+    return _post_action(convening_id, session_id,
+                        lambda s: services.delete_session(s, actor=current_user) or "Deleted")
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/publish", methods=("GET", "POST"))
+@role_required("organizer")
+def publish(convening_id: int):
+    """Review what changed in the draft and publish it as the next numbered version."""
+    convening = load_convening(convening_id, need="manage")
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            version, _previous = versions.publish(convening, actor=current_user, note=form.note.data or "")
+            queued = notify.notify_publication(convening, version) if form.notify.data else 0
+            db.session.commit()
+        except services.AgendaError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("agenda.publish", convening_id=convening.id)), 303
+        except IntegrityError:  # another organizer published the same number a moment earlier
+            db.session.rollback()
+            flash("Someone else published the agenda at the same moment. Review the changes and try again.",
+                  "error")
+            return redirect(url_for("agenda.publish", convening_id=convening.id)), 303
+        flash(f"Published version {version.number}; {queued} message(s) queued for the people affected.", "success")
+        return redirect(url_for("agenda.changes", convening_id=convening.id))
+    return render_template("agenda/publish.html", convening=convening, form=form,
+                           changes=versions.draft_changes(convening), latest=versions.latest(convening.id))
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/versions")
+@signed_in
+def changes(convening_id: int):
+    """Every published version with its changelog."""
+    convening = load_convening(convening_id)
+    return render_template("agenda/changes.html", convening=convening, history=versions.history(convening.id),
+                           public=False)
+
+
+@bp.post("/convenings/<int:convening_id>/agenda/settings")
+@role_required("organizer")
+def settings(convening_id: int):
+    """Switch the public agenda page on or off."""
+    convening = load_convening(convening_id, need="manage")
+    form = SettingsForm()
+    if form.validate_on_submit():
+        from ..audit.services import record
+
+        current = settings_of(convening.id)
+        if current.public != form.public.data:
+            record("agenda.settings", convening, actor=current_user,
+                   changes={"public_agenda": [current.public, form.public.data]})
+            current.public = form.public.data
+        db.session.commit()
+        flash("The public agenda page is " + ("on." if form.public.data else "off."), "success")
+    return redirect(url_for("agenda.index", convening_id=convening.id))
+
+
+@bp.post("/convenings/<int:convening_id>/agenda/feed")
+@role_required("organizer")
+def convening_feed(convening_id: int):
+    """Issue (or re-issue, revoking the old one) the convening's shared calendar feed link."""
+    from ..audit.services import record
+
+    convening = load_convening(convening_id, need="manage")
+    revoke_only = request.form.get("action") == "revoke"
+    if revoke_only:
+        n = tokens.revoke("feed", convening_id=convening.id, person_id=None)
+        record("agenda.feed_revoke", convening, actor=current_user, changes={"revoked": [None, n]})
+        db.session.commit()
+        flash("The shared calendar link is revoked; calendars using it stop updating.", "success")
+        return redirect(url_for("agenda.index", convening_id=convening.id))
+    raw = tokens.issue("feed", convening_id=convening.id, person_id=None)
+    record("agenda.feed_issue", convening, actor=current_user, changes={"feed": [None, "issued"]})
+    db.session.commit()
+    return render_template("agenda/feed_links.html", convening=convening, person=None,
+                           https=links.feed(raw), webcal=links.feed(raw, webcal=True))
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/print")
+@signed_in
+def programme(convening_id: int):
+    """The printable programme (A4 and US Letter); ?source=published prints the latest version."""
+    convening = load_convening(convening_id)
+    if request.args.get("source") == "published":
+        found = versions.published_agendas([convening]).get(convening.id)
+        sessions = found[1] if found else []
+    else:
+        sessions = services.sessions_of(convening)
+    return render_template("agenda/programme.html", convening=convening, days=by_day(sessions, convening),
+                           names_shown=True, viewer=None)
+
+
+# --- Public agenda -------------------------------------------------------------------------------
+
+
+def _public_convening(slug: str):
+    convening = db.session.scalar(sa.select(Convening).where(Convening.slug == slug))
+    settings = db.session.get(AgendaSettings, convening.id) if convening else None
+    if convening is None or settings is None or not settings.public:
+        abort(404)
+    return convening
+
+
+@bp.route("/c/<slug>/agenda")
+def public(slug: str):
+    """The published agenda, without sign-in, when the organizers made it public."""
+    convening = _public_convening(slug)
+    found = versions.published_agendas([convening]).get(convening.id)
+    if found is None:
+        abort(404)
+    version, sessions = found
+    return render_template("agenda/public.html", convening=convening, version=version,
+                           days=by_day(sessions, convening), viewer=None,
+                           names_shown=not convening.attribution.strips_names)
+
+
+@bp.route("/c/<slug>/agenda/changes")
+def public_changes(slug: str):
+    """The public changelog of a public agenda."""
+    convening = _public_convening(slug)
+    return render_template("agenda/changes.html", convening=convening, history=versions.history(convening.id),
+                           public=True)
+
+
+# --- Personal links ------------------------------------------------------------------------------
+
+
+def _viewer_or_error(token: str):
+    try:
+        return viewer_for(token), None
+    except LinkProblem as problem:
+        return None, (render_template("errors/error.html", status=problem.status, title="Link not usable",
+                                      message=problem.message), problem.status)
+
+
+def attendee_agendas(viewer):
+    """[(convening, version, sessions, marks, seen)] for every convening the viewer may see."""
+    found = versions.published_agendas(viewer.convenings)
+    seen = {}
+    history = {}
+    if viewer.person is not None and found:
+        ids = list(found)
+        seen = {s.convening_id: s.version_number for s in db.session.scalars(
+            sa.select(AgendaSeen).where(AgendaSeen.person_id == viewer.person.id, AgendaSeen.convening_id.in_(ids)))}
+        for v in db.session.scalars(sa.select(versions.AgendaVersion).where(
+                versions.AgendaVersion.convening_id.in_(ids))):
+            history.setdefault(v.convening_id, []).append(v)
+    out = []
+    for convening in viewer.convenings:
+        if convening.id in found:
+            version, sessions = found[convening.id]
+            marks = versions.changed_since(convening.id, seen.get(convening.id), history.get(convening.id, []))
+            out.append((convening, version, sessions, marks, seen.get(convening.id)))
+    return out
+
+
+@bp.route("/my/<token>/agenda")
+def my_agenda(token: str):
+    """An attendee's agenda through their personal link: their sessions (or ?view=all) with changes marked."""
+    viewer, error = _viewer_or_error(token)
+    if error:
+        return error
+    view = "all" if request.args.get("view") == "all" else "mine"
+    agendas = []
+    for convening, version, sessions, marks, seen in attendee_agendas(viewer):
+        shown = sessions if view == "all" else [s for s in sessions if versions.open_to(viewer.person, s)]
+        gcal = {s.uid: add_to_calendar_links(s, convening, links.my_agenda(token, s.uid)) for s in shown
+                if not s.cancelled}
+        agendas.append({"convening": convening, "version": version, "days": by_day(shown, convening),
+                        "marks": marks, "seen": seen, "add_links": gcal})
+    return render_template("agenda/my_agenda.html", viewer=viewer, agendas=agendas, token=token, view=view,
+                           waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
+
+
+@bp.post("/my/<token>/agenda/seen")
+def mark_seen(token: str):
+    """Remember the version the attendee has now seen (a POST: link scanners must not do this)."""
+    viewer, error = _viewer_or_error(token)
+    if error:
+        return error
+    if viewer.person is not None:
+        for convening, version, *_ in attendee_agendas(viewer):
+            seen = db.session.scalar(sa.select(AgendaSeen).where(
+                AgendaSeen.person_id == viewer.person.id, AgendaSeen.convening_id == convening.id))
+            if seen is None:
+                db.session.add(AgendaSeen(person_id=viewer.person.id, convening_id=convening.id,
+                                          version_number=version.number))
+            else:
+                seen.version_number = version.number
+        db.session.commit()
+        flash("Marked as seen. Changes published from now on will be highlighted.", "success")
+    return redirect(url_for("agenda.my_agenda", token=token))
+
+
+@bp.post("/my/<token>/agenda/subscribe")
+def subscribe(token: str):
+    """Issue the person's calendar subscription link (any earlier one stops working)."""
+    viewer, error = _viewer_or_error(token)
+    if error:
+        return error
+    if viewer.person is None:
+        abort(404)
+    from ..audit.services import record
+
+    raw = tokens.issue("feed", person_id=viewer.person.id, convening_id=None)
+    record("agenda.feed_issue", viewer.person, actor_label="attendee via personal link",
+           changes={"feed": [None, "issued"]})
+    db.session.commit()
+    return render_template("agenda/feed_links.html", convening=None, person=viewer.person,
+                           https=links.feed(raw), webcal=links.feed(raw, webcal=True),
+                           agenda_url=links.my_agenda(raw))
+
+
+@bp.post("/my/<token>/agenda/unsubscribe")
+def unsubscribe(token: str):
+    """Revoke every calendar link of the person (they can ask for a new one)."""
+    viewer, error = _viewer_or_error(token)
+    if error:
+        return error
+    if viewer.person is None:
+        abort(404)
+    from ..audit.services import record
+
+    n = tokens.revoke("feed", person_id=viewer.person.id)
+    record("agenda.feed_revoke", viewer.person, actor_label="attendee via personal link",
+           changes={"revoked": [None, n]})
+    db.session.commit()
+    return render_template("errors/error.html", status=200, title="Calendar links revoked",
+                           message=f"{n} calendar link(s) stopped working. Calendars subscribed with them no "
+                                   "longer update. Use your invitation link to see the agenda.")
+
+
+@bp.route("/my/<token>/briefing")
+def briefing(token: str):
+    """A one-document printable briefing pack for one participant."""
+    viewer, error = _viewer_or_error(token)
+    if error:
+        return error
+    from .briefing import briefing_context
+
+    packs = briefing_context(viewer, attendee_agendas(viewer))
+    for pack in packs:
+        pack["days"] = by_day(pack["sessions"], pack["convening"])
+    return render_template("agenda/briefing.html", viewer=viewer, token=token, packs=packs)

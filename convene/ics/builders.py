@@ -44,6 +44,8 @@ def _location_of(convening) -> str:
 
 def _finish(cal: Calendar) -> bytes:
     """Add a VTIMEZONE for every TZID used and serialise (CRLF, folded, escaped by the library)."""
+    # Calendar.new adds a random calendar UID; drop it so the same data always gives the same bytes.
+    cal.pop("UID", None)
     cal.add_missing_timezones()
     missing = cal.get_missing_tzids()
     if missing:  # pragma: no cover - zoneinfo knows every name we accept

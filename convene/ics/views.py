@@ -1,2 +1,170 @@
-"""Routes of the ics area."""
-from . import bp  # noqa: F401
+"""Calendar files: downloads (one session, a convening, my agenda) and subscription feeds.
+
+Every view is: load and check → build bytes with a pure builder → send as text/calendar.
+Feeds answer conditional requests (ETag / Last-Modified → 304) and may be cached privately.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from flask import Response, abort, request
+from flask_login import current_user
+
+from ..agenda import links, services, versions
+from ..agenda.access import LinkProblem, viewer_for
+from ..agenda.models import AgendaSession, AgendaSettings
+from ..auth.policy import load_convening, signed_in
+from ..convenings.models import Convening
+from ..editing import slugify
+from ..extensions import db
+from . import bp
+from .builders import sessions_calendar
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+#: How long a calendar client may reuse a feed before asking again (it revalidates with the ETag).
+FEED_MAX_AGE = 300
+
+
+def calendar_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
+    """The bytes as a text/calendar download named `filename`."""
+    response = Response(data, content_type=CONTENT_TYPE)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{slugify(filename, 80)}.ics"'
+    return response
+
+
+def _build(groups, name: str, link_for) -> bytes:
+    return sessions_calendar(groups, name=name, link_for=link_for, **links.organizer())
+
+
+def _staff_link(convening):
+    return lambda s: links.absolute("agenda.index", convening_id=convening.id, anchor=f"s-{s.uid}")
+
+
+@bp.route("/convenings/<int:convening_id>/agenda.ics")
+@signed_in
+def convening_agenda(convening_id: int):
+    """The whole agenda of a convening: the draft, or ?source=published for the latest version."""
+    convening = load_convening(convening_id)
+    if request.args.get("source") == "published":
+        found = versions.published_agendas([convening]).get(convening.id)
+        sessions = found[1] if found else []
+    else:
+        sessions = services.sessions_of(convening)
+    data = _build([(convening, sessions)], convening.title, _staff_link(convening))
+    return calendar_response(data, convening.slug)
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/<int:session_id>.ics")
+@signed_in
+def session(convening_id: int, session_id: int):
+    """One session (as it stands in the draft) for organizers and staff."""
+    convening = load_convening(convening_id)
+    item = db.session.get(AgendaSession, session_id)
+    if item is None or item.convening_id != convening.id:
+        abort(404)
+    data = _build([(convening, [item])], convening.title, _staff_link(convening))
+    return calendar_response(data, f"{convening.slug}-{item.title[:40]}")
+
+
+def _public(slug: str):
+    convening = db.session.scalar(sa.select(Convening).where(Convening.slug == slug))
+    settings = db.session.get(AgendaSettings, convening.id) if convening else None
+    found = versions.published_agendas([convening]).get(convening.id) if settings and settings.public else None
+    if found is None:
+        abort(404)
+    return convening, found[1]
+
+
+@bp.route("/c/<slug>/agenda.ics")
+def public_agenda(slug: str):
+    """The public agenda as a calendar file (only when the organizers made it public)."""
+    convening, sessions = _public(slug)
+    link = lambda s: links.absolute("agenda.public", slug=slug, anchor=f"s-{s.uid}")  # noqa: E731
+    return calendar_response(_build([(convening, _public_view(convening, sessions))], convening.title, link),
+                             convening.slug)
+
+
+def _public_view(convening, sessions):
+    """On public files, names appear only for on-the-record convenings and consenting people."""
+    for s in sessions:
+        s.roles = [r for r in s.roles if not convening.attribution.strips_names
+                   and getattr(r.person, "listing_consent", False)]
+    return sessions
+
+
+@bp.route("/c/<slug>/agenda/<uid>.ics")
+def public_session(slug: str, uid: str):
+    """One session of a public agenda."""
+    convening, sessions = _public(slug)
+    chosen = [s for s in sessions if s.uid == uid]
+    if not chosen:
+        abort(404)
+    link = lambda s: links.absolute("agenda.public", slug=slug, anchor=f"s-{s.uid}")  # noqa: E731
+    return calendar_response(_build([(convening, _public_view(convening, chosen))], convening.title, link),
+                             f"{convening.slug}-{chosen[0].title[:40]}")
+
+
+def _link_problem(problem: LinkProblem) -> Response:
+    """A revoked/unknown/expired calendar link: a plain-text body calendar apps can show."""
+    return Response(problem.message + "\n", status=problem.status, content_type="text/plain; charset=utf-8")
+
+
+def _viewer_groups(token: str, *, mine: bool, allow_rsvp: bool):
+    viewer = viewer_for(token, allow_rsvp=allow_rsvp)
+    found = versions.published_agendas(viewer.convenings)
+    groups = []
+    for convening in viewer.convenings:
+        if convening.id in found:
+            sessions = found[convening.id][1]
+            if mine and viewer.person is not None:
+                sessions = [s for s in sessions if versions.open_to(viewer.person, s)]
+            groups.append((convening, sessions))
+    return viewer, groups, [found[c.id][0] for c in viewer.convenings if c.id in found]
+
+
+@bp.route("/my/<token>/agenda.ics")
+def my_agenda(token: str):
+    """Download 'my agenda' (or ?view=all, every session) as one calendar file."""
+    try:
+        viewer, groups, _ = _viewer_groups(token, mine=request.args.get("view") != "all", allow_rsvp=True)
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    name = groups[0][0].title if len(groups) == 1 else "My agenda"
+    data = _build(groups, f"{name} — my agenda", lambda s: links.my_agenda(token, s.uid))
+    return calendar_response(data, f"{name}-my-agenda")
+
+
+@bp.route("/my/<token>/sessions/<uid>.ics")
+def my_session(token: str, uid: str):
+    """One session from a personal agenda link."""
+    try:
+        viewer, groups, _ = _viewer_groups(token, mine=False, allow_rsvp=True)
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    for convening, sessions in groups:
+        chosen = [s for s in sessions if s.uid == uid]
+        if chosen:
+            data = _build([(convening, chosen)], convening.title, lambda s: links.my_agenda(token, s.uid))
+            return calendar_response(data, f"{convening.slug}-{chosen[0].title[:40]}")
+    abort(404)
+
+
+@bp.route("/feeds/<token>.ics")
+def feed(token: str):
+    """A subscription feed (webcal:// or https://): a person's sessions, or a convening's agenda."""
+    try:
+        viewer, groups, published = _viewer_groups(token, mine=True, allow_rsvp=False)
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    name = f"{viewer.person.name} — Convene agenda" if viewer.person else f"{groups[0][0].title}" if groups \
+        else "Convene agenda"
+    data = _build(groups, name, lambda s: links.my_agenda(token, s.uid) if viewer.person else links.absolute(
+        "ics.feed", token=token))
+    response = calendar_response(data, "convene-agenda", inline=True)
+    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
+    if published:
+        response.last_modified = max(v.published_at for v in published)
+    response.headers["Cache-Control"] = f"private, max-age={FEED_MAX_AGE}"
+    return response.make_conditional(request)

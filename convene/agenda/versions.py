@@ -1,0 +1,223 @@
+"""Published agenda versions: snapshots, the changelog between them, and reading them back.
+
+Organizers edit the live rows (the draft). Publishing freezes them into a numbered
+`AgendaVersion`; every attendee-facing page, feed and download reads the latest version, so a
+half-finished edit is never seen outside the organizing team.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from ..audit.services import record
+from ..extensions import db
+from ..people.models import Person
+from .models import AgendaSession, AgendaVersion, SessionRoleKind, SessionStatus
+from .services import AgendaError, sessions_of
+
+SNAPSHOT_FIELDS = ("uid", "id", "title", "kind", "status", "all_day", "room", "description", "open_to_all",
+                   "position", "ical_sequence")
+TIME_FIELDS = ("starts_at", "ends_at", "updated_at", "created_at")
+
+
+@dataclass
+class RoleView:
+    """A role in a published session; `person` is looked up when shown."""
+
+    person_id: int
+    role: str
+    person: Any = None
+
+    @property
+    def label(self) -> str:
+        return SessionRoleKind(self.role).label if self.role in SessionRoleKind._value2member_map_ else self.role
+
+
+@dataclass
+class SessionView:
+    """A session as published: the same attributes templates and the .ics builder read on rows."""
+
+    uid: str
+    id: int
+    title: str
+    kind: str
+    status: str
+    all_day: bool
+    room: str
+    description: str
+    open_to_all: bool
+    position: int
+    ical_sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    updated_at: datetime
+    created_at: datetime
+    roles: list[RoleView] = field(default_factory=list)
+    convening_id: int | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED.value
+
+    def people_in(self, *kinds: str) -> list:
+        return [r.person for r in self.roles if not kinds or r.role in kinds]
+
+
+def snapshot_item(session: AgendaSession) -> dict[str, Any]:
+    """A session as plain JSON (people as ids only)."""
+    item = {name: getattr(session, name) for name in SNAPSHOT_FIELDS}
+    item.update({name: (getattr(session, name) or session.created_at).isoformat() for name in TIME_FIELDS})
+    item["roles"] = sorted([r.person_id, r.role] for r in session.roles)
+    return item
+
+
+def views_of(snapshot: list[dict], convening_id: int | None = None,
+             people: dict[int, Any] | None = None) -> list[SessionView]:
+    """SessionViews for a snapshot; pass `people` (id → Person) to attach the people to roles."""
+    out = []
+    for item in snapshot:
+        roles = [RoleView(pid, role, (people or {}).get(pid)) for pid, role in item.get("roles", [])]
+        if people is not None:
+            roles = [r for r in roles if r.person is not None]
+        data = {k: item[k] for k in SNAPSHOT_FIELDS}
+        data.update({k: datetime.fromisoformat(item[k]) for k in TIME_FIELDS})
+        out.append(SessionView(**data, roles=roles, convening_id=convening_id))
+    return out
+
+
+def load_people(snapshots: Iterable[list[dict]]) -> dict[int, Person]:
+    """Every person named in the snapshots, in one query."""
+    ids = {pid for snapshot in snapshots for item in snapshot for pid, _ in item.get("roles", [])}
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(ids)))}
+
+
+def latest(convening_id: int) -> AgendaVersion | None:
+    return db.session.scalar(sa.select(AgendaVersion).where(AgendaVersion.convening_id == convening_id)
+                             .order_by(AgendaVersion.number.desc()).limit(1))
+
+
+def latest_for(convening_ids: list[int]) -> dict[int, AgendaVersion]:
+    """The latest published version of each convening, in one query."""
+    if not convening_ids:
+        return {}
+    newest = (sa.select(AgendaVersion.convening_id, sa.func.max(AgendaVersion.number).label("n"))
+              .where(AgendaVersion.convening_id.in_(convening_ids)).group_by(AgendaVersion.convening_id)
+              .subquery())
+    rows = db.session.scalars(sa.select(AgendaVersion).join(
+        newest, sa.and_(AgendaVersion.convening_id == newest.c.convening_id, AgendaVersion.number == newest.c.n)))
+    return {v.convening_id: v for v in rows}
+
+
+def history(convening_id: int) -> list[AgendaVersion]:
+    return list(db.session.scalars(sa.select(AgendaVersion).where(AgendaVersion.convening_id == convening_id)
+                                   .order_by(AgendaVersion.number.desc())))
+
+
+def _when(iso: str, tz: ZoneInfo, all_day: bool) -> str:
+    moment = datetime.fromisoformat(iso).astimezone(tz)
+    return f"{moment:%a} {moment.day} {moment:%b}" + ("" if all_day else f" {moment:%H:%M}")
+
+
+def diff(old: list[dict], new: list[dict], tz_name: str) -> list[dict[str, Any]]:
+    """What changed between two snapshots, one entry per session, in agenda order."""
+    tz = ZoneInfo(tz_name or "UTC")
+    before = {item["uid"]: item for item in old}
+    entries = []
+    for item in new:
+        entry = _compare(before.pop(item["uid"], None), item, tz)
+        if entry:
+            entries.append(entry)
+    for gone in before.values():
+        entries.append(_entry(gone, gone, "removed", ["removed from the agenda"]))
+    return entries
+
+
+def _entry(old: dict, new: dict, change: str, details: list[str]) -> dict[str, Any]:
+    roles: dict[str, list[str]] = {}
+    for pid, role in (old.get("roles", []) + new.get("roles", [])):
+        if role not in roles.setdefault(str(pid), []):
+            roles[str(pid)].append(role)
+    return {"uid": new["uid"], "title": new["title"], "change": change, "details": details,
+            "starts_at": new["starts_at"], "old_starts_at": old["starts_at"], "all_day": new["all_day"],
+            "room": new["room"], "old_room": old["room"], "roles": roles,
+            "open_to_all": bool(old["open_to_all"] or new["open_to_all"])}
+
+
+def _compare(old: dict | None, new: dict, tz: ZoneInfo) -> dict[str, Any] | None:
+    if old is None:
+        return _entry(new, new, "added", [f"added: {_when(new['starts_at'], tz, new['all_day'])}"])
+    details: list[str] = []
+    if (old["starts_at"], old["ends_at"], old["all_day"]) != (new["starts_at"], new["ends_at"], new["all_day"]):
+        details.append(f"moved from {_when(old['starts_at'], tz, old['all_day'])} "
+                       f"to {_when(new['starts_at'], tz, new['all_day'])}")
+    if old["room"] != new["room"]:
+        details.append(f"room: {old['room'] or 'none'} → {new['room'] or 'none'}")
+    for name in ("title", "description", "kind", "open_to_all"):
+        if old[name] != new[name]:
+            details.append(f"{name.replace('_', ' ')} changed")
+    if sorted(map(tuple, old["roles"])) != sorted(map(tuple, new["roles"])):
+        details.append("people changed")
+    if old["status"] != new["status"]:
+        change = "cancelled" if new["status"] == SessionStatus.CANCELLED.value else "restored"
+        return _entry(old, new, change, [change, *details])
+    if not details:
+        return None
+    change = "moved" if details[0].startswith(("moved", "room")) else "changed"
+    return _entry(old, new, change, details)
+
+
+def publish(convening, *, actor, note: str = "") -> tuple[AgendaVersion, AgendaVersion | None]:
+    """Freeze the draft into the next numbered version; returns (new, previous)."""
+    previous = latest(convening.id)
+    snapshot = [snapshot_item(s) for s in sessions_of(convening)]
+    changes = diff(previous.snapshot if previous else [], snapshot, convening.timezone)
+    if previous is not None and not changes:
+        raise AgendaError(f"Nothing has changed since version {previous.number}; there is nothing to publish.")
+    if previous is None and not snapshot:
+        raise AgendaError("Add at least one session before publishing the agenda.")
+    version = AgendaVersion(convening_id=convening.id, number=(previous.number + 1) if previous else 1,
+                            published_by_id=getattr(actor, "id", None), note=(note or "").strip()[:1000],
+                            snapshot=snapshot, changes=changes)
+    db.session.add(version)
+    db.session.flush()
+    record("agenda.publish", version, actor=actor,
+           changes={"number": [previous.number if previous else None, version.number],
+                    "sessions_changed": [None, len(changes)]})
+    return version, previous
+
+
+def draft_changes(convening) -> list[dict[str, Any]]:
+    """What publishing now would announce (the draft compared with the latest version)."""
+    previous = latest(convening.id)
+    snapshot = [snapshot_item(s) for s in sessions_of(convening)]
+    return diff(previous.snapshot if previous else [], snapshot, convening.timezone)
+
+
+def changed_since(convening_id: int, seen_number: int | None, versions: list[AgendaVersion]) -> dict[str, str]:
+    """uid → change kind for every session changed in versions after `seen_number` (latest wins)."""
+    marks: dict[str, str] = {}
+    if seen_number is None:
+        return marks
+    for version in sorted(versions, key=lambda v: v.number):
+        if version.number > seen_number:
+            for entry in version.changes:
+                marks[entry["uid"]] = entry["change"]
+    return marks
+
+
+def published_agendas(convenings) -> dict[int, tuple[AgendaVersion, list[SessionView]]]:
+    """convening id → (latest version, its sessions with people attached), in two queries."""
+    found = latest_for([c.id for c in convenings])
+    people = load_people(v.snapshot for v in found.values())
+    return {cid: (v, views_of(v.snapshot, cid, people)) for cid, v in found.items()}
+
+
+def open_to(person, session) -> bool:
+    """Whether a session is on this person's own agenda: open to all, or they are named on it."""
+    return session.open_to_all or (person is not None and any(r.person_id == person.id for r in session.roles))
