@@ -249,7 +249,8 @@ def people_past_retention(today: date, months: int):
             .order_by(Person.id))
 
 
-def purge_expired(today: date, months: int | None = None, *, actor=None) -> list[Person]:
+def purge_expired(today: date, months: int | None = None, *, actor=None,
+                  actor_label: str = "retention purge") -> list[Person]:
     """Clear self-identification data of people whose convenings all closed more than N months ago."""
     from flask import current_app
 
@@ -257,9 +258,5 @@ def purge_expired(today: date, months: int | None = None, *, actor=None) -> list
         months = int(current_app.config.get("RETENTION_MONTHS", 24))
     people = db.session.scalars(people_past_retention(today, months)).all()
     for person in people:
-        erase_self_identification(person, actor=actor, actor_label=actor_label_for(actor, "retention purge"))
+        erase_self_identification(person, actor=actor, actor_label=actor_label)
     return people
-
-
-def actor_label_for(actor, fallback: str) -> str:
-    return getattr(actor, "email", "") or fallback

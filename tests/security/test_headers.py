@@ -1,0 +1,81 @@
+"""Security headers on every HTML page, and the token-redacting access-log filter."""
+import logging
+
+import pytest
+
+from convene.security import TokenRedactingFilter
+from tests.security.world import build_world, routes, url_for_rule
+
+
+def _assert_secure_headers(response, where: str, https: bool = False):
+    headers = response.headers
+    csp = headers.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp, where
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp, where
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    assert headers.get("X-Frame-Options") == "DENY", where
+    assert headers.get("Referrer-Policy") == "no-referrer", where
+    assert "no-store" in headers.get("Cache-Control", ""), where
+    if https:
+        assert headers.get("Strict-Transport-Security", "").startswith("max-age=31536000"), where
+    else:
+        assert "Strict-Transport-Security" not in headers, where
+
+
+def test_every_html_page_carries_the_security_headers(app, client, make, sign_in):
+    """Every GET route, as an admin, with URL arguments pointing at real objects."""
+    world = build_world(make)
+    sign_in(world.admin)
+    html_pages, problems = 0, []
+    for rule, method in routes(app, methods=("GET",)):
+        if rule.endpoint == "static":
+            continue
+        url = url_for_rule(rule, world)
+        try:
+            response = client.get(url)
+            assert response.status_code < 500, f"{url} answered {response.status_code}"
+            if response.mimetype == "text/html":
+                html_pages += 1
+                _assert_secure_headers(response, url)
+            else:  # exports, feeds, JSON: never sniffed, and their caching is decided explicitly
+                assert response.headers.get("X-Content-Type-Options") == "nosniff", url
+                assert "Cache-Control" in response.headers, url
+        except Exception as error:  # collect every failing page, not just the first
+            problems.append(f"{rule.endpoint} {url}: {type(error).__name__}: {error}")
+    assert not problems, "\n".join(problems)
+    assert html_pages >= 15
+
+
+def test_error_pages_and_anonymous_pages_carry_them_too(client):
+    for url in ("/sign-in", "/forgot-password", "/no-such-page", "/reset-password/not-a-token"):
+        response = client.get(url)
+        assert response.mimetype == "text/html"
+        _assert_secure_headers(response, url)
+
+
+def test_hsts_only_over_https(client):
+    _assert_secure_headers(client.get("/sign-in", base_url="https://localhost"), "https", https=True)
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    response.close()
+
+
+@pytest.mark.sqlite_only
+def test_access_log_lines_never_hold_tokens(app, caplog):
+    log_filter = app.extensions["token_log_filter"]
+    assert log_filter in logging.getLogger("werkzeug").filters
+    line = '127.0.0.1 - - [01/Jan/2030] "%s %s HTTP/1.1" %s -'
+    paths = ["/rsvp/AbC_dEf-123", "/my/Secret123/agenda", "/my-next-steps/Secret456", "/feeds/Secret789.ics",
+             "/reset-password/Secret000", "/rsvp/Secret111?answer=yes"]
+    logger = logging.getLogger("werkzeug")
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        for path in paths:
+            logger.info(line, "GET", path, 200)
+    text = caplog.text
+    assert "Secret" not in text and "AbC_dEf" not in text
+    assert text.count("[token]") == len(paths)
+    assert "/sign-in" in TokenRedactingFilter([]).redact("/sign-in")
