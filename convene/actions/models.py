@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
+import uuid
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,6 +93,8 @@ class ActionItem(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: Time of the latest ActionUpdate, kept here so the board can filter "no update in N days".
     last_update_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    #: Stable calendar UID of the VTODO: random, set once, never derived from id or host.
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: str(uuid.uuid4()))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -120,6 +124,25 @@ class ActionItem(db.Model):
             return self.owner_user.name
         return "Unassigned"
 
+    @property
+    def owner_key(self) -> str:
+        """The owner as a form value: person:ID, org:ID, user:ID or '' for nobody."""
+        if self.owner_person_id is not None:
+            return f"person:{self.owner_person_id}"
+        if self.owner_organization_id is not None:
+            return f"org:{self.owner_organization_id}"
+        if self.owner_user_id is not None:
+            return f"user:{self.owner_user_id}"
+        return ""
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (ActionStatus.DONE.value, ActionStatus.DROPPED.value)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_on is not None and self.due_on < today and not self.is_closed \
+            and self.status != ActionStatus.DRAFT.value
+
 
 class ActionUpdate(db.Model):
     """A dated progress note or change of status, owner or due date on a next step."""
@@ -143,3 +166,13 @@ class ActionUpdate(db.Model):
     action: Mapped[ActionItem] = relationship(back_populates="updates")
     author_user: Mapped[Optional["User"]] = relationship()
     author_person: Mapped[Optional["Person"]] = relationship()
+
+
+class DigestRun(db.Model):
+    """When the staff digest last went out, so the next one reports only newer progress notes."""
+
+    __tablename__ = "action_digest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    messages_queued: Mapped[int] = mapped_column(default=0)

@@ -1,2 +1,431 @@
-"""Routes of the actions area."""
-from . import bp  # noqa: F401
+"""Routes of the next-steps area: capture, outcome view, follow-up, board, exports, owners' links."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..agenda.models import AgendaSession
+from ..auth.models import User
+from ..auth.policy import can_view, load_convening, signed_in, visible_convening_ids
+from ..convenings.models import Convening, Series
+from ..editing import StaleEdit
+from ..extensions import db, limiter
+from ..mail.services import MailError
+from ..people.models import Organization, Person
+from ..themes.models import Theme
+from ..tokens.models import Purpose
+from . import board as board_module
+from . import bp, followup, services
+from .forms import ActionForm, BulkForm, OwnerReportForm, ProgressForm, StatusForm
+from .models import ActionItem, ActionStatus, ActionUpdate
+from .services import ActionError
+
+#: Largest number of rows one export holds.
+EXPORT_LIMIT = 20_000
+
+
+def _history_options():
+    return (selectinload(ActionItem.themes), selectinload(ActionItem.supporters),
+            selectinload(ActionItem.updates).joinedload(ActionUpdate.author_user),
+            selectinload(ActionItem.updates).joinedload(ActionUpdate.author_person),
+            joinedload(ActionItem.owner_person), joinedload(ActionItem.owner_organization),
+            joinedload(ActionItem.owner_user), joinedload(ActionItem.session))
+
+
+def _by_theme(actions: list[ActionItem]) -> list[tuple[str, list[ActionItem]]]:
+    """Group next steps by theme (a step with two themes appears under both); unthemed last."""
+    groups: dict[str, list[ActionItem]] = defaultdict(list)
+    for action in actions:
+        for theme in action.themes or [None]:
+            groups[theme.name if theme else ""].append(action)
+    named = sorted((k, v) for k, v in groups.items() if k)
+    return named + ([("", groups[""])] if "" in groups else [])
+
+
+def _load_action(action_id: int) -> ActionItem:
+    """The next step, or 404 when absent or outside the user's convenings."""
+    action = db.session.get(ActionItem, action_id)
+    if action is None or not can_view(current_user, action.convening):
+        abort(404)
+    return action
+
+
+def _capture_page(convening: Convening, session: AgendaSession | None):
+    """The fast entry form above the outcome view; after a save it comes back empty, focused."""
+    form = ActionForm(convening=convening)
+    if request.method == "GET":
+        form.session_id.data = session.id if session else request.args.get("session", 0, type=int)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            action = services.create_action(convening, form.data, actor=current_user)
+        except ActionError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved “{action.text[:80]}” as a draft. Add the next one.", "success")
+            target = (url_for("actions.for_session", convening_id=convening.id, session_id=session.id)
+                      if session else url_for("actions.for_convening", convening_id=convening.id,
+                                              session=action.session_id or None))
+            return redirect(target + "#capture")
+    if request.method == "POST":
+        status = 400
+    query = (sa.select(ActionItem).where(ActionItem.convening_id == convening.id)
+             .options(*_history_options()).order_by(ActionItem.created_at, ActionItem.id))
+    if session is not None:
+        query = query.where(ActionItem.session_id == session.id)
+    actions = db.session.scalars(query).all()
+    drafts = [a for a in actions if a.status == ActionStatus.DRAFT.value]
+    return render_template("actions/for_convening.html", convening=convening, session=session, form=form,
+                           groups=_by_theme(actions), drafts=drafts, count=len(actions),
+                           bulk_form=BulkForm(formdata=None), statuses=ActionStatus), status
+
+
+@bp.route("/convenings/<int:convening_id>/next-steps", methods=("GET", "POST"))
+@signed_in
+def for_convening(convening_id: int):
+    """A convening's next steps grouped by theme, with the capture form on top."""
+    return _capture_page(load_convening(convening_id), None)
+
+
+@bp.route("/convenings/<int:convening_id>/sessions/<int:session_id>/next-steps", methods=("GET", "POST"))
+@signed_in
+def for_session(convening_id: int, session_id: int):
+    """Capture next steps during one session."""
+    convening = load_convening(convening_id)
+    session = db.session.get(AgendaSession, session_id)
+    if session is None or session.convening_id != convening.id:
+        abort(404)
+    return _capture_page(convening, session)
+
+
+@bp.route("/next-steps/<int:action_id>", methods=("GET", "POST"))
+@signed_in
+def detail(action_id: int):
+    """One next step: edit it (stale saves refused), change status, add progress, see its history."""
+    action = _load_action(action_id)
+    form = ActionForm(obj=action, convening=action.convening, action=action)
+    if request.method == "GET":
+        form.session_id.data = action.session_id or 0
+        form.owner.data = action.owner_key
+        form.theme_ids.data = [t.id for t in action.themes]
+        form.supporter_ids.data = [o.id for o in action.supporters]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_action(action, form.data, actor=current_user)
+            db.session.commit()
+        except StaleEdit:
+            db.session.rollback()
+            return _stale(action_id, form)
+        except ActionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            action = _load_action(action_id)
+            status = 400
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+    elif request.method == "POST":
+        status = 400
+    return _detail_page(action, form, status)
+
+
+def _detail_page(action: ActionItem, form: ActionForm, status: int = 200, stale: ActionItem | None = None,
+                 status_form: StatusForm | None = None):
+    action = db.session.scalars(sa.select(ActionItem).where(ActionItem.id == action.id)
+                                .options(*_history_options())).one()
+    status_form = status_form or StatusForm(formdata=None, data={"version": action.version})
+    transitions = sorted(services.STATUS_TRANSITIONS[action.status])
+    status_form.status.choices = [(s, ActionStatus(s).label) for s in transitions]
+    return render_template("actions/detail.html", action=action, convening=action.convening, form=form,
+                           status_form=status_form, progress_form=ProgressForm(formdata=None),
+                           transitions=transitions, stale=stale,
+                           statuses=ActionStatus), status
+
+
+def _stale(action_id: int, form: ActionForm):
+    """Refuse a save from an older version: keep what was typed, show what changed meanwhile."""
+    action = _load_action(action_id)
+    flash("Someone else changed this next step while you were editing it. Nothing was overwritten: their "
+          "version is shown below and your entries are still in the form. Check them and save again.", "error")
+    form.version.data = action.version
+    return _detail_page(action, form, 409, stale=action)
+
+
+@bp.route("/next-steps/<int:action_id>/status", methods=("POST",))
+@signed_in
+def change_status(action_id: int):
+    """Move a next step along its workflow (dropping needs a reason)."""
+    action = _load_action(action_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_status(action, form.status.data, current_user, form.note.data or "",
+                                   seen_version=form.version.data)
+            db.session.commit()
+            flash(f"The next step is now {ActionStatus(action.status).label.lower()}.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+        except StaleEdit:
+            db.session.rollback()
+            flash("Someone else changed this next step meanwhile; its current state is shown. "
+                  "Your note is still in the form.", "error")
+            action = _load_action(action_id)
+            form.version.data = action.version
+            return _detail_page(action, ActionForm(formdata=None, obj=action, convening=action.convening,
+                                                   action=action, data=_form_data(action)), 409,
+                                status_form=form)
+        except ActionError as error:
+            db.session.rollback()
+            form.status.errors = [str(error)]
+    action = _load_action(action_id)
+    return _detail_page(action, ActionForm(formdata=None, obj=action, convening=action.convening, action=action,
+                                           data=_form_data(action)), 400, status_form=form)
+
+
+def _form_data(action: ActionItem) -> dict:
+    return {"session_id": action.session_id or 0, "owner": action.owner_key,
+            "theme_ids": [t.id for t in action.themes], "supporter_ids": [o.id for o in action.supporters]}
+
+
+@bp.route("/next-steps/<int:action_id>/progress", methods=("POST",))
+@signed_in
+def add_progress(action_id: int):
+    """Add a dated progress note."""
+    action = _load_action(action_id)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        try:
+            services.add_progress(action, form.note.data, current_user)
+            db.session.commit()
+            flash("Progress note added.", "success")
+        except ActionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    else:
+        flash("Write the progress note before adding it.", "error")
+    return redirect(url_for("actions.detail", action_id=action_id, _anchor="history"))
+
+
+@bp.route("/next-steps/<int:action_id>/owner-link", methods=("POST",))
+@signed_in
+def send_owner_link(action_id: int):
+    """(Re)issue the owner's personal link and e-mail it; the previous link stops working."""
+    action = _load_action(action_id)
+    if action.owner_person is None:
+        flash("Only a person who owns a next step can be sent a personal link.", "error")
+        return redirect(url_for("actions.detail", action_id=action_id))
+    send = request.form.get("send", "1") == "1"
+    try:
+        url = followup.issue_owner_link(action.owner_person, current_user, send=send)
+        db.session.commit()
+    except (ActionError, MailError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        sent = f"E-mailed to {action.owner_person.email}. " if send else ""
+        flash(f"{sent}New personal link for {action.owner_person.name} (earlier links no longer work): {url}",
+              "success")
+    return redirect(url_for("actions.detail", action_id=action_id))
+
+
+# --- the board ------------------------------------------------------------------------------
+
+def _visible_convenings():
+    query = sa.select(Convening.id, Convening.title, Convening.starts_on).order_by(Convening.starts_on.desc())
+    ids = visible_convening_ids(current_user)
+    if ids is not None:
+        query = query.where(Convening.id.in_(ids))
+    return db.session.execute(query).all()
+
+
+def _owner_filter_choices() -> list[tuple[str, str]]:
+    """Owners worth filtering by: accounts, and people and organizations that own a next step."""
+    users = db.session.execute(sa.select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
+    people = db.session.execute(
+        sa.select(Person.id, Person.name).where(Person.id.in_(sa.select(ActionItem.owner_person_id)))
+        .order_by(Person.name)).all()
+    orgs = db.session.execute(
+        sa.select(Organization.id, Organization.name)
+        .where(Organization.id.in_(sa.select(ActionItem.owner_organization_id))).order_by(Organization.name)).all()
+    return ([(f"user:{u.id}", u.name) for u in users] + [(f"person:{p.id}", p.name) for p in people]
+            + [(f"org:{o.id}", o.name) for o in orgs])
+
+
+@bp.route("/next-steps/")
+@signed_in
+def board():
+    """Every next step the user may see: filter, sort, page, act on several at once."""
+    filters = board_module.BoardFilters.from_args(request.args)
+    query = board_module.board_query(current_user, filters)
+    page = db.paginate(query, page=filters.page, per_page=filters.per_page, error_out=False, count=True)
+    bulk_form = BulkForm(formdata=None)
+    owners = _owner_filter_choices()
+    bulk_form.owner.choices = [("", "— nobody —"), *owners]
+    return render_template(
+        "actions/board.html", page=page, filters=filters, bulk_form=bulk_form, owners=owners,
+        convenings=_visible_convenings(), series=db.session.execute(
+            sa.select(Series.id, Series.name).order_by(Series.name)).all(),
+        themes=db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)).all(),
+        statuses=ActionStatus, sorts=board_module.SORTS, due_filters=board_module.DUE_FILTERS,
+        per_page_choices=board_module.PER_PAGE_CHOICES, today=board_module.utcnow().date(),
+        export_args=filters.query_args())
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths are followed after a bulk action (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("actions.board")
+
+
+@bp.route("/next-steps/bulk", methods=("POST",))
+@signed_in
+def bulk():
+    """Set the status of, or reassign, the selected next steps the user may see."""
+    form = BulkForm()
+    form.owner.choices = []
+    target = _safe_next(request.form.get("next"))
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
+    if not form.validate_on_submit() or not ids:
+        flash("Select at least one next step and what to do with it.", "error")
+        return redirect(target)
+    query = sa.select(ActionItem).where(ActionItem.id.in_(ids)).options(joinedload(ActionItem.convening))
+    visible = visible_convening_ids(current_user)
+    if visible is not None:
+        query = query.where(ActionItem.convening_id.in_(visible))
+    actions = db.session.scalars(query.order_by(ActionItem.id)).unique().all()
+    value = form.status.data if form.op.data == "status" else form.owner.data
+    changed, skipped = services.bulk_apply(actions, form.op.data, value, current_user, form.note.data or "")
+    db.session.commit()
+    flash(f"Changed {changed} of {len(ids)} selected next step{'s' if len(ids) != 1 else ''}.",
+          "success" if changed else "warning")
+    for message in skipped[:10]:
+        flash(message, "warning")
+    if len(actions) < len(ids):
+        flash(f"{len(ids) - len(actions)} selected next step(s) were not found.", "warning")
+    return redirect(target)
+
+
+def _filtered(user, args, limit: int = EXPORT_LIMIT) -> list[ActionItem]:
+    filters = board_module.BoardFilters.from_args(args)
+    return db.session.scalars(board_module.board_query(user, filters).limit(limit)).unique().all()
+
+
+@bp.route("/next-steps/export.csv")
+@signed_in
+def export_csv():
+    """The filtered board as CSV (cells that a spreadsheet would run as formulas are neutralised)."""
+    body = board_module.csv_text(_filtered(current_user, request.args))
+    response = make_response("\ufeff" + body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="next-steps.csv"'
+    return response
+
+
+@bp.route("/next-steps/export.ics")
+@signed_in
+def export_ics():
+    """The filtered board as an iCalendar file of VTODOs."""
+    body = board_module.todo_calendar(_filtered(current_user, request.args), base_url=_base_url())
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="next-steps.ics"'
+    return response
+
+
+def _base_url() -> str:
+    from flask import current_app
+
+    return current_app.config.get("BASE_URL", "")
+
+
+@bp.route("/next-steps/feed-link", methods=("POST",))
+@signed_in
+def feed_link():
+    """Issue (or re-issue, which revokes the old one) the user's personal calendar feed link."""
+    url = followup.issue_feed_link(current_user)
+    db.session.commit()
+    flash(f"Your personal next-steps feed (earlier feed links no longer work): {url}", "success")
+    return redirect(url_for("actions.board"))
+
+
+def _link_problem(status: int, what: str):
+    title, message = {
+        404: ("Link not recognised", f"This {what} link is not valid. Check that you copied it completely."),
+        410: ("Link no longer works", f"This {what} link was replaced or has expired. Ask the organizers "
+                                      "for a new one."),
+        403: ("Link not usable", f"This {what} link cannot be used here."),
+    }[status]
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+@bp.route("/next-steps/feed/<token>.ics")
+@limiter.limit("120/minute")
+def feed(token: str):
+    """A staff member's personal VTODO feed. Without filters: their own open next steps."""
+    found, problem = followup.resolve_link(Purpose.FEED, token)
+    if found is None or found.user_id is None or found.convening_id is not None:
+        return (("This calendar link is not valid." if problem != 410 else "This calendar link was replaced."),
+                problem or 404, {"Content-Type": "text/plain; charset=utf-8"})
+    user = db.session.get(User, found.user_id)
+    if user is None or not user.active:
+        return "This calendar link is not valid.", 404, {"Content-Type": "text/plain; charset=utf-8"}
+    args = request.args.to_dict() or {"owner": "me", "status": "followed"}
+    actions = _filtered(user, args)
+    etag = board_module.feed_etag(actions)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(board_module.todo_calendar(actions, base_url=_base_url(),
+                                                            name=f"Next steps — {user.name}"))
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# --- owners' personal page ------------------------------------------------------------------
+
+@bp.route("/my-next-steps/<token>", methods=("GET", "POST"))
+@limiter.limit("60/minute")
+def owner_page(token: str):
+    """An owner's next steps, without an account: GET shows them, POST reports progress or done."""
+    found, problem = followup.resolve_link(Purpose.OWNER, token)
+    if found is None or found.person_id is None:
+        return _link_problem(problem or 404, "next-steps")
+    person = db.session.get(Person, found.person_id)
+    if person is None or person.erased_at is not None:
+        return _link_problem(410, "next-steps")
+    form = OwnerReportForm()
+    status = 200
+    if form.validate_on_submit():
+        action_id = form.action_id.data
+        action = db.session.get(ActionItem, int(action_id)) if action_id.isdigit() else None
+        if action is None or action.owner_person_id != person.id or action.status == ActionStatus.DRAFT.value:
+            abort(404)
+        try:
+            _owner_report(action, person, form.note.data or "", form.mark_done.data)
+            db.session.commit()
+            flash("Thank you: your update was recorded.", "success")
+            return redirect(url_for("actions.owner_page", token=token, _anchor=f"step-{action.id}"))
+        except ActionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("actions/owner.html", person=person, actions=followup.owner_steps(person),
+                           form=form, token=token, statuses=ActionStatus), status
+
+
+def _owner_report(action: ActionItem, person: Person, note: str, mark_done: bool) -> None:
+    if mark_done and action.status != ActionStatus.DONE.value:
+        services.change_status(action, ActionStatus.DONE.value, None, note, person=person)
+    else:
+        services.add_progress(action, note, None, person=person)

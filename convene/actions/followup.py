@@ -1,0 +1,162 @@
+"""Following next steps up outside the app: owners' personal links, staff calendar feeds, the digest."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from sqlalchemy.orm import joinedload
+
+from ..audit.services import record
+from ..auth.models import Role, User
+from ..extensions import db
+from ..mail.services import queue_message
+from ..people.models import Person
+from ..tokens import services as tokens
+from ..tokens.models import AccessToken, Purpose
+from .board import FOLLOWED
+from .models import ActionItem, ActionStatus, ActionUpdate, DigestRun
+from .services import ActionError
+
+#: Longest list in one digest e-mail; the rest is on the board.
+DIGEST_LIMIT = 100
+
+
+def _base_url() -> str:
+    return current_app.config.get("BASE_URL", "").rstrip("/")
+
+
+def _external(endpoint: str, **values) -> str:
+    return _base_url() + url_for(endpoint, **values, _external=False)
+
+
+# --- owners' personal links -----------------------------------------------------------------
+
+def owner_link_url(raw: str) -> str:
+    return _external("actions.owner_page", token=raw)
+
+
+def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
+    """A new personal link for an owner (the old one stops working); e-mailed when send is set.
+
+    Returns the link, so staff can also pass it on by hand.
+    """
+    if person.erased_at is not None:
+        raise ActionError("This person's data was erased; they cannot be given a link.")
+    if send and not person.email:
+        raise ActionError(f"{person.name} has no e-mail address on file; add one or copy the link instead.")
+    raw = tokens.issue(Purpose.OWNER, person_id=person.id)
+    url = owner_link_url(raw)
+    record("action.owner_link", person, actor=actor, changes={"sent": [None, send]})
+    if send:
+        open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
+            ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))
+        queue_message(
+            to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
+            subject="Your next steps: report progress without signing in",
+            text=(f"Dear {person.display_name},\n\n"
+                  f"You are the owner of {open_steps} open next step{'s' if open_steps != 1 else ''} agreed at "
+                  "convenings you took part in. This personal link shows them; you can post a progress note "
+                  f"or mark one done there, without an account:\n\n{url}\n\n"
+                  "The link is personal: please do not forward it. Any earlier link we sent you no longer works.\n"))
+    return url
+
+
+def revoke_owner_link(person: Person, actor) -> int:
+    count = tokens.revoke(Purpose.OWNER, person_id=person.id)
+    record("action.owner_link_revoked", person, actor=actor, changes={"revoked": [None, count]})
+    return count
+
+
+def resolve_link(purpose: Purpose, raw: str) -> tuple[AccessToken | None, int]:
+    """(token, 0) for a working link; (None, 404) unknown; (None, 410) revoked or expired."""
+    token = tokens.find(purpose, raw)
+    if token is None:
+        return None, 404
+    if not token.is_valid():
+        return None, 410
+    return token, 0
+
+
+def owner_steps(person: Person) -> list[ActionItem]:
+    """What an owner sees on their page: reviewed next steps they own, open ones first."""
+    return list(db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.owner_person_id == person.id,
+                                    ActionItem.status != ActionStatus.DRAFT.value)
+        .options(joinedload(ActionItem.convening), joinedload(ActionItem.session))
+        .order_by(sa.case((ActionItem.status.in_(FOLLOWED), 0), else_=1), ActionItem.due_on.is_(None),
+                  ActionItem.due_on, ActionItem.id)))
+
+
+# --- staff calendar feed --------------------------------------------------------------------
+
+def issue_feed_link(user: User) -> str:
+    """A new personal VTODO feed link for a staff member; any earlier one stops working."""
+    raw = tokens.issue(Purpose.FEED, user_id=user.id, convening_id=None)
+    record("action.feed_link", user, actor=user, changes={"issued": [None, True]})
+    return _external("actions.feed", token=raw)
+
+
+# --- the staff digest -----------------------------------------------------------------------
+
+def _last_run(now: datetime) -> datetime:
+    last = db.session.scalar(sa.select(sa.func.max(DigestRun.ran_at)).where(DigestRun.ran_at < now))
+    return last or now - timedelta(days=7)
+
+
+def _overdue(now: datetime) -> list[ActionItem]:
+    return list(db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.due_on < now.date(), ActionItem.status.in_(FOLLOWED))
+        .options(joinedload(ActionItem.convening), joinedload(ActionItem.owner_person),
+                 joinedload(ActionItem.owner_organization), joinedload(ActionItem.owner_user))
+        .order_by(ActionItem.due_on, ActionItem.id).limit(DIGEST_LIMIT + 1)))
+
+
+def _progress_since(since: datetime, now: datetime) -> list[ActionUpdate]:
+    return list(db.session.scalars(
+        sa.select(ActionUpdate).where(ActionUpdate.at > since, ActionUpdate.at <= now, ActionUpdate.note != "")
+        .options(joinedload(ActionUpdate.action).joinedload(ActionItem.convening),
+                 joinedload(ActionUpdate.author_user), joinedload(ActionUpdate.author_person))
+        .order_by(ActionUpdate.at, ActionUpdate.id).limit(DIGEST_LIMIT + 1)))
+
+
+def digest_text(overdue: list[ActionItem], progress: list[ActionUpdate], since: datetime, now: datetime) -> str:
+    """The digest e-mail body (plain text)."""
+    lines = [f"Next steps digest, {now:%d %B %Y %H:%M} UTC.", ""]
+    lines.append(f"Overdue ({len(overdue[:DIGEST_LIMIT])}{'+' if len(overdue) > DIGEST_LIMIT else ''}):")
+    for a in overdue[:DIGEST_LIMIT]:
+        lines.append(f"- {a.text} — {a.owner_label}, due {a.due_on:%d %b %Y} ({a.convening.title}) "
+                     f"{_external('actions.detail', action_id=a.id)}")
+    if not overdue:
+        lines.append("- none")
+    lines += ["", f"New progress notes since {since:%d %B %Y %H:%M} UTC:"]
+    for u in progress[:DIGEST_LIMIT]:
+        who = u.author_person.name if u.author_person else (u.author_user.name if u.author_user else "someone")
+        lines.append(f"- {u.action.text} ({u.action.convening.title}): {who} wrote on {u.at:%d %b}: {u.note}")
+    if not progress:
+        lines.append("- none")
+    if len(overdue) > DIGEST_LIMIT or len(progress) > DIGEST_LIMIT:
+        lines += ["", "More on the board."]
+    lines += ["", f"Follow-up board: {_external('actions.board')}"]
+    return "\n".join(lines) + "\n"
+
+
+def send_staff_digest(now: datetime) -> int:
+    """Queue one digest per active staff user (overdue items, progress notes since the last digest)."""
+    since = _last_run(now)
+    overdue, progress = _overdue(now), _progress_since(since, now)
+    queued = 0
+    if overdue or progress:
+        text = digest_text(overdue, progress, since, now)
+        subject = f"Next steps: {len(overdue[:DIGEST_LIMIT])} overdue, {len(progress[:DIGEST_LIMIT])} new progress notes"
+        staff = db.session.scalars(sa.select(User).where(
+            User.role.in_([Role.STAFF.value, Role.ADMIN.value]), User.active.is_(True)).order_by(User.id))
+        for user in staff:
+            queue_message(to_address=user.email, to_name=user.name, subject=subject, text=text,
+                          kind="staff_digest", dedupe_key=f"next-steps-digest:{user.id}:{now:%Y-%m-%dT%H:%M}")
+            queued += 1
+    db.session.add(DigestRun(ran_at=now, messages_queued=queued))
+    record("action.digest", None, actor_label="next-steps digest", object_type="DigestRun",
+           changes={"queued": [None, queued], "since": [None, since.isoformat()]})
+    db.session.flush()
+    return queued
