@@ -1,0 +1,173 @@
+"""`python -m bench` (or `make bench`): build the data sets, measure, print and save a Markdown table.
+
+Options: --seed N, --repeat N, --warmup N, --backends sqlite,postgresql, --quick (a tenth of the
+scale set, for trying the suite out), --mail-count N, --no-mail, --throughput (gunicorn + wrk),
+--out PATH (default bench/results/latest.md).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from convene.extensions import db
+
+from . import cases, data, run
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2031)
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the scale set")
+    parser.add_argument("--mail-count", type=int, default=2000)
+    parser.add_argument("--no-mail", action="store_true")
+    parser.add_argument("--throughput", action="store_true", help="also gunicorn + wrk (agenda vs minimal route)")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.md")
+    return parser.parse_args(argv)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def build(app, builder, seed: int, **kwargs):
+    start = time.perf_counter()
+    with app.app_context():
+        with db.engine.begin() as connection:
+            shapes = builder(connection, seed, **kwargs)
+    rebuilt = run.after_bulk_load(app)
+    return shapes, time.perf_counter() - start, rebuilt
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def bench_backend(backend: str, args, report: run.Report) -> None:
+    scale_kwargs = {}
+    if args.quick:
+        scale_kwargs = dict(editions=60, people=2_000, invitations=6_000, sessions=1_000, actions=2_000, briefs=500)
+    with run.database(backend) as small_url, run.database(backend) as scale_url:
+        # ---- comparison shapes
+        small_app = run.make_app(small_url)
+        run.create_schema(small_app)
+        shapes, seconds, rebuilt = build(small_app, data.build_comparison, args.seed)
+        report.datasets[f"{backend} comparison"] = {**shapes.counts, "build seconds": round(seconds, 2)}
+        log(f"{backend}: comparison set built in {seconds:.2f} s {rebuilt or ''}")
+        client = run.signed_in_client(small_app, shapes.admin_id, "bench-admin-1")
+        for case in cases.COMPARISON_CASES:
+            report.rows.append(cases.run_page(small_app, client, case, shapes, backend=backend,
+                                              dataset="comparison", repeat=args.repeat, warmup=args.warmup))
+            log(f"{backend}: {case.label}: {report.rows[-1].median_ms}")
+        report.rows.extend(cases.run_ics(small_app, client, shapes, backend=backend, repeat=args.repeat,
+                                         warmup=args.warmup))
+        small_queries = {case.label: cases.query_count(small_app, client, case, shapes) for case in cases.SCALE_CASES}
+        if args.throughput:
+            from . import throughput
+
+            report.rows.extend(throughput.run(small_url, shapes, backend=backend))
+        dispose(small_app)
+        # ---- scale set
+        scale_app = run.make_app(scale_url)
+        run.create_schema(scale_app)
+        big, seconds, rebuilt = build(scale_app, data.build_scale, args.seed, **scale_kwargs)
+        report.datasets[f"{backend} scale"] = {**big.counts, "build seconds": round(seconds, 2)}
+        log(f"{backend}: scale set built in {seconds:.2f} s {rebuilt or ''}")
+        client = run.signed_in_client(scale_app, big.admin_id, "bench-admin-1")
+        for case in cases.SCALE_CASES:
+            report.rows.append(cases.run_page(scale_app, client, case, big, backend=backend, dataset="scale",
+                                              repeat=args.repeat, warmup=args.warmup,
+                                              small_queries=small_queries.get(case.label)))
+            log(f"{backend}: {case.label}: {report.rows[-1].median_ms}")
+        if not args.no_mail:
+            report.rows.extend(cases.run_mail(lambda **kw: run.make_app(scale_url, **kw), big, backend=backend,
+                                              count=args.mail_count))
+            log(f"{backend}: mail: {report.rows[-1].note}")
+        dispose(scale_app)
+
+
+def fmt(value, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def table(report: run.Report) -> str:
+    lines = ["| Backend | Data set | Case | Median ms | p95 ms | Queries (small → scale) | Peak KiB | Target | Met | Note |",
+             "|---|---|---|---:|---:|---:|---:|---|---|---|"]
+    for r in report.rows:
+        if r.queries is None:
+            queries = "—"
+        elif r.small_queries is not None:
+            queries = f"{r.small_queries} → {r.queries}"
+        else:
+            queries = str(r.queries)
+        met = {True: "met", False: "**missed**", None: "—"}[r.met]
+        if r.met is None and r.target and r.note.startswith("skipped"):
+            met = "skipped"
+        lines.append(f"| {r.backend} | {r.dataset} | {r.case} | {fmt(r.median_ms)} | {fmt(r.p95_ms)} | {queries} | "
+                     f"{fmt(r.peak_kib, 0)} | {r.target or '—'} | {met} | {r.note.replace('|', '/')} |")
+    return "\n".join(lines)
+
+
+def render(report: run.Report, args) -> str:
+    m = report.machine
+    out = [
+        "# Convene benchmark results",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, seed {args.seed}, {args.repeat} timed requests per "
+        f"page after {args.warmup} warm-up requests{' (quick: a tenth of the scale set)' if args.quick else ''}.",
+        "",
+        f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('memory', '?')} RAM, Python {m.get('python')}, "
+        f"SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql')}, {m.get('os')}.",
+        "",
+        table(report),
+        "",
+        "## Data sets",
+        "",
+    ]
+    for name, counts in report.datasets.items():
+        out.append(f"- **{name}**: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                                                for k, v in counts.items()))
+    missed = [r for r in report.rows if r.met is False]
+    skipped = [r for r in report.rows if r.note.startswith("skipped")]
+    out += ["", "## Targets", ""]
+    out.append(f"{sum(1 for r in report.rows if r.met)} met, {len(missed)} missed, {len(skipped)} skipped.")
+    for r in missed:
+        out.append(f"- missed: {r.backend} / {r.case}: {fmt(r.median_ms)} ms median, {r.queries} queries "
+                   f"(target {r.target}) {r.note}")
+    for r in skipped:
+        out.append(f"- {r.backend} / {r.case}: {r.note}")
+    out += report.notes
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    report = run.Report(machine=run.machine())
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        if backend == "postgresql":
+            reason = run.postgres_available()
+            if reason:
+                report.notes.append(f"- PostgreSQL skipped: {reason}")
+                log(f"PostgreSQL skipped: {reason}")
+                continue
+        log(f"{backend}: starting")
+        bench_backend(backend, args, report)
+    text = render(report, args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    log(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
