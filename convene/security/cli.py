@@ -1,0 +1,44 @@
+"""`flask --app convene backup PATH` and `restore PATH` (SQLite and uploads)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from . import backup as backups
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Back up the SQLite database (online) and the uploaded files into one .tar.gz archive."""
+    try:
+        manifest = backups.backup(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {sum(manifest['tables'].values())} rows in {len(manifest['tables'])} tables "
+               f"and the uploads to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current data without asking.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the SQLite database and the uploaded files with those of a backup archive."""
+    if not yes:
+        click.confirm("This replaces ALL current data and uploads with the backup. Continue?", abort=True)
+    try:
+        manifest = backups.restore(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    counts = backups.row_counts()
+    mismatched = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
+    if mismatched:
+        raise click.ClickException(f"Restored, but row counts differ from the manifest: {mismatched}")
+    click.echo(f"Restored the backup of {manifest['created_at']} ({sum(counts.values())} rows).")
+
+
+commands = [backup_command, restore_command]
