@@ -41,7 +41,7 @@ def zone_of(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise AgendaError(f"Unknown timezone “{name}”; use an IANA name such as Europe/Geneva.",
+        raise AgendaError(f"Unknown timezone “{name}”; use an IANA name such as Europe/Zurich.",
                           "timezone") from None
 
 

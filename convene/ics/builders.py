@@ -42,11 +42,23 @@ def _location_of(convening) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _span(cal: Calendar) -> tuple[date, date]:
+    """1 January of the year before the first event to 1 January two years after the last.
+
+    VTIMEZONE blocks then carry only the transitions that matter (short, and right for
+    convenings after 2038, the library's default end).
+    """
+    years = [getattr(e.start, "year", None) for e in cal.events] + [getattr(e.end, "year", None) for e in cal.events]
+    years = [y for y in years if y] or [datetime.now(timezone.utc).year]
+    return date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)
+
+
 def _finish(cal: Calendar) -> bytes:
     """Add a VTIMEZONE for every TZID used and serialise (CRLF, folded, escaped by the library)."""
     # Calendar.new adds a random calendar UID; drop it so the same data always gives the same bytes.
     cal.pop("UID", None)
-    cal.add_missing_timezones()
+    first, last = _span(cal)
+    cal.add_missing_timezones(first_date=first, last_date=last)
     missing = cal.get_missing_tzids()
     if missing:  # pragma: no cover - zoneinfo knows every name we accept
         raise CalendarBuildError(f"No VTIMEZONE could be generated for {', '.join(sorted(missing))}.")
