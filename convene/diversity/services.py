@@ -313,7 +313,8 @@ def goal_text(target) -> str:
 def metric_name(target) -> str:
     """What the metric measures: "Global South share", "Largest sector share", "UN regions represented"."""
     if target.kind == TargetKind.MIN_CATEGORIES.value:
-        return f"{dimension_noun(target.dimension, True).capitalize()} represented"
+        noun = dimension_noun(target.dimension, True)
+        return f"{noun[0].upper()}{noun[1:]} represented"
     if target.kind == TargetKind.MAX_ANY.value:
         return f"Largest {dimension_noun(target.dimension)} share"
     return f"{category_label(target.dimension, target.category)} share"

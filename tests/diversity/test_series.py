@@ -1,0 +1,90 @@
+"""Series trends: one chart and table across editions, CSV export, fixed queries."""
+import csv
+import io
+from datetime import date
+
+from convene.diversity.views import csv_cell
+from convene.extensions import db
+
+
+def _editions(make, guest, series, n, people=6):
+    out = []
+    for year in range(n):
+        c = make.convening(series_id=series.id, title=f"Edition {year}", starts_on=date(2000 + year, 10, 1))
+        for i in range(people):
+            guest(c, ("accepted", "attended", "invited")[i % 3], country=("KE", "DE", "BR", None)[i % 4],
+                  gender=("woman", "man")[i % 2], org_sector="media")
+        out.append(c)
+    return out
+
+
+def test_staff_see_trend_chart_and_table(client, make, sign_in, guest):
+    sign_in(make.user("staff"))
+    series = make.series(name="Strategy for Peace")
+    _editions(make, guest, series, 3)
+    page = client.get(f"/series/{series.id}/balance?dimension=gender&stage=invited").get_data(as_text=True)
+    assert "<h1>Balance across editions of Strategy for Peace</h1>" in page
+    assert 'role="img"' in page and "<polyline" in page and "<caption>Gender per edition" in page
+    assert "Edition 0" in page and "Edition 2" in page
+    assert "fewer than 5" in page  # 3 women, 3 men per edition: suppressed for staff
+    assert 'style="' not in page
+    # unknown query values fall back, never a 500
+    assert client.get(f"/series/{series.id}/balance?dimension=x&stage=y").status_code == 200
+    assert client.get("/series/99999/balance").status_code == 404
+
+
+def test_admin_sees_exact_counts(client, make, sign_in, guest):
+    sign_in(make.user("admin"))
+    series = make.series()
+    _editions(make, guest, series, 2)
+    page = client.get(f"/series/{series.id}/balance?dimension=gender&stage=invited").get_data(as_text=True)
+    assert "fewer than 5" not in page and "(50%)" in page
+
+
+def test_organizer_sees_only_own_editions(client, make, sign_in, guest):
+    organizer = sign_in(make.user("organizer"))
+    series = make.series()
+    mine, theirs = _editions(make, guest, series, 2)
+    mine.organizers = [organizer]
+    db.session.commit()
+    page = client.get(f"/series/{series.id}/balance").get_data(as_text=True)
+    assert mine.title in page and theirs.title not in page
+    assert client.get(f"/series/{make.series().id}/balance").status_code == 404
+
+
+def _trend_queries(client, count_queries, make, guest, n):
+    series = make.series()
+    _editions(make, guest, series, n, people=3)
+    db.session.expire_all()
+    with count_queries() as counter:
+        assert client.get(f"/series/{series.id}/balance").status_code == 200
+    with count_queries() as csv_counter:
+        assert client.get(f"/series/{series.id}/balance.csv").status_code == 200
+    return counter.count, csv_counter.count
+
+
+def test_trend_query_count_is_fixed(client, make, sign_in, guest, count_queries):
+    sign_in(make.user("staff"))
+    assert _trend_queries(client, count_queries, make, guest, 2) == _trend_queries(client, count_queries, make, guest, 9)
+
+
+def test_csv_export_is_complete_and_neutralises_formulas(client, make, sign_in, guest):
+    sign_in(make.user("admin"))
+    series = make.series()
+    c = make.convening(series_id=series.id, title="=HYPERLINK(\"http://x\")")
+    guest(c, "accepted", country="KE", gender="woman")
+    response = client.get(f"/series/{series.id}/balance.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0]["edition"].startswith("'=")
+    south = [r for r in rows if r["stage"] == "accepted" and r["dimension"] == "north_south" and r["category"] == "Global South"]
+    assert south == [{**south[0], "count": "1", "share_percent": "100.0", "stage_total": "1", "basis": "unctad"}]
+    unknown = [r for r in rows if r["stage"] == "accepted" and r["dimension"] == "sector" and r["category"] == "Unknown"]
+    assert unknown[0]["count"] == "1"
+    assert len(rows) == 3 * (4 + 7 + 9 + 6 + 9)  # every stage and category, zeros and unknown included
+
+
+def test_csv_cell_prefixes_every_trigger():
+    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "|x", "%x"):
+        assert csv_cell(value) == "'" + value
+    assert csv_cell("Edition 1") == "Edition 1" and csv_cell(None) == "" and csv_cell(5) == "5"
