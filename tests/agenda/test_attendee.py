@@ -1,0 +1,125 @@
+"""Attendee, public and print views: personal links, own timezone, attribution rule, briefing pack."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from convene.extensions import db
+from convene.models import Invitation
+from convene.tokens import services as tokens
+
+
+def publish(client, convening):
+    assert client.post(f"/convenings/{convening.id}/agenda/publish", data={"notify": ""}).status_code == 302
+
+
+def invitation_of(person):
+    return db.session.scalar(sa.select(Invitation).where(Invitation.person_id == person.id))
+
+
+def test_my_agenda_by_rsvp_link_with_both_timezones(client, setup, make, rsvp_token):
+    c = setup["convening"]
+    amina, bo, _ = setup["guests"]
+    open_session = make.agenda_session(c, title="Plenary", starts_at=datetime(2031, 3, 8, 14, tzinfo=timezone.utc))
+    closed = make.agenda_session(c, title="Closed drafting", open_to_all=False,
+                                 starts_at=datetime(2031, 3, 8, 18, tzinfo=timezone.utc))
+    make.session_role(closed, amina, "rapporteur")
+    make.session_role(open_session, bo, "speaker")
+    publish(client, c)
+    token = rsvp_token(invitation_of(amina))
+    page = client.get(f"/my/{token}/agenda").get_data(as_text=True)
+    assert "Plenary" in page and "Closed drafting" in page
+    assert "09:00" in page and "14:00–15:30 your time, Africa/Dakar" in page  # 09:00 New York = 14:00 Dakar
+    assert "Rapporteur: <strong>you</strong>" in page
+    assert "Speaker: a participant" in page  # Bo did not consent to be listed
+    assert "Chatham House Rule" in page
+    assert "calendar.google.com/calendar/render" in page and "outlook.live.com" in page
+    other = rsvp_token(invitation_of(setup["guests"][2]))
+    page = client.get(f"/my/{other}/agenda").get_data(as_text=True)
+    assert "Plenary" in page and "Closed drafting" not in page
+    assert "your time" not in page  # Carla has no timezone of her own
+    assert "Closed drafting" in client.get(f"/my/{other}/agenda?view=all").get_data(as_text=True)
+
+
+def test_bad_personal_links(client, setup, make, rsvp_token):
+    token = rsvp_token(invitation_of(setup["guests"][0]))
+    tokens.revoke("rsvp", invitation_id=invitation_of(setup["guests"][0]).id)
+    db.session.commit()
+    response = client.get(f"/my/{token}/agenda")
+    assert response.status_code == 403 and "revoked" in response.get_data(as_text=True)
+    assert client.get("/my/not-a-real-token/agenda").status_code == 404
+    assert client.get("/my/not-a-real-token/briefing").status_code == 404
+    assert client.post(f"/my/{'x' * 500}/agenda/seen").status_code == 404
+
+
+def test_declined_invitee_sees_no_agenda(client, setup, make, rsvp_token):
+    c = setup["convening"]
+    make.agenda_session(c, title="Plenary")
+    publish(client, c)
+    person = make.person(name="Said No")
+    invitation = make.invitation(c, person, status="declined")
+    page = client.get(f"/my/{rsvp_token(invitation)}/agenda").get_data(as_text=True)
+    assert "Plenary" not in page and "No agenda is shared with you" in page
+
+
+def test_public_agenda_only_when_published_and_switched_on(client, setup, make):
+    c = setup["convening"]
+    s = make.agenda_session(c, title="Public plenary")
+    make.session_role(s, setup["guests"][0], "chair")
+    assert client.get(f"/c/{c.slug}/agenda").status_code == 404
+    client.post(f"/convenings/{c.id}/agenda/settings", data={"public": "y"})
+    assert client.get(f"/c/{c.slug}/agenda").status_code == 404  # nothing published yet
+    publish(client, c)
+    with client.session_transaction() as session:
+        session.clear()
+    page = client.get(f"/c/{c.slug}/agenda").get_data(as_text=True)
+    assert "Public plenary" in page and "Chatham House Rule" in page
+    assert "Amina Diallo" not in page  # no names under the Chatham House Rule
+
+
+def test_programme_is_printable_with_print_css(client, setup, make):
+    c = setup["convening"]
+    make.agenda_session(c, title="Opening")
+    page = client.get(f"/convenings/{c.id}/agenda/print").get_data(as_text=True)
+    assert "agenda.css" in page and "Opening" in page and "Chatham House Rule" in page
+    response = client.get("/static/agenda.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    assert "@page" in css and "@media print" in css and "180mm" in css
+
+
+def test_briefing_pack(client, setup, make, rsvp_token):
+    c = setup["convening"]
+    amina, bo, carla = setup["guests"]
+    amina.bio = "Works on early warning in the Sahel."
+    bo.bio = "Secret bio"
+    db.session.commit()
+    s = make.agenda_session(c, title="Early warning", room="Library")
+    make.session_role(s, amina, "moderator")
+    publish(client, c)
+    page = client.get(f"/my/{rsvp_token(invitation_of(amina))}/briefing").get_data(as_text=True)
+    assert "Briefing pack for Amina Diallo" in page
+    assert "Early warning" in page and "Moderator" in page and "Library" in page
+    assert "Airlie" in page and "America/New York" in page
+    assert "Chatham House Rule" in page
+    assert "Works on early warning in the Sahel." in page and "Carla Ruiz" in page
+    assert "Secret bio" not in page and "Bo Chen" not in page  # no consent to be listed
+
+
+def test_attendee_pages_query_count_is_fixed(client, setup, make, rsvp_token, count_queries):
+    c = setup["convening"]
+    amina = setup["guests"][0]
+    token = rsvp_token(invitation_of(amina))
+
+    def add(n):
+        for i in range(n):
+            s = make.agenda_session(c, title=f"S{i}")
+            make.session_role(s, amina, "speaker")
+        client.post(f"/convenings/{c.id}/agenda/publish", data={"notify": ""})
+
+    add(5)
+    with count_queries() as small:
+        client.get(f"/my/{token}/agenda")
+    add(40)
+    with count_queries() as large:
+        client.get(f"/my/{token}/agenda")
+    assert small.count == large.count
