@@ -1,2 +1,100 @@
-"""Routes of the mail area."""
-from . import bp  # noqa: F401
+"""The outbox: every message Convene sent or will send, as it was sent.
+
+Organizers see the messages of the convenings they manage, admins all of them. Staff see
+none: the messages carry invitees' personal RSVP links, which act on the invitee's behalf.
+"""
+from __future__ import annotations
+
+import nh3
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from ..auth.policy import role_required, visible_convening_ids
+from ..extensions import db
+from . import bp, services
+from .forms import OutboxFilterForm, RetryForm
+from .message import build_message
+from .models import OutboxMessage, OutboxStatus
+
+PAGE_SIZE = 50
+
+
+def scoped(query: sa.Select) -> sa.Select:
+    """Limit a query to the messages the current user may see."""
+    if current_user.is_admin:
+        return query
+    return query.where(OutboxMessage.convening_id.in_(visible_convening_ids(current_user)))
+
+
+def load_message(message_id: int) -> OutboxMessage:
+    """The message, or 404 when absent or outside the user's scope."""
+    message = db.session.scalar(scoped(sa.select(OutboxMessage).where(OutboxMessage.id == message_id))
+                                .options(joinedload(OutboxMessage.convening)))
+    if message is None:
+        abort(404)
+    return message
+
+
+def filtered(form: OutboxFilterForm) -> sa.Select:
+    """The outbox query for the valid filters of the form, newest first."""
+    query = scoped(sa.select(OutboxMessage)).options(joinedload(OutboxMessage.convening))
+    if form.status.data:
+        query = query.where(OutboxMessage.status == form.status.data)
+    if form.kind.data:
+        query = query.where(OutboxMessage.kind == form.kind.data)
+    if form.q.data:
+        query = query.where(sa.func.lower(OutboxMessage.to_address).contains(form.q.data.strip().lower(),
+                                                                           autoescape=True))
+    if form.convening_id.data:
+        query = query.where(OutboxMessage.convening_id == form.convening_id.data)
+    return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+
+
+@bp.route("/outbox")
+@role_required("organizer")
+def outbox():
+    """Messages queued, sent and failed, filtered by status, kind and recipient."""
+    form = OutboxFilterForm(request.args)
+    if not form.validate():
+        flash("Some filters were not understood and are ignored.", "error")
+        for field in (form.status, form.kind, form.q, form.convening_id):
+            if field.errors:
+                field.data = None
+    page = db.paginate(filtered(form), per_page=PAGE_SIZE, error_out=False)
+    return render_template("mail/outbox.html", page=page, form=form)
+
+
+@bp.route("/outbox/<int:message_id>")
+@role_required("organizer")
+def detail(message_id: int):
+    """One message as it was (or will be) sent: headers, text, HTML source and calendar."""
+    message = load_message(message_id)
+    try:
+        headers = list(build_message(message, date=message.locked_at or message.created_at).items())
+    except services.MailError as error:  # e.g. MAIL_SENDER misconfigured: show the rest anyway
+        headers = [("(error)", str(error))]
+    html = message.html or ""
+    return render_template(
+        "mail/detail.html", message=message, headers=headers, text=message.text,
+        html_source=html, html_clean=nh3.clean(html) if html else "",
+        calendar=message.calendar.decode("utf-8", "replace") if message.calendar else "",
+        retry_form=RetryForm(), can_retry=message.status == OutboxStatus.FAILED.value)
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=("POST",))
+@role_required("organizer")
+def retry(message_id: int):
+    """Queue a failed message again."""
+    message = load_message(message_id)
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry(message, actor=current_user)
+    except services.MailError as error:
+        flash(str(error), "error")
+        return redirect(url_for("mail.detail", message_id=message.id))
+    db.session.commit()
+    flash(f"The message to {message.to_address} is queued again; a worker will send it shortly.", "success")
+    return redirect(url_for("mail.detail", message_id=message.id))

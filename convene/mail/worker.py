@@ -85,30 +85,45 @@ def reclaim_stale() -> int:
     return put_back.rowcount
 
 
+def due_query(limit: int) -> sa.Select:
+    """Ids of messages due now, oldest first."""
+    return (sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= utcnow())
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+
+
+def claimed_values(worker_id: str) -> dict:
+    return dict(status=SENDING, locked_by=worker_id, locked_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+
+
 def claim(limit: int, worker_id: str) -> list[int]:
     """Mark up to `limit` due messages `sending` for this worker and commit; return their ids."""
-    now = utcnow()
-    due = (sa.select(OutboxMessage.id)
-           .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
-           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
-    claimed_values = dict(status=SENDING, locked_by=worker_id, locked_at=now,
-                          attempts=OutboxMessage.attempts + 1)
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
-        if ids:
-            db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                               .values(**claimed_values).execution_options(synchronize_session=False))
-    else:
-        candidates = list(db.session.scalars(due))
-        db.session.commit()  # end the read so SQLite can take the write lock without a deadlock
-        ids = []
-        for message_id in candidates:
-            # Atomic on SQLite: only one writer at a time; the loser sees status already changed.
-            result = db.session.execute(
-                sa.update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
-                .values(**claimed_values).execution_options(synchronize_session=False))
-            if result.rowcount == 1:
-                ids.append(message_id)
+    if db.session.get_bind().dialect.name != "postgresql":
+        while True:
+            candidates = list(db.session.scalars(due_query(limit)))
+            db.session.commit()  # end the read so SQLite can take the write lock without a deadlock
+            ids = claim_ids(candidates, worker_id)
+            if ids or not candidates:
+                return ids
+            # Another worker won every candidate; they are no longer due, so look again.
+    # Rows another worker is claiming right now are skipped, not waited for.
+    ids = list(db.session.scalars(due_query(limit).with_for_update(skip_locked=True)))
+    if ids:
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                           .values(**claimed_values(worker_id)).execution_options(synchronize_session=False))
+    db.session.commit()
+    return ids
+
+
+def claim_ids(candidates: list[int], worker_id: str) -> list[int]:
+    """Claim each candidate with a conditional UPDATE; a rowcount of 0 means another worker won it."""
+    ids = []
+    for message_id in candidates:
+        result = db.session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING)
+            .values(**claimed_values(worker_id)).execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            ids.append(message_id)
     db.session.commit()
     return ids
 
