@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -27,7 +27,11 @@ def _base_url() -> str:
 
 
 def _external(endpoint: str, **values) -> str:
-    return _base_url() + url_for(endpoint, **values, _external=False)
+    """An absolute link under BASE_URL, also from the CLI (where no request is active)."""
+    if has_request_context():
+        return _base_url() + url_for(endpoint, **values, _external=False)
+    with current_app.test_request_context("/"):  # url_for needs a request; it touches no database
+        return _base_url() + url_for(endpoint, **values, _external=False)
 
 
 # --- owners' personal links -----------------------------------------------------------------
