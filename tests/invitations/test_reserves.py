@@ -1,0 +1,53 @@
+import sqlalchemy as sa
+
+from convene.extensions import db
+from convene.invitations import services
+from convene.invitations.models import Invitation
+
+from .conftest import outbox
+
+
+def _setup(make, convening, organizer):
+    first = make.invitation(convening, make.person(name="First Choice"))
+    services.send_invitations(convening, [first], actor=organizer)
+    services.answer(first, "declined", reason="Other commitments")
+    reserves = services.add_people(convening, [make.person(name="Reserve One"), make.person(name="Reserve Two")],
+                                   role="participant", priority="reserve", actor=organizer)[0]
+    db.session.commit()
+    return first, reserves
+
+
+def test_declined_first_choice_shows_next_reserves_in_order(client, make, convening, organizer):
+    first, (one, two) = _setup(make, convening, organizer)
+    page = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    assert "Places to offer to reserves" in page
+    assert page.index("offer the place to Reserve One") < page.index("offer the place to Reserve Two")
+
+
+def test_offer_place_confirms_then_invites_the_reserve(client, make, convening, organizer):
+    first, (one, two) = _setup(make, convening, organizer)
+    url = f"/convenings/{convening.id}/guests/{first.id}/offer/{one.id}"
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "Offer the place and send the invitation" in confirm.get_data(as_text=True)
+    assert db.session.get(Invitation, one.id).status == "planned"  # GET changes nothing
+    assert client.post(url).status_code == 302
+    db.session.expire_all()
+    one = db.session.get(Invitation, one.id)
+    assert (one.status, one.replaces_id) == ("invited", first.id)
+    assert outbox(kind="invitation", invitation_id=one.id)
+    page = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    assert "Places to offer to reserves" not in page
+    # The same place cannot be offered twice.
+    response = client.post(f"/convenings/{convening.id}/guests/{first.id}/offer/{two.id}", follow_redirects=True)
+    assert "already been offered" in response.get_data(as_text=True)
+    assert db.session.get(Invitation, two.id).status == "planned"
+
+
+def test_offer_page_shows_balance_hint_when_available(client, make, convening, organizer):
+    first, (one, _) = _setup(make, convening, organizer)
+    one.person.country = "KE"
+    db.session.commit()
+    hint = services.balance_hint(convening, one)
+    page = client.get(f"/convenings/{convening.id}/guests/{first.id}/offer/{one.id}").get_data(as_text=True)
+    for line in hint:
+        assert line in page or line.replace("→", "&rarr;") in page
