@@ -48,6 +48,7 @@ def test_offer_page_shows_balance_hint_when_available(client, make, convening, o
     one.person.country = "KE"
     db.session.commit()
     hint = services.balance_hint(convening, one)
+    assert hint  # the diversity area provides balance_change_if_accepted
     page = client.get(f"/convenings/{convening.id}/guests/{first.id}/offer/{one.id}").get_data(as_text=True)
     for line in hint:
         assert line in page or line.replace("→", "&rarr;") in page

@@ -245,3 +245,23 @@ def test_capacity_refuses_acceptance_when_full(client, make, convening, invited)
     db.session.commit()
     response = client.post(path, data={"answer": "accepted", "version": _version(invitation_id)})
     assert response.status_code == 422 and "All seats are taken" in response.get_data(as_text=True)
+
+
+def test_rsvp_works_with_csrf_protection_on(make_app, make, convening, organizer):
+    """The anonymous invitee's POST carries the CSRF token of the page; without it the answer is refused."""
+    import re
+
+    invitation = make.invitation(convening, make.person(name="Csrf Guest"))
+    services.send_invitations(convening, [invitation], actor=organizer)
+    db.session.commit()
+    path = link_path(outbox(kind="invitation")[0].text)
+    strict = make_app(WTF_CSRF_ENABLED=True)
+    client = strict.test_client()
+    assert client.post(path, data={"answer": "accepted"}).status_code == 400
+    page = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    response = client.post(path, data={"answer": "accepted", "csrf_token": token, "version": version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).status == "accepted"
