@@ -1,8 +1,8 @@
 """Balance figures: classification in use, SQL aggregates per stage, targets, suggestions, overrides.
 
 Counts come from one GROUP BY query whatever the number of invitations or editions; mapping a
-country to its region or North/South happens afterwards in Python over the (at most 249)
-distinct codes, so no per-person work is done in Python for the aggregates.
+country to its region or North/South happens afterwards in Python, once per distinct code, over
+the grouped rows (never per person).
 """
 from __future__ import annotations
 
@@ -147,20 +147,18 @@ def country_column():
 
 
 def _aggregate_query(convening_ids: Iterable[int]):
-    """One UNION ALL of GROUP BY counts: (dimension, convening, status, raw value, n)."""
-    ids = list(convening_ids)
-    parts = []
-    for name, column in (("country", country_column()), ("sector", Person.sector),
-                         ("gender", Person.gender), ("org_type", Organization.sector)):
-        parts.append(
-            sa.select(sa.literal(name).label("dim"), Invitation.convening_id.label("cid"),
-                      Invitation.status.label("status"), sa.cast(column, sa.String(40)).label("value"),
-                      sa.func.count(Invitation.id).label("n"))
+    """One GROUP BY over every raw attribute: (convening, status, country, sector, gender, org type, n).
+
+    A single pass over the invitations; it returns at most one row per distinct combination, which
+    is never more than the number of invitations and usually far fewer.
+    """
+    return (sa.select(Invitation.convening_id, Invitation.status, country_column(), Person.sector, Person.gender,
+                      Organization.sector, sa.func.count(Invitation.id))
             .select_from(Invitation).join(Person, Person.id == Invitation.person_id)
             .outerjoin(Organization, Organization.id == Person.organization_id)
-            .where(Invitation.convening_id.in_(ids))
-            .group_by(Invitation.convening_id, Invitation.status, column))
-    return sa.union_all(*parts)
+            .where(Invitation.convening_id.in_(list(convening_ids)))
+            .group_by(Invitation.convening_id, Invitation.status, country_column(), Person.sector, Person.gender,
+                      Organization.sector))
 
 
 def _categorise(raw: str, value: str | None, classifier: geo.Classifier) -> dict[str, str]:
@@ -179,17 +177,25 @@ def tallies(convening_ids: Iterable[int], classifier: geo.Classifier) -> dict[in
     result = {cid: Tally.empty() for cid in ids}
     if not ids:
         return result
-    for dim, cid, status, value, n in db.session.execute(_aggregate_query(ids)):
+    memo: dict[tuple[str, str | None], dict[str, str]] = {}
+
+    def cats(raw: str, value: str | None) -> dict[str, str]:
+        if (raw, value) not in memo:
+            memo[raw, value] = _categorise(raw, value, classifier)
+        return memo[raw, value]
+
+    for cid, status, country, sector, gender, org_sector, n in db.session.execute(_aggregate_query(ids)):
         tally = result[cid]
+        row = {**cats("country", country), **cats("sector", sector), **cats("gender", gender),
+               **cats("org_type", org_sector)}
         for stage in STAGES:
             if status not in STAGE_STATUSES[stage]:
                 continue
-            for dimension, category in _categorise(dim, value, classifier).items():
+            tally.totals[stage] += n
+            for dimension, category in row.items():
                 tally.counts[stage][dimension][category] += n
-            if dim == "country":
-                tally.totals[stage] += n
-                if stage == "invited" and value and not geo.is_country(value):
-                    tally.invalid_codes += n
+            if stage == "invited" and country and not geo.is_country(country):
+                tally.invalid_codes += n
     return result
 
 
@@ -438,16 +444,17 @@ def candidates(convening) -> list[Invitation]:
 
 
 def suggestions(convening, results: list[TargetResult], tally: Tally, classifier: geo.Classifier,
-                limit: int = 5) -> list[TargetSuggestions]:
+                limit: int = 5, pool: list[Invitation] | None = None) -> list[TargetSuggestions]:
     """For each missed accepted-stage target, the candidates whose acceptance moves the mix toward it."""
     missed = [r for r in results if r.met is False and r.target.stage == "accepted"]
     if not missed:
         return []
-    pool = [(inv, person_categories(inv.person, classifier)) for inv in candidates(convening)]
+    people = [(inv, person_categories(inv.person, classifier))
+              for inv in (candidates(convening) if pool is None else pool)]
     out = []
     for result in missed:
         found = []
-        for invitation, cats in pool:
+        for invitation, cats in people:
             before, after = change_for(result.target, tally, cats)
             if moves_toward(result.target, before, after):
                 kind = "pending invitee" if invitation.status in PENDING_STATUSES else "reserve"
@@ -459,10 +466,10 @@ def suggestions(convening, results: list[TargetResult], tally: Tally, classifier
     return out
 
 
-def if_all_pending_accept(convening, tally: Tally, classifier: geo.Classifier,
-                          results: list[TargetResult]) -> list[tuple[TargetResult, str]]:
+def if_all_pending_accept(convening, tally: Tally, classifier: geo.Classifier, results: list[TargetResult],
+                          pool: list[Invitation] | None = None) -> list[tuple[TargetResult, str]]:
     """Each accepted-stage target's figure if every pending invitee accepted (reserves not included)."""
-    pending = [inv for inv in candidates(convening) if inv.status in PENDING_STATUSES]
+    pending = [inv for inv in (candidates(convening) if pool is None else pool) if inv.status in PENDING_STATUSES]
     out = []
     for result in results:
         if result.target.stage != "accepted":

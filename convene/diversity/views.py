@@ -87,8 +87,9 @@ def dashboard(convening_id: int):
                                           _target_marks(results, entry["dimension"].value))
     what_if = suggestions = None
     if organizer:
-        suggestions = services.suggestions(convening, results, tally, info.classifier, limit=10)
-        what_if = services.if_all_pending_accept(convening, tally, info.classifier, results)
+        pool = services.candidates(convening)
+        suggestions = services.suggestions(convening, results, tally, info.classifier, limit=10, pool=pool)
+        what_if = services.if_all_pending_accept(convening, tally, info.classifier, results, pool=pool)
     return render_template("diversity/dashboard.html", convening=convening, info=info, tally=tally,
                            results=results, tables=tables, stages=STAGE_CHOICES, organizer=organizer,
                            suggestions=suggestions, what_if=what_if, country_name=geo.country_name)
