@@ -28,6 +28,8 @@ def sender() -> tuple[str, str]:
 
 def ascii_address(address: str) -> str | None:
     """The address with an ASCII (IDNA) domain, or None when its local part needs SMTPUTF8."""
+    if address.isascii():
+        return address
     try:
         result = validate_email(address, check_deliverability=False, globally_deliverable=False,
                                 test_environment=True)

@@ -9,7 +9,7 @@ import nh3
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from ..auth.policy import role_required, visible_convening_ids
 from ..extensions import db
@@ -39,7 +39,9 @@ def load_message(message_id: int) -> OutboxMessage:
 
 def filtered(form: OutboxFilterForm) -> sa.Select:
     """The outbox query for the valid filters of the form, newest first."""
-    query = scoped(sa.select(OutboxMessage)).options(joinedload(OutboxMessage.convening))
+    query = scoped(sa.select(OutboxMessage)).options(
+        joinedload(OutboxMessage.convening),
+        defer(OutboxMessage.text), defer(OutboxMessage.html), defer(OutboxMessage.calendar))  # not listed
     if form.status.data:
         query = query.where(OutboxMessage.status == form.status.data)
     if form.kind.data:
