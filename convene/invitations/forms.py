@@ -120,15 +120,24 @@ class ProfileForm(FlaskForm):
     dietary_needs = StringField("Dietary needs", validators=[Length(max=500)])
     access_needs = StringField("Access needs", validators=[Length(max=500)])
     listing_consent = BooleanField("I agree to appear on the participant list shown to other participants")
-    version = VersionField()
+    #: Named apart from the answer form's version: both forms are on one page.
+    person_version = VersionField()
 
 
 class NominationForm(FlaskForm):
-    name = StringField("Substitute's full name", validators=[DataRequired(), Length(max=200), no_control_characters])
-    email = EmailField("Substitute's e-mail", validators=[DataRequired(), Email(check_deliverability=False),
-                                                          Length(max=254)])
-    position = StringField("Their position", validators=[Length(max=300), no_control_characters])
-    organization = StringField("Their organization", validators=[Length(max=300), no_control_characters])
+    """Field names are prefixed so they do not clash with the profile form on the same page."""
+
+    nominee_name = StringField("Substitute's full name",
+                               validators=[DataRequired(), Length(max=200), no_control_characters])
+    nominee_email = EmailField("Substitute's e-mail", validators=[DataRequired(), Email(check_deliverability=False),
+                                                                  Length(max=254)])
+    nominee_position = StringField("Their position", validators=[Length(max=300), no_control_characters])
+    nominee_organization = StringField("Their organization", validators=[Length(max=300), no_control_characters])
+
+    @property
+    def nominee(self) -> dict:
+        return {"name": self.nominee_name.data, "email": self.nominee_email.data,
+                "position": self.nominee_position.data, "organization": self.nominee_organization.data}
 
 
 class EraseForm(FlaskForm):

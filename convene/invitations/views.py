@@ -182,7 +182,7 @@ def _entry_page(convening, invitation, can_manage, form):
     form.version.data = invitation.version
     return render_template("invitations/entry.html", convening=convening, invitation=invitation, form=form,
                            history=history, can_manage=can_manage,
-                           offline_form=OfflineReplyForm(formdata=None, version=invitation.version),
+                           offline_form=OfflineReplyForm(formdata=None, prefix="offline", version=invitation.version),
                            action_form=ActionForm())
 
 
@@ -192,7 +192,7 @@ def offline_reply(convening_id: int, invitation_id: int):
     """Record an answer received by phone, letter or e-mail on the invitee's behalf."""
     convening = load_convening(convening_id, need="manage")
     invitation = _invitation(convening, invitation_id)
-    form = OfflineReplyForm()
+    form = OfflineReplyForm(prefix="offline")
     if form.validate_on_submit():
         try:
             services.record_offline_reply(invitation, form.answer.data, channel=form.channel.data,
@@ -462,7 +462,7 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
     if profile_form is None:
         profile_form = ProfileForm(formdata=None, obj=person,
                                    organization_name=person.organization.name if person.organization else "")
-        profile_form.version.data = person.version
+        profile_form.person_version.data = person.version
     answer_form = answer_form or AnswerForm(formdata=None, answer=invitation.status if invitation.status in ANSWERED
                                             else None, reason=invitation.decline_reason)
     answer_form.version.data = invitation.version
@@ -519,7 +519,7 @@ def rsvp_profile(token: str):
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, profile_form=form, status=422)
     try:
-        changes = services.update_profile(invitation.person, form.data, seen_version=form.version.data)
+        changes = services.update_profile(invitation.person, form.data, seen_version=form.person_version.data)
         db.session.commit()
     except (StaleEdit, StaleDataError):
         db.session.rollback()
@@ -543,7 +543,7 @@ def rsvp_nominate(token: str):
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, nomination_form=form, status=422)
     try:
-        services.nominate(invitation, form.data)
+        services.nominate(invitation, form.nominee)
         db.session.commit()
     except (StaleEdit, StaleDataError):
         db.session.rollback()
@@ -551,9 +551,9 @@ def rsvp_nominate(token: str):
         return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
     except services.InvitationError as error:
         db.session.rollback()
-        form.email.errors = [str(error)]
+        form.nominee_email.errors = [str(error)]
         return _rsvp_page(_rsvp_invitation(token), token, nomination_form=form, status=422)
-    flash(f"Thank you: we will consider {form.name.data} and write to them if we can invite them.", "success")
+    flash(f"Thank you: we will consider {form.nominee_name.data} and write to them if we can invite them.", "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#nominate")
 
 

@@ -156,7 +156,7 @@ def test_profile_confirmation_and_sensitive_fields_masked_in_audit(client, invit
     response = client.post(path + "/profile", data={
         "organization_name": "Ministry of Foreign Affairs", "position": "Director", "country": "AR",
         "sector": "government", "gender": "prefer_not_to_say", "nationality": "AR", "dietary_needs": "vegan",
-        "access_needs": "", "listing_consent": "y", "version": str(person.version)})
+        "access_needs": "", "listing_consent": "y", "person_version": str(person.version)})
     assert response.status_code == 302
     db.session.expire_all()
     person = db.session.get(Person, person.id)
@@ -170,7 +170,7 @@ def test_profile_confirmation_and_sensitive_fields_masked_in_audit(client, invit
 def test_profile_bad_country_is_reported(client, invited):
     invitation_id, path = invited
     person = db.session.get(Invitation, invitation_id).person
-    response = client.post(path + "/profile", data={"country": "ZZ", "version": str(person.version)})
+    response = client.post(path + "/profile", data={"country": "ZZ", "person_version": str(person.version)})
     assert response.status_code == 422
 
 
@@ -194,14 +194,16 @@ def test_export_and_erase_own_data(client, invited):
 
 def test_nominate_substitute_then_organizer_accepts(client, make, sign_in, organizer, convening, invited):
     invitation_id, path = invited
-    response = client.post(path + "/nominate", data={"name": "Deputy Minister", "email": "Deputy@Example.org",
-                                                      "position": "Deputy"})
+    response = client.post(path + "/nominate", data={"nominee_name": "Deputy Minister",
+                                                      "nominee_email": "Deputy@Example.org",
+                                                      "nominee_position": "Deputy"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Invitation, invitation_id).status == "declined"
     nomination = db.session.scalar(sa.select(Nomination))
     assert (nomination.email, nomination.status) == ("deputy@example.org", "pending")
-    again = client.post(path + "/nominate", data={"name": "Deputy Minister", "email": "deputy@example.org"})
+    again = client.post(path + "/nominate", data={"nominee_name": "Deputy Minister",
+                                                   "nominee_email": "deputy@example.org"})
     assert again.status_code == 422 and "already nominated" in again.get_data(as_text=True)
 
     sign_in(organizer)
@@ -218,8 +220,8 @@ def test_nominate_substitute_then_organizer_accepts(client, make, sign_in, organ
 
 def test_nomination_with_bad_email_or_own_email_is_refused(client, invited):
     _, path = invited
-    assert client.post(path + "/nominate", data={"name": "X", "email": "nope"}).status_code == 422
-    response = client.post(path + "/nominate", data={"name": "Me", "email": "juan@example.org"})
+    assert client.post(path + "/nominate", data={"nominee_name": "X", "nominee_email": "nope"}).status_code == 422
+    response = client.post(path + "/nominate", data={"nominee_name": "Me", "nominee_email": "juan@example.org"})
     assert response.status_code == 422 and "someone else" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 0
 
@@ -227,7 +229,8 @@ def test_nomination_with_bad_email_or_own_email_is_refused(client, invited):
 def test_organizer_records_offline_reply(client, make, sign_in, organizer, convening):
     invitation = make.invitation(convening, make.person(name="Phone Person"))
     response = client.post(f"/convenings/{convening.id}/guests/{invitation.id}/offline", data={
-        "answer": "declined", "channel": "phone", "note": "called on Monday", "version": str(invitation.version)})
+        "offline-answer": "declined", "offline-channel": "phone", "offline-note": "called on Monday",
+        "offline-version": str(invitation.version)})
     assert response.status_code == 302
     db.session.expire_all()
     invitation = db.session.get(Invitation, invitation.id)
