@@ -24,6 +24,25 @@ from werkzeug.serving import make_server
 from tests.conftest import IN_CI
 from tests.fixtures.smtp import Sink, free_port
 
+def _import_app_modules() -> None:
+    """Import every module of the app before any app is built.
+
+    Areas register database extras (e.g. the briefs full-text table) when their module is imported;
+    a module imported lazily by a view would otherwise register after the schema was created, and the
+    per-test wipe would then fail on a missing table.
+    """
+    import importlib
+    import pkgutil
+
+    import convene
+
+    for module in pkgutil.walk_packages(convene.__path__, "convene."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+
+_import_app_modules()
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CONVENE_CHROMIUM", "/usr/bin/chromium"))
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -173,13 +192,20 @@ def browser():
             browser.close()
 
 
+def new_context(browser, live):
+    """A fresh browser profile (no cookies). CSP is bypassed only so that axe-core can be injected."""
+    context = browser.new_context(base_url=live.url, bypass_csp=True, accept_downloads=True,
+                                  locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+    return context
+
+
 @pytest.fixture
 def context(browser, live):
-    """A fresh browser profile per test. CSP is bypassed only so that axe-core can be injected."""
-    context = browser.new_context(base_url=live.url, bypass_csp=True, accept_downloads=True,
-                                  locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+    """The test's main browser profile."""
+    context = new_context(browser, live)
     try:
         yield context
     finally:
@@ -296,11 +322,11 @@ def scan(page, where: str) -> None:
 
 @pytest.fixture
 def journey(page, live, request):
-    """journey(name) -> Journey; its `finish` checks run when the test ends."""
+    """journey(name[, page]) -> Journey; its `finish` checks run when the test ends."""
     journeys: list[Journey] = []
 
-    def start(name: str) -> Journey:
-        j = Journey(page, name, live)
+    def start(name: str, on_page=None) -> Journey:
+        j = Journey(on_page or page, name, live)
         journeys.append(j)
         return j
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.models import Invitation, Person
-from tests.browser.conftest import sign_in_as, skip_unless_endpoint
+from tests.browser.conftest import new_context, sign_in_as, skip_unless_endpoint
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
@@ -69,8 +69,8 @@ def test_invitee_accepts_fixes_profile_and_takes_the_agenda_to_their_calendar(br
 
     # 2. Accept.
     page.get_by_label("I accept").check()
-    page.get_by_role("button", name="Send my answer").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answer").click()
     j.check("answer accepted")
     assert page.get_by_text(re.compile("your place is confirmed", re.I)).count() >= 1
     db.session.expire_all()
@@ -82,8 +82,8 @@ def test_invitee_accepts_fixes_profile_and_takes_the_agenda_to_their_calendar(br
     page.get_by_label("Dietary needs").fill("Vegetarian")
     page.get_by_label("Gender (as you identify)").select_option("woman")
     page.get_by_label(re.compile("I agree to appear on the participant list")).check()
-    page.get_by_role("button", name="Save my details").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my details").click()
     j.check("profile saved")
     db.session.expire_all()
     person = db.session.get(Person, amina.id)
@@ -103,13 +103,13 @@ def test_invitee_accepts_fixes_profile_and_takes_the_agenda_to_their_calendar(br
     # 4. The organizer publishes the agenda; the invitee gets an e-mail with their agenda link.
     skip_unless_endpoint(live, "agenda.publish", "agenda publishing")
     skip_unless_endpoint(live, "agenda.my_agenda", "attendee agenda")
-    staff_context = browser.new_context(base_url=live.url)
+    staff_context = new_context(browser, live)
     try:
         staff = staff_context.new_page()
         sign_in_as(staff, organizer, PASSWORD)
         staff.goto(f"/convenings/{convening.id}/agenda/publish")
-        staff.get_by_role("button", name=re.compile(r"Publish version 1")).click()
-        staff.wait_for_load_state("load")
+        with staff.expect_navigation():
+            staff.get_by_role("button", name=re.compile(r"Publish version 1")).click()
         assert staff.get_by_text(re.compile(r"Published version 1")).count() >= 1
     finally:
         staff_context.close()
@@ -139,8 +139,8 @@ def test_invitee_accepts_fixes_profile_and_takes_the_agenda_to_their_calendar(br
     assert all(str(e["UID"]) for e in events)
 
     # 7. Get the calendar subscription link and copy it to the clipboard.
-    page.get_by_role("button", name="Get my calendar subscription link").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Get my calendar subscription link").click()
     j.check("subscription link")
     https_link = page.locator(".feed-links code").first
     https_link.click(click_count=3)  # select the whole link, as a person would before copying
@@ -188,8 +188,8 @@ def test_rsvp_page_works_with_the_keyboard_only(page, live, journey, make):
     outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none'; }""")
     assert outline, "the focused button should show a visible focus indicator"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     j.check("accepted with the keyboard")
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).status == "accepted"

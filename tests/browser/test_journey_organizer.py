@@ -51,7 +51,8 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     conference_id = int(page.url.rsplit("/", 1)[1])
 
     # 3. Add a dialogue inside it.
-    page.get_by_role("link", name="Add a dialogue").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add a dialogue").click()
     j.check("new dialogue form")
     page.get_by_label("Title").fill("Climate and Security Roundtable")
     page.get_by_label("Attribution rule").select_option("chatham_house")
@@ -72,19 +73,20 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     import_link = page.get_by_role("link", name=re.compile("import", re.I))
     if import_link.count() == 0:
         pytest.skip("invitations page not built yet: no 'Import' link on the guest list")
-    import_link.first.click()
+    with page.expect_navigation():
+        import_link.first.click()
     j.check("guest list import form")
     csv_path = tmp_path / "guests.csv"
     csv_path.write_text(GUESTS_CSV, encoding="utf-8")
     page.locator("input[type=file]").first.set_input_files(str(csv_path))
-    page.get_by_role("button", name=re.compile("import|upload|preview|check", re.I)).first.click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("import|upload|preview|check", re.I)).first.click()
     j.check("import preview or result")
     # An import may show a preview first: confirm it when there is a confirm button.
     confirm = page.get_by_role("button", name=re.compile("confirm|import|add", re.I))
     if confirm.count() and "import" in page.url:
-        confirm.first.click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            confirm.first.click()
         j.check("import confirmed")
     db.session.expire_all()
     invitations = db.session.scalars(sa.select(Invitation).where(Invitation.convening_id == dialogue_id)).all()
@@ -97,8 +99,8 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     # 5. Open the dialogue for replies, then send the invitations.
     page.goto(f"/convenings/{dialogue_id}")
     page.get_by_label("Status").select_option("open")
-    page.get_by_role("button", name="Change status").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change status").click()
     j.check("dialogue open")
     page.goto(_url(live, "invitations.guest_list", convening_id=dialogue_id))
     boxes = page.locator("input[type=checkbox][name=invitation_ids]")
@@ -106,8 +108,8 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     for index in range(boxes.count()):
         boxes.nth(index).check()
     page.get_by_label("Action").select_option("send")
-    page.get_by_role("button", name="Apply to the ticked people").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply to the ticked people").click()
     j.check("invitations queued")
     delivered = live.deliver_mail()
     assert delivered == 6, f"six invitations should reach the SMTP sink, got {delivered}"
@@ -119,8 +121,8 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     # 6. Watch the balance dashboard.
     skip_unless_endpoint(live, "diversity.dashboard", "balance dashboard")
     page.goto(f"/convenings/{dialogue_id}")
-    page.get_by_role("navigation", name="Convening sections").get_by_role("link", name="Balance").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Convening sections").get_by_role("link", name="Balance").click()
     j.check("balance dashboard")
     main = page.locator("main")
     assert main.get_by_role("table").count() >= 1, "the balance dashboard should show its figures as tables"
