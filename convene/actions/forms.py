@@ -33,12 +33,13 @@ def owner_choices(convening, current: ActionItem | None = None) -> dict[str, lis
     orgs = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
     users = db.session.execute(
         sa.select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
-    return {
-        "": [("", "— no owner yet —")],
+    groups = {
+        "No owner": [("", "— no owner yet —")],
         "Staff and organizers": [(f"user:{u.id}", u.name) for u in users],
         "People": person_choices,
         "Organizations": [(f"org:{o.id}", o.name) for o in orgs],
     }
+    return {label: options for label, options in groups.items() if options}
 
 
 def session_choices(convening) -> list[tuple[int, str]]:

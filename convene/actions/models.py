@@ -72,6 +72,8 @@ class ActionItem(db.Model):
             " + CASE WHEN owner_user_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name="one_owner"),
         sa.Index("ix_action_items_status_due_on", "status", "due_on"),
+        # The board's default order (due date, then id) read straight from an index.
+        sa.Index("ix_action_items_due_on_id", "due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

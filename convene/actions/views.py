@@ -262,8 +262,7 @@ def _owner_filter_choices() -> list[tuple[str, str]]:
 def board():
     """Every next step the user may see: filter, sort, page, act on several at once."""
     filters = board_module.BoardFilters.from_args(request.args)
-    query = board_module.board_query(current_user, filters)
-    page = db.paginate(query, page=filters.page, per_page=filters.per_page, error_out=False, count=True)
+    page = board_module.board_page(current_user, filters)
     bulk_form = BulkForm(formdata=None)
     owners = _owner_filter_choices()
     bulk_form.owner.choices = [("", "— nobody —"), *owners]
