@@ -435,14 +435,19 @@ def reissue_link(invitation: Invitation, *, actor, url_base: str | None = None) 
 
 # --- answers ----------------------------------------------------------------------------------
 
+def _meeting_over(invitation: Invitation, today: date | None = None) -> bool:
+    convening = invitation.convening
+    return invitation.status in {"attended", "no_show", "planned", "withdrawn"} or convening.status in {
+        ConveningStatus.HELD.value, ConveningStatus.CLOSED.value} or (today or date.today()) > convening.ends_on
+
+
 def answer_closed_reason(invitation: Invitation, today: date | None = None) -> str | None:
     """Why the invitee can no longer answer through their link, or None while they can."""
     today = today or date.today()
     convening = invitation.convening
     if invitation.status == InvitationStatus.WITHDRAWN.value:
         return "This invitation has been withdrawn by the organizers."
-    if invitation.status in {"attended", "no_show", "planned"} or convening.status in {
-            ConveningStatus.HELD.value, ConveningStatus.CLOSED.value} or today > convening.ends_on:
+    if _meeting_over(invitation, today):
         return "The meeting has taken place; answers are closed."
     if invitation.status in ANSWERED and convening.reply_by and today > convening.reply_by:
         return (f"The reply-by date ({long_date(convening.reply_by)}) has passed, so your answer can no longer "
@@ -556,12 +561,20 @@ def update_profile(person: Person, data: dict[str, Any], *, seen_version: int | 
     return changes
 
 
+def nomination_closed_reason(invitation: Invitation, today: date | None = None) -> str | None:
+    """Why no substitute can be proposed now; after reply-by, someone who declined still may."""
+    closed = answer_closed_reason(invitation, today)
+    if closed and invitation.status == InvitationStatus.DECLINED.value and not _meeting_over(invitation, today):
+        return None
+    return closed
+
+
 def nominate(invitation: Invitation, data: dict[str, Any], *, today: date | None = None) -> Nomination:
     """The invitee proposes a substitute; nominating also records that they cannot attend."""
     from ..mail.services import MailError, check_header_value, normalise_address
 
-    closed = answer_closed_reason(invitation, today)
-    if closed and invitation.status not in {"invited", "declined"}:
+    closed = nomination_closed_reason(invitation, today)
+    if closed:
         raise InvitationError(closed)
     try:
         email = normalise_address(data.get("email") or "").lower()

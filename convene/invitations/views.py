@@ -473,6 +473,7 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
         token=token, answer_form=answer_form, profile_form=profile_form,
         nomination_form=nomination_form or NominationForm(formdata=None), erase_form=EraseForm(formdata=None),
         action_form=ActionForm(), closed=services.answer_closed_reason(invitation), nominations=nominations,
+        can_nominate=services.nomination_closed_reason(invitation) is None,
         stale=stale, venue=services.venue_text(invitation.convening)), status
 
 

@@ -268,3 +268,26 @@ def test_rsvp_works_with_csrf_protection_on(make_app, make, convening, organizer
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).status == "accepted"
+
+
+def test_after_the_meeting_the_page_shows_closed_and_refuses_answers_and_nominations(client, invited, convening):
+    invitation_id, path = invited
+    convening.status = "held"
+    db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert "answers are closed" in page and "Send my answer" not in page
+    assert client.post(path, data={"answer": "accepted", "version": _version(invitation_id)}).status_code == 422
+    response = client.post(path + "/nominate", data={"nominee_name": "Late", "nominee_email": "late@example.org"})
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 0
+
+
+def test_declined_invitee_may_nominate_after_reply_by(client, invited, convening):
+    invitation_id, path = invited
+    client.post(path, data={"answer": "declined", "version": _version(invitation_id)})
+    convening.reply_by = date.today() - timedelta(days=1)
+    db.session.commit()
+    response = client.post(path + "/nominate", data={"nominee_name": "Colleague",
+                                                      "nominee_email": "colleague@example.org"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 1
