@@ -46,7 +46,8 @@ class BriefForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.theme_ids.choices = list(db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)))
+        themes = db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name))
+        self.theme_ids.choices = [(t.id, t.name) for t in themes]
         convenings = db.session.execute(
             sa.select(Convening.id, Convening.title, Convening.starts_on).order_by(Convening.starts_on.desc()))
         self.convening_ids.choices = [(c.id, f"{c.title} ({c.starts_on:%b %Y})") for c in convenings]

@@ -9,10 +9,8 @@ from sqlalchemy.orm import selectinload
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..editing import StaleEdit
 from ..extensions import db
-from ..invitations.models import Invitation
 from . import bp, feed, services, storage
 from .facts import convening_facts, public_next_steps
-from .forms import BriefForm, CommentForm, ReviewLinksForm, StatusForm, UploadForm
 from .models import Brief, BriefComment, BriefFile, BriefKind, BriefStatus, BriefStatusChange, brief_convenings
 from .regions import is_region
 from .rendering import excerpt, summary_html
@@ -40,6 +38,13 @@ def _dashboard_helpers():
         return services.overdue_convenings(int(current_app.config.get("BRIEF_OVERDUE_WEEKS", 8)))
     return {"overdue_brief_convenings": overdue_brief_convenings, "BriefKind": BriefKind, "BriefStatus": BriefStatus,
             "brief_overdue_weeks": lambda: int(current_app.config.get("BRIEF_OVERDUE_WEEKS", 8))}
+
+
+def _forms():
+    """The form module, imported on first use: convene.forms may still be loading when this module is."""
+    from . import forms
+
+    return forms
 
 
 def _can_view(brief: Brief) -> bool:
@@ -80,7 +85,7 @@ def index():
 @role_required("staff")
 def create():
     """Create a brief in draft."""
-    form = BriefForm(convening_ids=[request.args.get("convening_id", type=int)]
+    form = _forms().BriefForm(convening_ids=[request.args.get("convening_id", type=int)]
                      if request.method == "GET" and request.args.get("convening_id") else None)
     if form.validate_on_submit():
         try:
@@ -103,6 +108,8 @@ def detail(brief_id: int):
 
 
 def _render_detail(brief: Brief, status_code: int = 200, **forms):
+    from ..invitations.models import Invitation
+
     comments = db.session.scalars(
         sa.select(BriefComment).where(BriefComment.brief_id == brief.id)
         .options(selectinload(BriefComment.invitation).selectinload(Invitation.person))
@@ -110,12 +117,12 @@ def _render_detail(brief: Brief, status_code: int = 200, **forms):
     history = db.session.scalars(
         sa.select(BriefStatusChange).where(BriefStatusChange.brief_id == brief.id)
         .options(selectinload(BriefStatusChange.actor)).order_by(BriefStatusChange.id)).all()
-    status_form = forms.get("status_form") or StatusForm(formdata=None, version=brief.version)
+    status_form = forms.get("status_form") or _forms().StatusForm(formdata=None, version=brief.version)
     status_form.status.choices = [(s.value, s.label) for s in BriefStatus
                                   if s.value in services.STATUS_TRANSITIONS[brief.status]]
     return render_template(
         "briefs/detail.html", brief=brief, comments=comments, history=history, status_form=status_form,
-        upload_form=forms.get("upload_form") or UploadForm(formdata=None), links_form=ReviewLinksForm(formdata=None),
+        upload_form=forms.get("upload_form") or _forms().UploadForm(formdata=None), links_form=_forms().ReviewLinksForm(formdata=None),
         can_edit=current_user.is_staff, max_upload=current_app.config.get("BRIEF_MAX_UPLOAD", 15 * 1024 * 1024),
         participants=len(services.participant_invitations(brief)) if current_user.is_staff else 0,
     ), status_code
@@ -126,7 +133,7 @@ def _render_detail(brief: Brief, status_code: int = 200, **forms):
 def edit(brief_id: int):
     """Edit a brief; a save from a stale form is refused and shows the other version."""
     brief = _load_brief(brief_id, manage=True)
-    form = BriefForm(obj=brief)
+    form = _forms().BriefForm(obj=brief)
     if request.method == "GET":
         form.regions.data = brief.region_names
         form.theme_ids.data = [t.id for t in brief.themes]
@@ -158,7 +165,7 @@ def edit(brief_id: int):
 def change_status(brief_id: int):
     """Move the brief along its workflow."""
     brief = _load_brief(brief_id, manage=True)
-    form = StatusForm()
+    form = _forms().StatusForm()
     form.status.choices = [(s.value, s.label) for s in BriefStatus]
     if form.validate_on_submit():
         try:
@@ -177,7 +184,7 @@ def change_status(brief_id: int):
 def upload(brief_id: int):
     """Upload (or replace) the brief's PDF; the previous file is kept as an older version."""
     brief = _load_brief(brief_id, manage=True)
-    form = UploadForm()
+    form = _forms().UploadForm()
     if not form.validate_on_submit():
         return _render_detail(brief, 400, upload_form=form)
     limit = int(current_app.config.get("BRIEF_MAX_UPLOAD", 15 * 1024 * 1024))
@@ -220,7 +227,7 @@ def file(brief_id: int, file_id: int):
 def send_review_links(brief_id: int):
     """E-mail each participant a personal link to read the draft and comment."""
     brief = _load_brief(brief_id, manage=True)
-    if not ReviewLinksForm().validate_on_submit():
+    if not _forms().ReviewLinksForm().validate_on_submit():
         abort(400)
     if brief.status != BriefStatus.REVIEW.value:
         flash("Move the brief to participant review before sending review links.", "error")
@@ -260,6 +267,8 @@ def _review_invitation(token: str):
                    "recent e-mail, or ask the organizers for a new link." if status == 410 else
                    "This review link is not valid. Check that you copied the whole address from the e-mail.")
         abort(_link_problem(status, message))
+    from ..invitations.models import Invitation
+
     invitation = db.session.get(Invitation, found.invitation_id)
     if invitation is None:
         abort(_link_problem(404, "This review link is not valid."))
@@ -288,7 +297,7 @@ def review(token: str, brief_id: int):
     brief = db.session.get(Brief, brief_id)
     if brief is None or not services.may_review(invitation, brief):
         abort(_link_problem(404, "This draft is not open for your review (it may have been approved already)."))
-    form = CommentForm()
+    form = _forms().CommentForm()
     if form.validate_on_submit():
         try:
             services.add_comment(brief, invitation, form.body.data)
@@ -365,7 +374,7 @@ def feed_atom():
     """An Atom feed of the newest published briefs."""
     briefs = db.session.scalars(
         sa.select(Brief).where(Brief.status == BriefStatus.PUBLISHED.value)
-        .options(selectinload(Brief.themes)).order_by(Brief.published_at.desc(), Brief.id.desc()).limit(50)).all()
+        .options(selectinload(Brief.themes)).order_by(Brief.published_at.desc().nulls_last(), Brief.id.desc()).limit(50)).all()
     response = current_app.response_class(feed.build(briefs), mimetype="application/atom+xml")
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     response.add_etag()
