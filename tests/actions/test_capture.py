@@ -141,3 +141,17 @@ def test_other_organizers_get_404(client, make, sign_in):
     assert client.get(f"/convenings/{convening.id}/next-steps").status_code == 404
     assert client.get(f"/next-steps/{action.id}").status_code == 404
     assert client.post(f"/next-steps/{action.id}/progress", data={"note": "x"}).status_code == 404
+
+
+def test_public_next_steps_for_the_brief(make):
+    from convene.actions.services import public_next_steps
+
+    convening = make.convening()
+    shown = make.action(convening, text="Public open", is_public=True, status="open")
+    make.action(convening, text="Public done", is_public=True, status="done")
+    make.action(convening, text="Public draft", is_public=True, status="draft")
+    make.action(convening, text="Public dropped", is_public=True, status="dropped", drop_reason="x")
+    make.action(convening, text="Internal", is_public=False, status="open")
+    make.action(make.convening(), text="Elsewhere", is_public=True, status="open")
+    assert [a.text for a in public_next_steps(convening)] == ["Public open", "Public done"]
+    assert shown in public_next_steps(convening)

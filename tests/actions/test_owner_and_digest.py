@@ -136,3 +136,16 @@ def test_digest_cli(app, make):
     assert "Queued 1 digest e-mail in the outbox." in result.output
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
+
+
+def test_owner_report_needs_csrf(make_app, make):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    person = make.person()
+    action = make.action(make.convening(), owner_person=person, status="open")
+    raw = tokens.issue("owner", person_id=person.id)
+    db.session.commit()
+    client = app.test_client()
+    assert client.get(f"/my-next-steps/{raw}").status_code == 200
+    response = client.post(f"/my-next-steps/{raw}", data={"action_id": action.id, "note": "forged"})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(ActionUpdate.id))) == 0
