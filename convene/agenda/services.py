@@ -79,11 +79,11 @@ def times_from(convening, data: dict[str, Any]) -> Times:
         ends_at = local_to_utc(end_day, data["end_time"], tz, "end_time")
         if ends_at <= starts_at:
             raise AgendaError("The session must end after it starts.", "end_time")
-    _check_within_convening(convening, starts_at, ends_at, data.get("all_day", False))
+    _check_within_convening(convening, starts_at, ends_at)
     return Times(starts_at, ends_at, bool(data.get("all_day")))
 
 
-def _check_within_convening(convening, starts_at: datetime, ends_at: datetime, all_day: bool) -> None:
+def _check_within_convening(convening, starts_at: datetime, ends_at: datetime) -> None:
     """Sessions fall on the convening's days, read in the convening's own timezone."""
     tz = zone_of(convening.timezone)
     first = starts_at.astimezone(tz).date()
@@ -203,7 +203,7 @@ def move_session(session: AgendaSession, day: date, start: time, *, actor, seen_
     length = session.ends_at - session.starts_at
     starts_at = local_to_utc(day, time(0) if session.all_day else start, tz, "start_time")
     ends_at = starts_at + length
-    _check_within_convening(session.convening, starts_at, ends_at, session.all_day)
+    _check_within_convening(session.convening, starts_at, ends_at)
     changes = apply_changes(session, {"starts_at": starts_at, "ends_at": ends_at}, ("starts_at", "ends_at"))
     if changes:
         _bump_if_calendar_change(session, changes)

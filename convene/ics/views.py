@@ -9,7 +9,6 @@ import hashlib
 
 import sqlalchemy as sa
 from flask import Response, abort, request
-from flask_login import current_user
 
 from ..agenda import links, services, versions
 from ..agenda.access import LinkProblem, viewer_for

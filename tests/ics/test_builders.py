@@ -2,7 +2,6 @@
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 from icalendar import Calendar
 
 from convene.agenda import versions

@@ -2,7 +2,6 @@
 import re
 from datetime import datetime, timezone
 
-import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 

@@ -1,5 +1,5 @@
 """The iTIP invitation calendar other areas e-mail (contract: convening_itip)."""
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from icalendar import Calendar

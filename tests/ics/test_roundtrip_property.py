@@ -1,5 +1,5 @@
 """Any printable text (with newlines, commas, semicolons, backslashes, any script) survives a round trip."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from hypothesis import given, settings, strategies as st
