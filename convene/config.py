@@ -43,6 +43,10 @@ class Defaults:
     #: Attempts before an outbox message is marked failed for good.
     MAIL_MAX_ATTEMPTS = 5
 
+    #: ORGANIZER of calendar files; empty means MAIL_SENDER.
+    AGENDA_ORGANIZER_EMAIL = ""
+    AGENDA_ORGANIZER_NAME = ""
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

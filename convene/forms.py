@@ -33,7 +33,7 @@ def valid_country(form, field) -> None:
 
 def valid_timezone(form, field) -> None:
     if field.data not in _timezones():
-        raise ValidationError("Unknown timezone; use an IANA name such as Europe/Geneva.")
+        raise ValidationError("Unknown timezone; use an IANA name such as Europe/Zurich.")
 
 
 _TZ_CACHE: set[str] = set()
