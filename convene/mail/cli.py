@@ -11,12 +11,12 @@ from flask.cli import AppGroup, with_appcontext
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
-@click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 1000),
-              help="Messages claimed at a time.")
+@click.option("--batch", default=None, type=click.IntRange(1, 1000),
+              help="Messages claimed at a time [default: MAIL_BATCH, 20].")
 @click.option("--poll", default=5.0, show_default=True, type=click.FloatRange(0.05, 3600),
               help="Seconds to wait when nothing is due.")
 @with_appcontext
-def worker_command(once: bool, batch: int, poll: float) -> None:
+def worker_command(once: bool, batch: int | None, poll: float) -> None:
     """Deliver the outbox by SMTP. Run one or several; they never send the same message."""
     from .worker import new_worker_id, run
 

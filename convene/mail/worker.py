@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -129,7 +130,9 @@ def claim_ids(candidates: list[int], worker_id: str) -> list[int]:
 
 
 def still_mine(message_id: int, worker_id: str) -> bool:
-    """Refresh the lock just before sending; False when the lock was taken over meanwhile."""
+    """Refresh the lock just before sending; False when the lock was taken over meanwhile.
+
+    Each message's lock is refreshed, so a batch that runs long keeps the rest of its claim."""
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING,
@@ -144,10 +147,15 @@ def send_claimed(ids: list[int], worker_id: str) -> tuple[int, int]:
     sent = failed = 0
     connection = None
     connect_error: smtp.DeliveryError | None = None
+    # Our claim cannot be taken over before the lock timeout; confirm (and refresh) it only
+    # once a third of that has passed, instead of spending a commit per message.
+    confirm_after = float(setting("MAIL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)) / 3
+    claimed_at = time.monotonic()
     try:
         for message_id in ids:
-            if not still_mine(message_id, worker_id):
-                continue
+            if time.monotonic() - claimed_at > confirm_after:
+                if not still_mine(message_id, worker_id):
+                    continue
             row = db.session.get(OutboxMessage, message_id, populate_existing=True)
             if connect_error is None and not smtp.usable(connection):
                 try:
@@ -199,11 +207,9 @@ def record_failure(row: OutboxMessage, error: smtp.DeliveryError) -> None:
         log.info("message %s to %s will be retried: %s", row.id, row.to_address, error.answer)
 
 
-def run(*, once: bool = False, batch: int = 20, poll: float = 5.0, stop=None, worker_id: str | None = None,
+def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop=None, worker_id: str | None = None,
         on_batch=None) -> tuple[int, int]:
     """Deliver until stopped (`stop` is a threading.Event or similar), or until nothing is due if `once`."""
-    import time
-
     worker_id = worker_id or new_worker_id()
     total_sent = total_failed = 0
     while stop is None or not stop.is_set():

@@ -140,3 +140,21 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, smtp_sink, qu
     assert delivered == Counter({r.message_id: 1 for r in rows}), "each message delivered exactly once"
     interrupted = db.session.get(OutboxMessage, rows[2].id)
     assert interrupted.attempts == 2 and interrupted.smtp_response.startswith("250")
+
+
+def test_a_message_taken_over_after_the_lock_timeout_is_not_sent_by_the_old_worker(app, smtp_sink, queue,
+                                                                                   configure):
+    from convene.mail.worker import send_claimed
+
+    rows = [queue(), queue()]
+    ids = claim(10, "worker-slow")
+    # worker-slow stalled past the lock timeout; worker-fast reclaimed the second message and holds it.
+    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == rows[1].id)
+                       .values(locked_by="worker-fast"))
+    db.session.commit()
+    configure(MAIL_LOCK_TIMEOUT=0)  # makes worker-slow re-confirm its claim before every message
+    assert send_claimed(ids, "worker-slow") == (1, 0)
+    assert [m["Message-ID"] for m in smtp_sink.messages] == [rows[0].message_id]
+    db.session.expire_all()
+    second = db.session.get(OutboxMessage, rows[1].id)
+    assert (second.status, second.locked_by) == ("sending", "worker-fast")
