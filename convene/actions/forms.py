@@ -65,7 +65,7 @@ class ActionForm(FlaskForm):
     new_themes = StringField("New themes", validators=[Length(max=500)],
                              description="Names separated by commas; created if they do not exist.")
     is_public = BooleanField("Public (may appear on the published brief)")
-    note = StringField("Note for the history", validators=[Length(max=1000)],
+    note = StringField("Note for the history", validators=[Length(max=1000)], id="history-note",
                        description="Why the owner or due date changed (optional).")
     version = VersionField()
 
@@ -97,14 +97,14 @@ class ActionForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField("New status", choices=[(s.value, s.label) for s in ActionStatus
                                                 if s.value != ActionStatus.DRAFT.value])
-    note = TextAreaField("Note", validators=[Length(max=5000)],
+    note = TextAreaField("Note", validators=[Length(max=5000)], id="status-note",
                          description="Needed when dropping a next step: say why.")
-    version = VersionField()
+    version = VersionField(id="status-version")
 
 
 class ProgressForm(FlaskForm):
-    note = TextAreaField("Progress note", validators=[DataRequired(message="Write the progress note."),
-                                                      Length(max=10000)])
+    note = TextAreaField("Progress note", id="progress-note",
+                         validators=[DataRequired(message="Write the progress note."), Length(max=10000)])
 
 
 class BulkForm(FlaskForm):
@@ -112,9 +112,9 @@ class BulkForm(FlaskForm):
 
     op = SelectField("With the selected", choices=[("status", "Set status to"), ("reassign", "Reassign to")])
     status = SelectField("Status", choices=[(s.value, s.label) for s in ActionStatus
-                                            if s.value != ActionStatus.DRAFT.value])
-    owner = SelectField("Owner", default="", validate_choice=False)
-    note = StringField("Note (a reason is needed to drop)", validators=[Length(max=1000)])
+                                            if s.value != ActionStatus.DRAFT.value], id="bulk-status")
+    owner = SelectField("Owner", default="", validate_choice=False, id="bulk-owner")
+    note = StringField("Note (a reason is needed to drop)", validators=[Length(max=1000)], id="bulk-note")
     next = HiddenField()
 
 
