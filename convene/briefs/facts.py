@@ -41,20 +41,19 @@ def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
 
 
 def _diversity_classifier():
-    """The diversity area's country → north/south function, when it offers one."""
+    """The diversity area's country → north/south function (its configured basis and overrides), if any."""
     try:
         from ..diversity import services as diversity
-    except ImportError:
+        return diversity.classification_info().classifier.north_south
+    except (ImportError, AttributeError):
         return None
-    for name in ("classify_country", "north_south", "classification_of", "global_south_or_north"):
-        function = getattr(diversity, name, None)
-        if callable(function):
-            return function
-    return None
+
+
+_NORTH_SOUTH_LABELS = {"north": "Global North", "south": "Global South"}
 
 
 def north_or_south(code: str | None, classifier=None) -> str:
-    """'Global North', 'Global South' or 'Not stated' for a country code."""
+    """'Global North', 'Global South', 'Not classified' or 'Not stated' for a country code."""
     if not code:
         return "Not stated"
     if classifier is not None:
@@ -62,15 +61,20 @@ def north_or_south(code: str | None, classifier=None) -> str:
             answer = str(classifier(code.upper()) or "").lower()
         except Exception:  # another area's function; fall back rather than break a public page
             answer = ""
-        if "south" in answer:
-            return "Global South"
-        if "north" in answer:
-            return "Global North"
+        if answer in _NORTH_SOUTH_LABELS:
+            return _NORTH_SOUTH_LABELS[answer]
+        if answer == "not_classified":
+            return "Not classified"
+        if answer == "unknown":
+            return "Not stated"
     return "Global North" if code.upper() in GLOBAL_NORTH else "Global South"
 
 
 def convening_facts(convening_ids: list[int]) -> dict[int, ConveningFacts]:
-    """Participants per convening and their mix, from one GROUP BY query."""
+    """Participants per convening and their mix, from one GROUP BY query.
+
+    The country is the affiliation (Person.country), never the self-identified nationality.
+    """
     from ..invitations.models import Invitation
     from ..people.models import Person, Sector
 

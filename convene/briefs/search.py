@@ -70,7 +70,8 @@ def _create(connection) -> None:
 
 def _wipe(connection) -> None:
     """Empty the SQLite index after the tests' table wipe (PostgreSQL's index empties itself)."""
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" and connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'briefs_fts'").first():
         connection.exec_driver_sql("INSERT INTO briefs_fts(briefs_fts) VALUES ('delete-all')")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..editing import StaleEdit
 from ..extensions import db
-from . import bp, feed, services, storage
+from . import bp, feed, search, services, storage  # noqa: F401  (search registers its DDL)
 from .facts import convening_facts, public_next_steps
 from .models import Brief, BriefComment, BriefFile, BriefKind, BriefStatus, BriefStatusChange, brief_convenings
 from .regions import is_region

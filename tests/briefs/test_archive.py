@@ -204,3 +204,18 @@ def test_archive_and_search_run_a_fixed_number_of_queries(client, make, count_qu
             measured.append(counter.count)
         counts.append(measured)
     assert counts[0] == counts[1], counts
+
+
+def test_classification_follows_the_diversity_configuration(app):
+    from convene.briefs.facts import _diversity_classifier, north_or_south
+
+    classifier = _diversity_classifier()
+    assert north_or_south("KE", classifier) == "Global South"
+    assert north_or_south("NO", classifier) == "Global North"
+    assert north_or_south("", classifier) == "Not stated"
+    before = app.config.get("CLASSIFICATION_OVERRIDES")
+    app.config["CLASSIFICATION_OVERRIDES"] = {"KE": "north"}
+    try:
+        assert north_or_south("KE", _diversity_classifier()) == "Global North"
+    finally:
+        app.config["CLASSIFICATION_OVERRIDES"] = before
