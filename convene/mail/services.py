@@ -180,3 +180,28 @@ def retry(message: OutboxMessage, *, actor) -> None:
     record("mail.retry", message, actor=actor,
            changes={"status": ["failed", "pending"], "attempts": [before, 0]})
     db.session.flush()
+
+
+def erase_person_messages(person_id: int, *, actor=None, actor_label: str = "") -> int:
+    """Blank the personal content of every message to a person (for erasure); return how many.
+
+    Unsent messages are cancelled (marked failed) so nothing goes out afterwards. The rows stay,
+    so the outbox still shows that something was sent, and when.
+    """
+    messages = list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.person_id == person_id)))
+    for message in messages:
+        if message.status in (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value):
+            message.status = OutboxStatus.FAILED.value
+            message.last_error = "cancelled: the recipient's data was erased"
+        message.to_address = "erased@erased.invalid"
+        message.to_name = ""
+        message.subject = "(erased)"
+        message.text = ""
+        message.html = None
+        message.calendar = None
+        message.calendar_method = None
+    if messages:
+        record("mail.erase_person", None, actor=actor, actor_label=actor_label, object_type="Person",
+               object_id=person_id, changes={"messages": [len(messages), 0]})
+    db.session.flush()
+    return len(messages)

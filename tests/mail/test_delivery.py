@@ -224,3 +224,22 @@ def test_nothing_is_marked_sent_when_rolled_back(app, smtp_sink):
     db.session.rollback()  # the caller's change failed: its message goes with it
     assert deliver_pending() == (0, 0)
     assert smtp_sink.messages == []
+
+
+def test_erasing_a_person_blanks_their_messages_and_cancels_unsent_ones(app, make, smtp_sink, queue):
+    from convene.mail.services import erase_person_messages
+
+    person, other = make.person(name="Ana López"), make.person()
+    sent = queue(to_address=person.email, to_name=person.name, person_id=person.id, text="Dear Ana")
+    deliver_pending()
+    waiting = queue(to_address=person.email, to_name=person.name, person_id=person.id,
+                    calendar=small_calendar("REQUEST"))
+    kept = queue(to_address=other.email, person_id=other.id)
+    assert erase_person_messages(person.id, actor_label="test") == 2
+    db.session.commit()
+    assert deliver_pending() == (1, 0)
+    sent, waiting, kept = fresh(sent.id), fresh(waiting.id), fresh(kept.id)
+    assert (sent.status, sent.to_name, sent.text, sent.to_address) == ("sent", "", "", "erased@erased.invalid")
+    assert (waiting.status, waiting.calendar) == ("failed", None)
+    assert kept.status == "sent" and kept.to_address == other.email
+    assert [m["To"].addresses[0].addr_spec for m in smtp_sink.messages] == [person.email, other.email]
