@@ -193,3 +193,19 @@ def test_ics_export_and_personal_feed(client, make, sign_in):
     assert anonymous.get(path).status_code == 410
     assert anonymous.get("/next-steps/feed/not-a-token.ics").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(AccessToken.id)).where(AccessToken.purpose == "feed")) == 2
+
+
+def test_safe_cell_property():
+    """Whatever the text, no exported cell starts with a character a spreadsheet treats as a formula."""
+    from hypothesis import given, settings, strategies as st
+
+    from convene.actions.board import FORMULA_TRIGGERS, safe_cell
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text())
+    def check(text):
+        cell = safe_cell(text)
+        assert not cell.startswith(FORMULA_TRIGGERS)
+        assert cell in (text, "'" + text)
+
+    check()

@@ -155,3 +155,13 @@ def test_public_next_steps_for_the_brief(make):
     make.action(make.convening(), text="Elsewhere", is_public=True, status="open")
     assert [a.text for a in public_next_steps(convening)] == ["Public open", "Public done"]
     assert shown in public_next_steps(convening)
+
+
+def test_session_capture_page_refuses_another_convenings_session(client, make, sign_in):
+    sign_in(make.user("staff"))
+    convening = make.convening()
+    foreign = make.agenda_session(make.convening())
+    url = f"/convenings/{convening.id}/sessions/{foreign.id}/next-steps"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=_form(session_id=str(foreign.id))).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(ActionItem.id))) == 0
