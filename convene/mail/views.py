@@ -54,6 +54,22 @@ def filtered(form: OutboxFilterForm) -> sa.Select:
     return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
 
 
+def mime_structure(message) -> list[tuple[int, str]]:
+    """(depth, Content-Type with parameters and file name) of every MIME part, in order."""
+    rows: list[tuple[int, str]] = []
+
+    def visit(part, depth: int) -> None:
+        kind = part.get_content_type()
+        params = "".join(f"; {k}={v}" for k, v in part.get_params()[1:] if k not in ("boundary", "name"))
+        name = part.get_filename()
+        rows.append((depth, kind + params + (f" (attachment {name})" if name else "")))
+        if part.is_multipart():
+            for child in part.iter_parts():
+                visit(child, depth + 1)
+    visit(message, 0)
+    return rows
+
+
 @bp.route("/outbox")
 @role_required("organizer")
 def outbox():
@@ -74,15 +90,16 @@ def detail(message_id: int):
     """One message as it was (or will be) sent: headers, text, HTML source and calendar."""
     message = load_message(message_id)
     try:
-        headers = list(build_message(message, date=message.locked_at or message.created_at).items())
+        built = build_message(message, date=message.locked_at or message.created_at)
+        headers, structure = list(built.items()), mime_structure(built)
     except services.MailError as error:  # e.g. MAIL_SENDER misconfigured: show the rest anyway
-        headers = [("(error)", str(error))]
+        headers, structure = [("(error)", str(error))], []
     html = message.html or ""
     return render_template(
         "mail/detail.html", message=message, headers=headers, text=message.text,
         html_source=html, html_clean=nh3.clean(html) if html else "",
         calendar=message.calendar.decode("utf-8", "replace") if message.calendar else "",
-        retry_form=RetryForm(), can_retry=message.status == OutboxStatus.FAILED.value)
+        structure=structure, retry_form=RetryForm(), can_retry=message.status == OutboxStatus.FAILED.value)
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=("POST",))

@@ -97,7 +97,8 @@ def test_detail_shows_the_message_as_sent(app, client, make, sign_in, queue, smt
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<a href="https://x.example/rsvp" rel="noopener noreferrer">Answer</a>' in page
     assert "METHOD:REQUEST" in page and "UID:uid-detail@test" in page
-    assert "text/calendar; method=REQUEST" in page
+    assert "text/calendar; charset=utf-8; method=REQUEST</code>" in page
+    assert "application/ics; method=REQUEST (attachment invite.ics)" in page
     # The Date shown is the one that was sent.
     [delivered] = smtp_sink.messages
     assert str(delivered["Date"]) in page
