@@ -4,7 +4,7 @@ import logging
 import pytest
 
 from convene.security import TokenRedactingFilter
-from tests.security.world import build_world, routes, url_for_rule
+from tests.security.world import build_world, routes, url_for_rule, world_values
 
 
 def _assert_secure_headers(response, where: str, https: bool = False):
@@ -25,12 +25,13 @@ def _assert_secure_headers(response, where: str, https: bool = False):
 def test_every_html_page_carries_the_security_headers(app, client, make, sign_in):
     """Every GET route, as an admin, with URL arguments pointing at real objects."""
     world = build_world(make)
+    values = world_values(world)
     sign_in(world.admin)
     html_pages, problems = 0, []
     for rule, method in routes(app, methods=("GET",)):
         if rule.endpoint == "static":
             continue
-        url = url_for_rule(rule, world)
+        url = url_for_rule(rule, values)
         try:
             response = client.get(url)
             assert response.status_code < 500, f"{url} answered {response.status_code}"

@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from werkzeug.routing import Rule
 
+try:  # registers the brief search index before the test schema is made (it is otherwise imported lazily)
+    import convene.briefs.search  # noqa: F401
+except ImportError:
+    pass
 from convene.db_types import utcnow
 from convene.extensions import db
 from convene.tokens import services as tokens
@@ -45,6 +50,8 @@ class World:
     #: {purpose: raw token} for this convening's invitee, and for the other convening's.
     tokens: dict = field(default_factory=dict)
     other_tokens: dict = field(default_factory=dict)
+    #: Ids of objects of other areas (outbox message, nomination, note, ...), by URL argument name.
+    extra_ids: dict = field(default_factory=dict)
 
     def user(self, actor: str):
         return {"staff": self.staff, "organizer": self.organizer, "other_organizer": self.other_organizer,
@@ -58,6 +65,8 @@ def _issue_links(person, invitation, convening, user, action, brief) -> dict[str
     links = {purpose: tokens.issue(purpose, expires_at=later, revoke_previous=False, **subject)
              for purpose in ("rsvp", "feed", "owner", "review")}
     links["reset"] = tokens.issue("reset", user_id=user.id, expires_at=utcnow() + timedelta(hours=1))
+    # a staff member's personal next-steps feed (a feed token of a user, not of a person)
+    links["user_feed"] = tokens.issue("feed", user_id=user.id, expires_at=later, revoke_previous=False)
     db.session.commit()
     return links
 
@@ -78,7 +87,7 @@ def build_world(make) -> World:
                          access_needs="secret-access-a", organization=organization, listing_consent=True)
     other_person = make.person(gender="man", nationality="BR", dietary_needs="secret-diet-b",
                                access_needs="secret-access-b", listing_consent=True)
-    invitation = make.invitation(convening, person, status="invited", invited_at=utcnow())
+    invitation = make.invitation(convening, person, status="accepted", invited_at=utcnow(), responded_at=utcnow())
     other_invitation = make.invitation(other_convening, other_person, status="invited", invited_at=utcnow())
     session = make.agenda_session(convening)
     other_session = make.agenda_session(other_convening)
@@ -91,16 +100,50 @@ def build_world(make) -> World:
     world = World(admin, staff, organizer, other_organizer, series, convening, dialogue, other_convening,
                   person, other_person, invitation, other_invitation, session, other_session, action,
                   other_action, brief, other_brief, theme, organization)
+    world.extra_ids = _other_areas(world)
     world.tokens = _issue_links(person, invitation, convening, organizer, action, brief)
     world.other_tokens = _issue_links(other_person, other_invitation, other_convening, other_organizer,
                                       other_action, other_brief)
     return world
 
 
+def _other_areas(world: World) -> dict:
+    """Objects of the other areas that routes point at, all belonging to convening A."""
+    from convene.briefs.models import BriefFile
+    from convene.diversity.models import ClassificationOverride, DiversityTarget
+    from convene.invitations.models import Nomination
+    from convene.mail.services import queue_message
+    from convene.notes.models import NoteRemark, NoteRevision, SessionNote
+
+    message = queue_message(to_address=world.person.email, subject=f"Invitation to {world.convening.title}",
+                            text="Dear guest",
+                            convening_id=world.convening.id, invitation_id=world.invitation.id,
+                            person_id=world.person.id, kind="invitation")
+    nomination = Nomination(invitation_id=world.invitation.id, name="Nominee", email="nominee@example.org")
+    target = DiversityTarget(convening_id=world.convening.id, dimension="gender", kind="min_share",
+                             category="woman", value=40)
+    series_target = DiversityTarget(series_id=world.series.id, dimension="gender", kind="min_share",
+                                    category="woman", value=40)
+    override = ClassificationOverride(country="TR", classification="south", reason="test")
+    note = SessionNote(session_id=world.session.id, convening_id=world.convening.id, status="shared",
+                       revision_count=1, shared_at=utcnow())
+    note.revisions.append(NoteRevision(number=1, summary="Summary", body="Body"))
+    remark = NoteRemark(note=note, text="A remark", speaker_id=world.person.id)
+    brief_file = BriefFile(brief_id=world.brief.id, storage_name="0" * 32 + ".pdf", original_name="brief.pdf",
+                           size=10, sha256="0" * 64)
+    db.session.add_all([nomination, target, series_target, override, note, remark, brief_file])
+    db.session.commit()
+    return {"message_id": message.id, "nomination_id": nomination.id, "target_id": target.id,
+            "series_target_id": series_target.id, "code": override.country, "remark_id": remark.id,
+            "number": 1, "file_id": brief_file.id}
+
+
 #: Which token purpose a token route expects, by endpoint; the default guesses from the name.
 TOKEN_PURPOSE = {
     "auth.reset_password": "reset",
     "invitations.rsvp": "rsvp",
+    "actions.feed": "user_feed",
+    "actions.owner_page": "owner",
 }
 
 
@@ -114,36 +157,53 @@ def token_purpose(endpoint: str) -> str:
     return "rsvp"
 
 
-def _fillers(world: World, endpoint: str) -> dict:
-    """Values for URL arguments, by argument name, pointing at convening A's objects."""
-    slug = world.brief.slug if endpoint.startswith("briefs") else world.convening.slug
-    if endpoint.startswith("themes") or "theme" in endpoint:
-        slug = world.theme.slug
+def world_values(world: World) -> dict:
+    """Plain values (ids, slugs, tokens) of convening A's objects, for URL arguments by name."""
     return {
         "convening_id": world.convening.id, "series_id": world.series.id, "person_id": world.person.id,
         "invitation_id": world.invitation.id, "session_id": world.session.id, "action_id": world.action.id,
         "brief_id": world.brief.id, "theme_id": world.theme.id, "organization_id": world.organization.id,
-        "user_id": world.organizer.id, "slug": slug, "filename": "app.css",
-        "dialogue_id": world.dialogue.id, "parent_id": world.convening.id, "year": world.convening.starts_on.year,
-        "role_id": world.session.roles[0].id if world.session.roles else 1,
-        "token": world.tokens[token_purpose(endpoint)],
+        "user_id": world.organizer.id, "filename": "app.css", "dialogue_id": world.dialogue.id,
+        "parent_id": world.convening.id, "year": world.convening.starts_on.year, "uid": world.session.uid,
+        "place_id": world.invitation.id, "reserve_id": world.invitation.id,
+        "convening_slug": world.convening.slug, "brief_slug": world.brief.slug, "theme_slug": world.theme.slug,
+        "tokens": dict(world.tokens), "other_tokens": dict(world.other_tokens),
+        **world.extra_ids,
     }
+
+
+#: URL arguments whose value depends on the route: {(endpoint, argument): key in the values}.
+PER_ROUTE = {
+    ("diversity.delete_series_target", "target_id"): "series_target_id",
+}
+
+
+def _slug_for(endpoint: str, values: dict) -> str:
+    if endpoint.startswith("briefs."):
+        return values["brief_slug"]
+    if endpoint.startswith("themes."):
+        return values["theme_slug"]
+    return values["convening_slug"]
 
 
 class MissingFiller(KeyError):
     pass
 
 
-def url_for_rule(rule: Rule, world: World, *, token: str | None = None) -> str:
+def url_for_rule(rule: Rule, values: dict, *, token: str | None = None) -> str:
     """A concrete URL for the rule, pointing at convening A's objects (or the given token)."""
-    values = _fillers(world, rule.endpoint)
-    if token is not None:
-        values["token"] = token
     args = {}
     for name in rule.arguments:
-        if name not in values:
+        if name == "token":
+            args[name] = token if token is not None else values["tokens"][token_purpose(rule.endpoint)]
+        elif name == "slug":
+            args[name] = _slug_for(rule.endpoint, values)
+        elif (rule.endpoint, name) in PER_ROUTE:
+            args[name] = values[PER_ROUTE[rule.endpoint, name]]
+        elif name in values:
+            args[name] = values[name]
+        else:
             raise MissingFiller(f"add a filler for URL argument {name!r} (route {rule.rule}) in tests/security/world.py")
-        args[name] = values[name]
     _, path = rule.build(args, append_unknown=False)
     return path
 
@@ -155,3 +215,61 @@ def routes(app, methods=("GET", "POST", "PUT", "PATCH", "DELETE")):
         for method in sorted((rule.methods or set()) & set(methods)):
             found.append((rule, method))
     return found
+
+
+# --- freezing a world so it can be put back between requests that change it ----------------
+
+@dataclass
+class Frozen:
+    """Plain values of a world (no ORM objects), valid again after every `restore_rows`."""
+
+    values: dict
+    session_ids: dict
+    rows: dict
+
+
+def freeze(world: World, engine, app) -> Frozen:
+    """Sign every account in for real (so sessions are fresh and bound as in a browser), then snapshot."""
+    from tests.fixtures.factories import PASSWORD
+
+    values = world_values(world)
+    session_ids = {}
+    for actor in ACTORS:
+        user = world.user(actor)
+        if user is not None:
+            client = app.test_client()
+            response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+            assert response.status_code == 302, f"{actor} could not sign in"
+            session_ids[actor] = client.get_cookie("session").value
+    return Frozen(values=values, session_ids=session_ids, rows=snapshot_rows(engine))
+
+
+def snapshot_rows(engine) -> dict[str, list[dict]]:
+    """Every row of every table, as dicts, in primary-key order."""
+    rows = {}
+    with engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows[table.name] = [dict(r._mapping) for r in connection.execute(sa.select(table).order_by(*order))]
+    return rows
+
+
+def restore_rows(engine, rows: dict[str, list[dict]]) -> None:
+    """Put the database back to the snapshot in one transaction: delete children first, insert parents first.
+
+    Plain DELETEs are much faster than TRUNCATE for a few rows, and the brief search index
+    follows through its triggers.
+    """
+    tables = db.metadata.sorted_tables
+    with engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        for table in tables:
+            if rows.get(table.name):
+                connection.execute(table.insert(), rows[table.name])
+        if engine.dialect.name == "postgresql":  # explicit ids were inserted: move the sequences past them
+            for table in tables:
+                if "id" in table.c and rows.get(table.name) and table.c.id.autoincrement in (True, "auto"):
+                    connection.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT MAX(id) FROM \"{table.name}\"))"))
