@@ -71,6 +71,8 @@ def reclaim_stale() -> int:
     """Put back messages whose worker died mid-delivery (still `sending` after the lock timeout)."""
     cutoff = utcnow() - timedelta(seconds=float(setting("MAIL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)))
     stale = (OutboxMessage.status == SENDING) & (OutboxMessage.locked_at < cutoff)
+    if not db.session.scalar(sa.select(sa.exists().where(stale))):
+        return 0  # the usual case: a read, no write lock taken
     max_attempts = int(setting("MAIL_MAX_ATTEMPTS", 5))
     note = "the worker stopped while sending; delivery is unconfirmed"
     gave_up = db.session.execute(
