@@ -255,8 +255,9 @@ def observe(app, frozen, rule, method) -> tuple[str, ...]:
         else:
             codes.append(_code(response))
             response.close()
-        if method != "GET" and (codes[-1][0] in "23" or codes[-1].startswith("500")):
-            restore_rows(db.engine, frozen.rows)  # an allowed POST may have changed the world: put it back
+        refused = codes[-1].startswith("4") or (codes[-1] == "login" and actor not in frozen.session_ids)
+        if method != "GET" and not refused:  # an allowed POST (or sign-out) may have changed the world
+            restore_rows(db.engine, frozen.rows)
     return tuple(codes)
 
 
