@@ -1,7 +1,7 @@
 """`python -m bench` (or `make bench`): build the data sets, measure, print and save a Markdown table.
 
 Options: --seed N, --repeat N, --warmup N, --backends sqlite,postgresql, --quick (a tenth of the
-scale set, for trying the suite out), --mail-count N, --no-mail, --throughput (gunicorn + wrk),
+scale set, for trying the suite out), --mail-count N, --no-mail, --no-throughput (skip gunicorn + wrk),
 --out PATH (default bench/results/latest.md).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="a tenth of the scale set")
     parser.add_argument("--mail-count", type=int, default=2000)
     parser.add_argument("--no-mail", action="store_true")
-    parser.add_argument("--throughput", action="store_true", help="also gunicorn + wrk (agenda vs minimal route)")
+    parser.add_argument("--no-throughput", action="store_true", help="skip gunicorn + wrk (agenda vs minimal route)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.md")
     return parser.parse_args(argv)
 
@@ -71,7 +71,7 @@ def bench_backend(backend: str, args, report: run.Report) -> None:
         report.rows.extend(cases.run_ics(small_app, client, shapes, backend=backend, repeat=args.repeat,
                                          warmup=args.warmup))
         small_queries = {case.label: cases.query_count(small_app, client, case, shapes) for case in cases.SCALE_CASES}
-        if args.throughput:
+        if not args.no_throughput:
             from . import throughput
 
             report.rows.extend(throughput.run(small_url, shapes, backend=backend))
