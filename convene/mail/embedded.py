@@ -74,6 +74,7 @@ def start_sink(app: Flask, host: str, port: int) -> str:
     from aiosmtpd.controller import Controller
 
     directory = sink_directory(app)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     error = port_free(host, port)
     controller = None
     if error is None:
