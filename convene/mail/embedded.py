@@ -125,7 +125,7 @@ def start_embedded(app: Flask) -> str:
 
 def stop_embedded(timeout: float = 10) -> None:
     """Stop the worker thread and the sink started by start_embedded."""
-    stop, thread, controller = _running.pop("stop", None), _running.pop("thread", None), _running.pop("controller", None)
+    stop, thread, controller = (_running.pop(key, None) for key in ("stop", "thread", "controller"))
     _running.clear()
     if stop is not None:
         stop.set()

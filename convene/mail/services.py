@@ -7,7 +7,6 @@ change is committed. A worker (`convene.mail.worker`) delivers it later.
 from __future__ import annotations
 
 import re
-from email.headerregistry import Address
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -157,14 +156,6 @@ def _insert(message: OutboxMessage) -> OutboxMessage:
             raise
         return existing
     return message
-
-
-def display_address(message: OutboxMessage) -> str:
-    """The To header as people read it: "Name <address>"."""
-    if message.to_name:
-        return str(Address(display_name=message.to_name, addr_spec=message.to_address)) \
-            if message.to_address.isascii() else f"{message.to_name} <{message.to_address}>"
-    return message.to_address
 
 
 def retry(message: OutboxMessage, *, actor) -> None:

@@ -84,7 +84,8 @@ def test_detail_shows_the_message_as_sent(app, client, make, sign_in, queue, smt
     convening = make.convening(organizers=[organizer])
     row = queue(subject="Please answer: Roundtable", to_name="Ana <López>", convening_id=convening.id,
                 text="Dear Ana,\nplease answer by 1 May.",
-                html='<p onclick="steal()">Dear Ana</p><script>alert(1)</script><a href="https://x.example/rsvp">Answer</a>',
+                html=('<p onclick="steal()">Dear Ana</p><script>alert(1)</script>'
+                      '<a href="https://x.example/rsvp">Answer</a>'),
                 calendar=small_calendar("REQUEST", uid="uid-detail@test"))
     deliver_pending()
     page = client.get(f"/outbox/{row.id}").get_data(as_text=True)
