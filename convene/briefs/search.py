@@ -1,7 +1,7 @@
 """Full-text search over brief titles and summaries: one interface, one implementation per backend.
 
 SQLite uses an FTS5 virtual table (`briefs_fts`, external content, kept in sync by triggers);
-PostgreSQL uses `to_tsvector` over the same text with a GIN expression index. Both stem English
+PostgreSQL uses `to_tsvector` over the same text, kept in a generated column with a GIN index. Both stem English
 words (FTS5's porter tokenizer, PostgreSQL's `english` configuration), so "preventing" finds
 "prevention" on either.
 
@@ -25,8 +25,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 #: FTS5 keywords: harmless once quoted, but dropping them keeps both backends' results alike.
 _FTS5_KEYWORDS = {"AND", "OR", "NOT", "NEAR"}
 
-#: The text both backends index; the PostgreSQL index expression must match the query expression.
+#: The text both backends index. On PostgreSQL it is kept as a generated tsvector column, so
+#: neither the GIN recheck nor ts_rank has to re-parse every matching summary (measured: a search
+#: matching 4,500 of 5,000 briefs took 0.9 s with an expression index, a few ms with the column).
 PG_DOCUMENT = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(summary, ''))"
+#: The generated column (its name carries schema_extras' "_fts" marker, so Alembic leaves it alone).
+PG_COLUMN = "search_fts"
 
 
 def fts_ddl(dialect_name: str) -> list[str]:
@@ -49,7 +53,11 @@ def fts_ddl(dialect_name: str) -> list[str]:
             "INSERT INTO briefs_fts(briefs_fts) VALUES ('rebuild')",
         ]
     if dialect_name == "postgresql":
-        return [f"CREATE INDEX IF NOT EXISTS ix_briefs_fts ON briefs USING GIN ({PG_DOCUMENT})"]
+        return [
+            f"ALTER TABLE briefs ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+            f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED",
+            f"CREATE INDEX IF NOT EXISTS ix_briefs_fts ON briefs USING GIN ({PG_COLUMN})",
+        ]
     return []
 
 
@@ -59,7 +67,7 @@ def fts_drop_ddl(dialect_name: str) -> list[str]:
         return [*(f"DROP TRIGGER IF EXISTS briefs_fts_{t}" for t in ("ai", "ad", "au")),
                 "DROP TABLE IF EXISTS briefs_fts"]
     if dialect_name == "postgresql":
-        return ["DROP INDEX IF EXISTS ix_briefs_fts"]
+        return ["DROP INDEX IF EXISTS ix_briefs_fts", f"ALTER TABLE briefs DROP COLUMN IF EXISTS {PG_COLUMN}"]
     return []
 
 
@@ -91,25 +99,26 @@ def search_terms(text: str | None) -> list[str]:
 class SqliteSearch:
     """FTS5: every word must match (implicit AND); best matches first (bm25 rank)."""
 
-    fts = sa.table("briefs_fts", sa.column("rowid"), sa.column("rank"))
-
     def apply(self, query: sa.Select, terms: list[str]) -> sa.Select:
         match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        return (query.join(self.fts, self.fts.c.rowid == Brief.id)
+        # A MATERIALIZED CTE runs MATCH once; a plain join lets SQLite re-run it for every brief row.
+        hits = (sa.select(sa.literal_column("rowid").label("rowid"), sa.literal_column("rank").label("rank"))
+                .select_from(sa.table("briefs_fts"))
                 .where(sa.literal_column("briefs_fts").op("MATCH")(match))
-                .order_by(None).order_by(self.fts.c.rank, Brief.id.desc()))
+                .cte("brief_hits").prefix_with("MATERIALIZED"))
+        return (query.join(hits, hits.c.rowid == Brief.id)
+                .order_by(None).order_by(hits.c.rank, Brief.id.desc()))
 
 
 @dataclass(frozen=True)
 class PostgresSearch:
-    """to_tsvector/plainto_tsquery: every word must match; best matches first (ts_rank)."""
+    """tsvector @@ plainto_tsquery: every word must match; best matches first (ts_rank)."""
 
     def apply(self, query: sa.Select, terms: list[str]) -> sa.Select:
-        # Literal SQL, so the planner sees exactly the indexed expression (bound '' would not match).
-        document = sa.literal_column(PG_DOCUMENT.replace("(title", "(briefs.title").replace("(summary", "(briefs.summary"))
+        vector = sa.literal_column(f"briefs.{PG_COLUMN}")
         tsquery = sa.func.plainto_tsquery(sa.literal_column("'english'"), " ".join(terms))
-        return (query.where(document.op("@@")(tsquery))
-                .order_by(None).order_by(sa.func.ts_rank(document, tsquery).desc(), Brief.id.desc()))
+        return (query.where(vector.op("@@")(tsquery))
+                .order_by(None).order_by(sa.func.ts_rank(vector, tsquery).desc(), Brief.id.desc()))
 
 
 def backend_for(dialect_name: str):

@@ -322,7 +322,6 @@ def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
     from .search import apply_search
 
     query = (sa.select(Brief).where(Brief.status == BriefStatus.PUBLISHED.value)
-             .options(selectinload(Brief.themes), selectinload(Brief.regions))
              .order_by(Brief.published_on.desc(), Brief.id.desc()))
     if filters.region:
         query = query.where(Brief.id.in_(sa.select(BriefRegion.brief_id).where(BriefRegion.region == filters.region)))
@@ -337,6 +336,49 @@ def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
                             Brief.published_on <= date(filters.year, 12, 31))
     query, filters.terms = apply_search(query, filters.q, dialect_name)
     return query
+
+
+@dataclass
+class ArchivePage:
+    """One page of archive results, with what the shared `pager` macro reads."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_archive(query: sa.Select, page: int, per_page: int) -> ArchivePage:
+    """Two queries (count, page) plus the tags of the page's briefs, whatever the archive's size.
+
+    The count selects ids only: counting the full rows made SQLite read every matching summary.
+    """
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Brief.id).order_by(None).subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = db.session.scalars(query.options(selectinload(Brief.themes), selectinload(Brief.regions))
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return ArchivePage(list(items), page, per_page, total)
 
 
 def archive_facets() -> dict[str, list]:

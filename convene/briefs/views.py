@@ -362,7 +362,7 @@ def archive():
     query = services.published_query(filters, db.session.get_bind().dialect.name)
     if filters.q.strip() and not filters.terms:
         notes.append("Your search had no words to look for, so all publications are shown.")
-    page = db.paginate(query, per_page=ARCHIVE_PAGE_SIZE, error_out=False, max_per_page=ARCHIVE_PAGE_SIZE)
+    page = services.paginate_archive(query, request.args.get("page", 1, type=int) or 1, ARCHIVE_PAGE_SIZE)
     response = current_app.make_response(render_template(
         "briefs/archive.html", page=page, filters=filters, notes=notes, facets=services.archive_facets(),
         kinds=BriefKind))
