@@ -46,6 +46,7 @@ def connect(config=None) -> smtplib.SMTP:
     host, port = config.get("MAIL_HOST", "127.0.0.1"), int(config.get("MAIL_PORT", 25))
     timeout = float(config.get("MAIL_TIMEOUT", 10))
     where = f"{host}:{port}"
+    connection = None
     try:
         if config.get("MAIL_USE_SSL"):
             connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
@@ -59,9 +60,11 @@ def connect(config=None) -> smtplib.SMTP:
             connection.login(config["MAIL_USER"], config.get("MAIL_PASSWORD", ""))
     except smtplib.SMTPResponseException as error:
         # A refused greeting or login is a server or configuration problem: try again later.
+        close(connection)
         raise TemporaryFailure(f"{where} refused the connection: {answer_text(error.smtp_code, error.smtp_error)}") \
             from error
     except (OSError, smtplib.SMTPException) as error:
+        close(connection)
         raise TemporaryFailure(f"cannot connect to {where}: {describe(error)}") from error
     return connection
 

@@ -243,3 +243,45 @@ def test_erasing_a_person_blanks_their_messages_and_cancels_unsent_ones(app, mak
     assert (waiting.status, waiting.calendar) == ("failed", None)
     assert kept.status == "sent" and kept.to_address == other.email
     assert [m["To"].addresses[0].addr_spec for m in smtp_sink.messages] == [person.email, other.email]
+
+
+@pytest.fixture
+def auth_sink(app, configure):
+    """An SMTP server that requires a login (user convene / password s3cret)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.fixtures.smtp import Sink, free_port
+
+    handler, port = Sink(), free_port()
+    handler.logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"convene" and auth_data.password == b"s3cret"
+        handler.logins.append((auth_data.login, ok))
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+    # auth_required would make aiosmtpd warn about AUTH without TLS; the login is checked above.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    configure(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_USER="convene", MAIL_PASSWORD="s3cret")
+    yield handler
+    controller.stop()
+
+
+def test_logs_in_when_a_user_is_configured(app, auth_sink, queue):
+    queue()
+    assert deliver_pending() == (1, 0)
+    assert auth_sink.logins == [(b"convene", True)]
+    assert len(auth_sink.messages) == 1
+
+
+def test_refused_login_is_recorded_and_retried(app, auth_sink, queue, configure):
+    configure(MAIL_PASSWORD="wrong")
+    row = queue()
+    assert deliver_pending() == (0, 1)
+    row = fresh(row.id)
+    assert row.status == "pending" and "535" in row.last_error and "refused" in row.last_error
+    assert auth_sink.logins and all(login == (b"convene", False) for login in auth_sink.logins)
+    assert auth_sink.messages == []
