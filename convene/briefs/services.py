@@ -201,6 +201,17 @@ def participant_invitations(brief: Brief) -> list:
         .options(selectinload(Invitation.person)).order_by(Invitation.id)))
 
 
+def participant_count(brief: Brief) -> int:
+    """How many people took part in the convenings the brief comes from."""
+    from ..invitations.models import Invitation
+
+    ids = [c.id for c in brief.convenings]
+    if not ids:
+        return 0
+    return db.session.scalar(sa.select(sa.func.count(Invitation.id)).where(
+        Invitation.convening_id.in_(ids), Invitation.status.in_(PARTICIPANT_STATUSES)))
+
+
 def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
     """Give each participant a personal review link by e-mail; return (queued, without address).
 

@@ -107,9 +107,10 @@ def detail(brief_id: int):
     return _render_detail(_load_brief(brief_id))
 
 
-def _render_detail(brief: Brief, status_code: int = 200, **forms):
+def _render_detail(brief: Brief, status_code: int = 200, *, upload_form=None):
     from ..invitations.models import Invitation
 
+    forms = _forms()
     comments = db.session.scalars(
         sa.select(BriefComment).where(BriefComment.brief_id == brief.id)
         .options(selectinload(BriefComment.invitation).selectinload(Invitation.person))
@@ -117,14 +118,14 @@ def _render_detail(brief: Brief, status_code: int = 200, **forms):
     history = db.session.scalars(
         sa.select(BriefStatusChange).where(BriefStatusChange.brief_id == brief.id)
         .options(selectinload(BriefStatusChange.actor)).order_by(BriefStatusChange.id)).all()
-    status_form = forms.get("status_form") or _forms().StatusForm(formdata=None, version=brief.version)
+    status_form = forms.StatusForm(formdata=None, version=brief.version)
     status_form.status.choices = [(s.value, s.label) for s in BriefStatus
                                   if s.value in services.STATUS_TRANSITIONS[brief.status]]
     return render_template(
         "briefs/detail.html", brief=brief, comments=comments, history=history, status_form=status_form,
-        upload_form=forms.get("upload_form") or _forms().UploadForm(formdata=None), links_form=_forms().ReviewLinksForm(formdata=None),
+        upload_form=upload_form or forms.UploadForm(formdata=None), links_form=forms.ReviewLinksForm(formdata=None),
         can_edit=current_user.is_staff, max_upload=current_app.config.get("BRIEF_MAX_UPLOAD", 15 * 1024 * 1024),
-        participants=len(services.participant_invitations(brief)) if current_user.is_staff else 0,
+        participants=services.participant_count(brief) if current_user.is_staff else 0,
     ), status_code
 
 
@@ -374,7 +375,8 @@ def feed_atom():
     """An Atom feed of the newest published briefs."""
     briefs = db.session.scalars(
         sa.select(Brief).where(Brief.status == BriefStatus.PUBLISHED.value)
-        .options(selectinload(Brief.themes)).order_by(Brief.published_at.desc().nulls_last(), Brief.id.desc()).limit(50)).all()
+        .options(selectinload(Brief.themes))
+        .order_by(Brief.published_at.desc().nulls_last(), Brief.id.desc()).limit(50)).all()
     response = current_app.response_class(feed.build(briefs), mimetype="application/atom+xml")
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     response.add_etag()
