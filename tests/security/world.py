@@ -97,10 +97,12 @@ def build_world(make) -> World:
     other_action = make.action(other_convening, owner_person_id=other_person.id)
     brief = make.brief(convenings=[convening], status="published", published_on=date.today())
     other_brief = make.brief(convenings=[other_convening], status="draft")
+    review_brief = make.brief(convenings=[convening], status="review")
     world = World(admin, staff, organizer, other_organizer, series, convening, dialogue, other_convening,
                   person, other_person, invitation, other_invitation, session, other_session, action,
                   other_action, brief, other_brief, theme, organization)
     world.extra_ids = _other_areas(world)
+    world.extra_ids["review_brief_id"] = review_brief.id
     world.tokens = _issue_links(person, invitation, convening, organizer, action, brief)
     world.other_tokens = _issue_links(other_person, other_invitation, other_convening, other_organizer,
                                       other_action, other_brief)
@@ -175,6 +177,8 @@ def world_values(world: World) -> dict:
 #: URL arguments whose value depends on the route: {(endpoint, argument): key in the values}.
 PER_ROUTE = {
     ("diversity.delete_series_target", "target_id"): "series_target_id",
+    ("briefs.review", "brief_id"): "review_brief_id",
+    ("briefs.review_file", "brief_id"): "review_brief_id",
 }
 
 
