@@ -91,7 +91,9 @@ def transmit(connection: smtplib.SMTP, message: EmailMessage, envelope_from: str
     try:
         code, reply = connection.mail(envelope_from, options)
         if code != 250:
-            raise _reset(connection, failure(code, reply, "sender refused"))
+            # Refusing the sender (530 STARTTLS or login needed, sender not allowed) is about the
+            # configuration, the same for every message: retry, so fixing it lets the queue go out.
+            raise _reset(connection, TemporaryFailure(f"sender refused: {answer_text(code, reply)}"))
         code, reply = connection.rcpt(to)
         if code not in (250, 251):
             raise _reset(connection, failure(code, reply, "recipient refused"))

@@ -270,6 +270,7 @@ def auth_sink(app, configure):
     controller.stop()
 
 
+@pytest.mark.sqlite_only
 def test_logs_in_when_a_user_is_configured(app, auth_sink, queue):
     queue()
     assert deliver_pending() == (1, 0)
@@ -277,6 +278,7 @@ def test_logs_in_when_a_user_is_configured(app, auth_sink, queue):
     assert len(auth_sink.messages) == 1
 
 
+@pytest.mark.sqlite_only
 def test_refused_login_is_recorded_and_retried(app, auth_sink, queue, configure):
     configure(MAIL_PASSWORD="wrong")
     row = queue()
@@ -285,3 +287,60 @@ def test_refused_login_is_recorded_and_retried(app, auth_sink, queue, configure)
     assert row.status == "pending" and "535" in row.last_error and "refused" in row.last_error
     assert auth_sink.logins and all(login == (b"convene", False) for login in auth_sink.logins)
     assert auth_sink.messages == []
+
+
+@pytest.fixture
+def tls_files(tmp_path):
+    """A self-signed certificate for 127.0.0.1, made with the openssl command, trusted via SSL_CERT_FILE."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    old = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = str(cert)  # ssl.create_default_context() then trusts it
+    yield cert, key
+    if old is None:
+        os.environ.pop("SSL_CERT_FILE", None)
+    else:
+        os.environ["SSL_CERT_FILE"] = old
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_delivers_over_tls(app, configure, queue, tls_files, mode):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    from tests.fixtures.smtp import Sink, free_port
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*map(str, tls_files))
+    handler, port = Sink(), free_port()
+    if mode == "starttls":
+        controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=server_context,
+                                require_starttls=True)
+    else:
+        controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=server_context)
+    controller.start()
+    try:
+        configure(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_USE_STARTTLS=mode == "starttls",
+                  MAIL_USE_SSL=mode == "ssl")
+        queue()
+        assert deliver_pending() == (1, 0)
+        assert len(handler.messages) == 1
+        configure(MAIL_USE_STARTTLS=False, MAIL_USE_SSL=False, MAIL_TIMEOUT=0.5)  # misconfigured: plain text
+        row = queue()
+        assert deliver_pending() == (0, 1)
+        row = fresh(row.id)
+        assert row.status == "pending", "a configuration problem is retried, not failed for good"
+        assert row.last_error
+        assert len(handler.messages) == 1
+    finally:
+        controller.stop()
