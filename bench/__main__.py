@@ -100,8 +100,9 @@ def fmt(value, digits: int = 1) -> str:
 
 
 def table(report: run.Report) -> str:
-    lines = ["| Backend | Data set | Case | Median ms | p95 ms | Queries (small → scale) | Peak KiB | Target | Met | Note |",
-             "|---|---|---|---:|---:|---:|---:|---|---|---|"]
+    lines = ["| Backend | Data set | Case | Median ms | p95 ms | Queries (small → scale) | Peak KiB | Body KiB | Target "
+             "| Met | Note |",
+             "|---|---|---|---:|---:|---:|---:|---:|---|---|---|"]
     for r in report.rows:
         if r.queries is None:
             queries = "—"
@@ -113,7 +114,7 @@ def table(report: run.Report) -> str:
         if r.met is None and r.target and r.note.startswith("skipped"):
             met = "skipped"
         lines.append(f"| {r.backend} | {r.dataset} | {r.case} | {fmt(r.median_ms)} | {fmt(r.p95_ms)} | {queries} | "
-                     f"{fmt(r.peak_kib, 0)} | {r.target or '—'} | {met} | {r.note.replace('|', '/')} |")
+                     f"{fmt(r.peak_kib, 0)} | {fmt(r.size_kib, 0)} | {r.target or '—'} | {met} | {r.note.replace('|', '/')} |")
     return "\n".join(lines)
 
 

@@ -43,6 +43,7 @@ class Row:
     queries: int | None = None
     small_queries: int | None = None
     peak_kib: float | None = None
+    size_kib: float | None = None
     target: str = ""
     met: bool | None = None
     note: str = ""
