@@ -2,7 +2,7 @@
 
 No person is ever named or shown individually here. Every cell of 1 to 4 people reads
 "fewer than 5"; when that would leave exactly one hidden cell whose size the total gives
-away, the next smallest cell is hidden too.
+away, the next smallest cell reads "not shown".
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from .services import PARTICIPANT_STATUSES
 
 SMALL = 5
 FEWER = "fewer than 5"
+#: A cell of 5 or more hidden only so that a small one cannot be worked out from the total.
+WITHHELD = "not shown"
 
 #: Fallback when the diversity area offers no classification: UNCTAD's developed economies.
 GLOBAL_NORTH = frozenset(
@@ -33,11 +35,10 @@ class ConveningFacts:
 def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
     """Counts with small cells hidden, largest first; zero cells are left out."""
     cells = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
-    hidden = {k for k, n in cells if n < SMALL}
-    shown = [kv for kv in cells if kv[0] not in hidden]
-    if len(hidden) == 1 and shown:
-        hidden.add(shown[-1][0])  # otherwise total minus the shown cells reveals the hidden one
-    return [(k, FEWER if k in hidden else n) for k, n in cells]
+    small = {k for k, n in cells if n < SMALL}
+    shown = [k for k, n in cells if k not in small]
+    withheld = {shown[-1]} if len(small) == 1 and shown else set()  # else total − shown = the small one
+    return [(k, FEWER if k in small else WITHHELD if k in withheld else n) for k, n in cells]
 
 
 def _diversity_classifier():

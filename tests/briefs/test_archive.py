@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
-from convene.briefs.facts import FEWER, suppress
+from convene.briefs.facts import FEWER, WITHHELD, suppress
 from convene.briefs.models import Brief, BriefRegion
 from convene.extensions import db
 
@@ -60,7 +60,8 @@ def test_filters(client, archive):
 
 @pytest.mark.parametrize("query", ["?year=abc", "?year=99999", "?region=Atlantis", "?kind=<script>",
                                    "?theme=../../etc", "?q=%00", "?q=%22%22%22", "?q=NEAR(", "?page=-4",
-                                   "?page=999", "?q=" + "x" * 3000, "?q=", "?q=+++"])
+                                   "?page=999", "?q=" + "x" * 3000, "?q=", "?q=+++",
+                                   "?q=%3Cscript%3Ealert(1)%3C/script%3E"])
 def test_bad_filters_never_error(client, archive, query):
     response = client.get("/publications/" + query)
     assert response.status_code == 200
@@ -118,8 +119,8 @@ def test_small_meetings_show_no_mix(client, make, archive):
 
 
 def test_suppression_hides_a_lone_small_cell_and_its_complement():
-    assert suppress({"a": 10, "b": 3}) == [("a", FEWER), ("b", FEWER)]
-    assert suppress({"a": 10, "b": 7, "c": 2}) == [("a", 10), ("b", FEWER), ("c", FEWER)]
+    assert suppress({"a": 10, "b": 3}) == [("a", WITHHELD), ("b", FEWER)]
+    assert suppress({"a": 10, "b": 7, "c": 2}) == [("a", 10), ("b", WITHHELD), ("c", FEWER)]
     assert suppress({"a": 10, "b": 2, "c": 1}) == [("a", 10), ("b", FEWER), ("c", FEWER)]
     assert suppress({"a": 10, "b": 6, "c": 0}) == [("a", 10), ("b", 6)]
 
@@ -219,3 +220,15 @@ def test_classification_follows_the_diversity_configuration(app):
         assert north_or_south("KE", _diversity_classifier()) == "Global North"
     finally:
         app.config["CLASSIFICATION_OVERRIDES"] = before
+
+
+def test_public_page_lists_public_next_steps_only(client, make, archive):
+    brief = archive[1]
+    convening = make.convening(title="Meeting with next steps")
+    make.action(convening, text="Publish a prevention toolkit", is_public=True, status="open")
+    make.action(convening, text="Internal: call the ministry", is_public=False, status="open")
+    brief.convenings = [convening]
+    db.session.commit()
+    page = client.get(f"/publications/{brief.slug}").get_data(as_text=True)
+    assert "Publish a prevention toolkit" in page
+    assert "Internal: call the ministry" not in page
