@@ -53,18 +53,29 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def deliver_pending(limit: int | None = None, worker_id: str | None = None) -> tuple[int, int]:
+def deliver_pending(limit: int | None = None, worker_id: str | None = None, stop=None) -> tuple[int, int]:
     """Claim up to `limit` due messages and send them; return (sent, not sent).
 
     "Not sent" counts messages that failed for good and those put back for a later retry.
-    Must run inside an app context; commits the session.
+    Must run inside an app context; commits the session. When `stop` (a threading.Event) is
+    set mid-batch, the messages not yet attempted are handed back to the queue.
     """
     worker_id = worker_id or new_worker_id()
     reclaim_stale()
     ids = claim(limit or int(setting("MAIL_BATCH", 20)), worker_id)
     if not ids:
         return 0, 0
-    return send_claimed(ids, worker_id)
+    return send_claimed(ids, worker_id, stop=stop)
+
+
+def release(ids: list[int], worker_id: str) -> None:
+    """Hand claimed but unattempted messages back to the queue (worker shutting down)."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING, OutboxMessage.locked_by == worker_id)
+        .values(status=PENDING, locked_by=None, locked_at=None, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def reclaim_stale() -> int:
@@ -144,7 +155,7 @@ def still_mine(message_id: int, worker_id: str) -> bool:
     return result.rowcount == 1
 
 
-def send_claimed(ids: list[int], worker_id: str) -> tuple[int, int]:
+def send_claimed(ids: list[int], worker_id: str, stop=None) -> tuple[int, int]:
     """Send the claimed messages over one SMTP connection, committing after each."""
     sent = failed = 0
     connection = None
@@ -154,7 +165,10 @@ def send_claimed(ids: list[int], worker_id: str) -> tuple[int, int]:
     confirm_after = float(setting("MAIL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)) / 3
     claimed_at = time.monotonic()
     try:
-        for message_id in ids:
+        for n, message_id in enumerate(ids):
+            if stop is not None and stop.is_set():
+                release(ids[n:], worker_id)
+                break
             if time.monotonic() - claimed_at > confirm_after:
                 if not still_mine(message_id, worker_id):
                     continue
@@ -216,7 +230,7 @@ def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop
     total_sent = total_failed = 0
     while stop is None or not stop.is_set():
         try:
-            sent, failed = deliver_pending(limit=batch, worker_id=worker_id)
+            sent, failed = deliver_pending(limit=batch, worker_id=worker_id, stop=stop)
         except sa.exc.OperationalError as error:  # database briefly unavailable: wait and carry on
             db.session.rollback()
             log.error("outbox worker: database error, retrying: %s", error)

@@ -142,6 +142,7 @@ def test_message_ids_are_unique_and_stable(app, smtp_sink, queue):
     rows = [queue() for _ in range(3)]
     assert len({row.message_id for row in rows}) == 3
     deliver_pending()
+    assert {m.get_content_type() for m in smtp_sink.messages} == {"text/plain"}, "no HTML: a single part"
     assert sorted(m["Message-ID"] for m in smtp_sink.messages) == sorted(r.message_id for r in rows)
 
 

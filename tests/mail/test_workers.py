@@ -158,3 +158,20 @@ def test_a_message_taken_over_after_the_lock_timeout_is_not_sent_by_the_old_work
     db.session.expire_all()
     second = db.session.get(OutboxMessage, rows[1].id)
     assert (second.status, second.locked_by) == ("sending", "worker-fast")
+
+
+@pytest.mark.sqlite_only
+def test_sigterm_finishes_the_current_message_and_hands_back_the_rest(app, smtp_sink, queue, tmp_path):
+    rows = [queue() for _ in range(5)]
+    first_data = threading.Event()
+    slow_down(smtp_sink, 0.2, on_enter=first_data.set)
+    worker = start_worker(app, tmp_path, "--batch", "5", "--poll", "0.1")
+    try:
+        assert first_data.wait(15)
+        worker.send_signal(signal.SIGTERM)
+    finally:
+        assert worker.wait(10) == 0
+    assert statuses() == {"sent": 1, "pending": 4}
+    assert [m["Message-ID"] for m in smtp_sink.messages] == [rows[0].message_id]
+    handed_back = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+    assert {(m.attempts, m.locked_by) for m in handed_back} == {(0, None)}
