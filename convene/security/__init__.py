@@ -28,6 +28,7 @@ TOKEN_FAILURE_LIMIT = "20/minute;200/day"
 
 def init_app(app: Flask) -> None:
     """Runs last in create_app, so every blueprint's routes are known here."""
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_idle_timeout)
     app.after_request(set_security_headers)
     register_error_pages(app)
@@ -106,6 +107,23 @@ def install_token_log_filter(app: Flask) -> None:
             logger.removeFilter(old)
         logger.addFilter(log_filter)
     app.extensions["token_log_filter"] = log_filter
+
+
+def refuse_nul_characters():
+    """Refuse a request carrying a NUL character in the path, query or form.
+
+    No person types one, PostgreSQL cannot store one in text, and some libraries cut strings
+    at it; refusing here, once, means no area can half-save or fail on it.
+    """
+    values = [request.path, *(v for vs in request.args.listvalues() for v in vs)]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [v for vs in request.form.listvalues() for v in vs]
+        values += [f.filename or "" for fs in request.files.listvalues() for f in fs]
+    if any("\x00" in value for value in values):
+        return _error(400, "Bad request", "The form contained an invisible control character (NUL) that "
+                                          "cannot be stored. Remove it and submit again; nothing was saved.")
+    return None
 
 
 def enforce_idle_timeout():

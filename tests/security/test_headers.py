@@ -80,3 +80,19 @@ def test_access_log_lines_never_hold_tokens(app, caplog):
     assert "Secret" not in text and "AbC_dEf" not in text
     assert text.count("[token]") == len(paths)
     assert "/sign-in" in TokenRedactingFilter([]).redact("/sign-in")
+
+
+def test_nul_characters_are_refused_before_any_area_sees_them(client, make, sign_in):
+    import sqlalchemy as sa
+
+    from convene.extensions import db
+    from convene.models import Person
+
+    sign_in(make.user("organizer"))
+    response = client.post("/people/new", data={"name": "Nul\x00Person", "sector": "", "country": "",
+                                                 "timezone": ""})
+    assert response.status_code == 400
+    assert "control character (NUL)" in response.get_data(as_text=True)
+    assert client.get("/people/?q=a%00b").status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 0
+    assert client.post("/sign-in", data={"email": "a\x00@example.org", "password": "x"}).status_code == 400
