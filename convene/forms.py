@@ -5,7 +5,6 @@ from zoneinfo import available_timezones
 
 from wtforms import HiddenField, SelectField, ValidationError
 
-from .diversity.countries import is_country
 
 
 class VersionField(HiddenField):
@@ -27,6 +26,8 @@ class OptionalSelectField(SelectField):
 
 
 def valid_country(form, field) -> None:
+    from .diversity.countries import is_country  # late: the diversity package imports this module
+
     if field.data and not is_country(field.data):
         raise ValidationError("Unknown country code; choose a country from the list.")
 
