@@ -42,6 +42,21 @@ class Defaults:
     MAIL_TIMEOUT = 10
     #: Attempts before an outbox message is marked failed for good.
     MAIL_MAX_ATTEMPTS = 5
+    #: Seconds after which a message left "sending" by a dead worker is taken back.
+    MAIL_LOCK_TIMEOUT = 300
+    #: Backoff between attempts: base seconds, doubled each time, capped.
+    MAIL_RETRY_BASE = 60
+    MAIL_RETRY_MAX = 6 * 3600
+    MAIL_BATCH = 20
+    #: `flask serve` (make run) starts a local SMTP sink and a worker thread.
+    MAIL_EMBEDDED = True
+    MAIL_EMBEDDED_POLL = 2
+    #: Where the local sink saves messages; empty means instance/mail-sink.
+    MAIL_SINK_DIR = ""
+    #: Where brief PDFs are stored; empty means instance/uploads/briefs.
+    BRIEF_UPLOAD_DIR = ""
+    #: One rapporteur's autosaves within this many minutes update the same draft revision.
+    NOTES_AUTOSAVE_COALESCE_MINUTES = 10
 
     #: ORGANIZER of calendar files; empty means MAIL_SENDER.
     AGENDA_ORGANIZER_EMAIL = ""
