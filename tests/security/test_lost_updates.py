@@ -101,3 +101,19 @@ def test_stale_convening_edit_answers_409(client, make, sign_in):
     assert "First" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Convening, convening.id).title == "First"
+
+
+def test_two_rsvp_answers_from_the_same_opened_page_keep_the_first(app, make):
+    """The invitee answers in two windows opened at the same version: the second is refused with 409."""
+    from tests.security.world import build_world
+
+    world = build_world(make)
+    invitation = db.session.get(Invitation, world.invitation.id)
+    url, version = f"/rsvp/{world.tokens['rsvp']}", str(invitation.version)
+    first, second = app.test_client(), app.test_client()
+    assert first.post(url, data={"answer": "declined", "reason": "travel", "version": version}).status_code == 302
+    response = second.post(url, data={"answer": "tentative", "reason": "", "version": version})
+    assert response.status_code == 409
+    assert "changed from elsewhere" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Invitation, world.invitation.id).status == "declined"
