@@ -187,6 +187,9 @@ def _scrub_person_audit_values(person_id: int) -> None:
     rows = db.session.execute(sa.select(table.c.id, table.c.changes).where(
         table.c.object_type == "Person", table.c.object_id == person_id)).all()
     db.session.info[REDACTION_FLAG] = "personal-data erasure"
+    if db.session.get_bind().dialect.name == "postgresql":
+        # lets the optional append-only trigger of docs/security.md allow this one rewrite
+        db.session.execute(sa.text("SELECT set_config('convene.audit_redaction', 'on', true)"))
     try:
         for event_id, changes in rows:
             if changes:

@@ -41,4 +41,20 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"Restored the backup of {manifest['created_at']} ({sum(counts.values())} rows).")
 
 
-commands = [backup_command, restore_command]
+@click.command("audit-append-only")
+@click.option("--remove", is_flag=True, help="Drop the trigger again.")
+@with_appcontext
+def audit_trigger_command(remove: bool) -> None:
+    """PostgreSQL: install a trigger that refuses UPDATE/DELETE on the audit trail for every client."""
+    from ..audit import trigger
+    from ..extensions import db
+
+    try:
+        with db.engine.begin() as connection:
+            (trigger.remove if remove else trigger.install)(connection)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("Audit trigger removed." if remove else "Audit trail is now append-only in the database too.")
+
+
+commands = [backup_command, restore_command, audit_trigger_command]

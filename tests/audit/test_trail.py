@@ -132,3 +132,29 @@ def test_person_erasure_is_the_only_rewrite_and_is_itself_recorded(make):
     assert "Secret Name" not in str([e.changes for e in _events()])
     assert _events("person.anonymize")
     assert db.session.get(Person, person.id).name.startswith("Erased person")
+
+
+def test_postgresql_trigger_refuses_raw_sql_but_lets_erasure_through(app, backend, make):
+    """The optional trigger of docs/security.md: even raw SQL cannot rewrite the trail."""
+    if backend != "postgresql":
+        pytest.skip("the trigger is PostgreSQL only")
+    from convene.privacy.services import anonymize_person
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit-append-only"]).exit_code == 0
+    try:
+        person = make.person(name="Hidden Name")
+        record("person.create", person, changes={"name": [None, "Hidden Name"]})
+        db.session.commit()
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("UPDATE audit_events SET action = 'forged'"))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DELETE FROM audit_events"))
+        anonymize_person(person, actor_label="test")
+        db.session.commit()
+        assert "Hidden Name" not in str([e.changes for e in _events()])
+    finally:
+        db.session.rollback()
+        assert runner.invoke(args=["audit-append-only", "--remove"]).exit_code == 0
