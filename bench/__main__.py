@@ -7,6 +7,7 @@ scale set, for trying the suite out), --mail-count N, --no-mail, --no-throughput
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -127,7 +128,9 @@ def render(report: run.Report, args) -> str:
         f"page after {args.warmup} warm-up requests{' (quick: a tenth of the scale set)' if args.quick else ''}.",
         "",
         f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('memory', '?')} RAM, Python {m.get('python')}, "
-        f"SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql')}, {m.get('os')}.",
+        f"SQLite {m.get('sqlite')}, PostgreSQL {m.get('postgresql')}, {m.get('os')}. "
+        f"Load average (1 min) at the start {m.get('load_start', '?')}, at the end {m.get('load_end', '?')}: "
+        "other work on the machine inflates the times, the p95 most.",
         "",
         table(report),
         "",
@@ -142,8 +145,8 @@ def render(report: run.Report, args) -> str:
     out += ["", "## Targets", ""]
     out.append(f"{sum(1 for r in report.rows if r.met)} met, {len(missed)} missed, {len(skipped)} skipped.")
     for r in missed:
-        out.append(f"- missed: {r.backend} / {r.case}: {fmt(r.median_ms)} ms median, {r.queries} queries "
-                   f"(target {r.target}) {r.note}")
+        measured = f"{fmt(r.median_ms)} ms median, {r.queries} queries; " if r.median_ms is not None else ""
+        out.append(f"- missed: {r.backend} / {r.case}: {measured}target {r.target}; {r.note}")
     for r in skipped:
         out.append(f"- {r.backend} / {r.case}: {r.note}")
     out += report.notes
@@ -153,6 +156,7 @@ def render(report: run.Report, args) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     report = run.Report(machine=run.machine())
+    report.machine["load_start"] = f"{os.getloadavg()[0]:.1f}"
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         if backend == "postgresql":
             reason = run.postgres_available()
@@ -162,6 +166,7 @@ def main(argv=None) -> int:
                 continue
         log(f"{backend}: starting")
         bench_backend(backend, args, report)
+    report.machine["load_end"] = f"{os.getloadavg()[0]:.1f}"
     text = render(report, args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
