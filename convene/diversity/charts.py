@@ -63,7 +63,8 @@ def bar_chart(table: dict[str, list], stages: list[tuple[str, str]], target_mark
             text = f"{stage_cell.share_text} ({stage_cell.count_text})" if not stage_cell.suppressed \
                 else "fewer than 5"
             bars.append(Bar(stage, LABEL_W, by, round(width, 1), text, LABEL_W + width + 4))
-        rows.append(Row(cell.label, y, y + row_h / 2 + 4, bars))
+        label = cell.label if len(cell.label) <= 30 else cell.label[:28].rstrip() + "…"
+        rows.append(Row(label, y, y + row_h / 2 + 4, bars))
         y += row_h + ROW_GAP
     marks = []
     for category, value, text in target_marks:
@@ -96,6 +97,7 @@ class LineChart:
     right: int
     top: int
     bottom: int
+    legend: list[tuple[float, float, int, str]] = field(default_factory=list)  # (x, y, series index, label)
 
 
 def line_chart(editions: list[str], series: list[tuple[str, list[float | None]]]) -> LineChart:
@@ -127,4 +129,7 @@ def line_chart(editions: list[str], series: list[tuple[str, list[float | None]]]
     every = max(1, len(editions) // 12)  # keep labels legible with 60 editions
     x_labels = [(xy(i, 0)[0], name) for i, name in enumerate(editions) if i % every == 0]
     y_ticks = [(bottom - plot_h * p / 100, f"{p}%") for p in (0, 25, 50, 75, 100)]
-    return LineChart(width, bottom + 60, lines, x_labels, y_ticks, left, left + plot_w, top, bottom)
+    legend_top = bottom + 50
+    legend = [(left + (i % 3) * 200, legend_top + (i // 3) * 20, line.index, line.label) for i, line in enumerate(lines)]
+    height = legend_top + ((len(lines) + 2) // 3) * 20 + 10
+    return LineChart(width, height, lines, x_labels, y_ticks, left, left + plot_w, top, bottom, legend)

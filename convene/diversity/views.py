@@ -224,7 +224,7 @@ def series_trends(series_id: int):
     labels = services.categories(dimension)
     lines = [(label, [row[1][i].share if not row[1][i].suppressed else None for row in rows])
              for i, (_, label) in enumerate(labels)]
-    chart = charts.line_chart([f"{c.starts_on.year} {c.title}"[:40] for c in editions], lines)
+    chart = charts.line_chart([str(c.starts_on.year) for c in editions], lines)
     return render_template("diversity/series_trends.html", series=series, rows=rows, labels=labels, chart=chart,
                            dimension=Dimension(dimension), stage=stage, stages=STAGE_CHOICES,
                            dimensions=list(Dimension), info=info, suppress=suppress,
