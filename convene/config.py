@@ -69,6 +69,10 @@ class Defaults:
     CLASSIFICATION_BASIS = "unctad"
     #: Per-country overrides of the chosen basis, e.g. {"TR": "south"}.
     CLASSIFICATION_OVERRIDES: dict = {}
+    #: Under the UNCTAD basis, where transition economies count: "south" or "north".
+    CLASSIFICATION_TRANSITION = "south"
+    #: Which person field places them on the map for diversity figures: "country" or "nationality".
+    DIVERSITY_COUNTRY_FIELD = "country"
     #: Months after a convening closes before sensitive self-identification data is purged.
     RETENTION_MONTHS = 24
     #: Weeks after a convening is held without a brief before it is flagged to staff.

@@ -60,6 +60,7 @@ MAIN_NAV = (
     ("briefs.index", "Briefs", "any"),
     ("mail.outbox", "Outbox", "organizer"),
     ("audit.index", "Audit", "admin"),
+    ("diversity.classification", "Classification", "admin"),
     ("auth.users", "Accounts", "admin"),
 )
 
