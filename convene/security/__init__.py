@@ -8,6 +8,7 @@ import time
 from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 
 from ..extensions import limiter
 
@@ -110,16 +111,20 @@ def install_token_log_filter(app: Flask) -> None:
 
 
 def refuse_nul_characters():
-    """Refuse a request carrying a NUL character in the path, query or form.
+    """Refuse a form (or path) carrying a NUL character; drop NULs from query strings.
 
-    No person types one, PostgreSQL cannot store one in text, and some libraries cut strings
-    at it; refusing here, once, means no area can half-save or fail on it.
+    No person types one, PostgreSQL cannot store or even compare one in text, and some
+    libraries cut strings at it. A form with one is refused here, once, so no area can
+    half-save or fail on it; a search or filter simply ignores it. (File names are left
+    to the upload code, which reduces them to safe display names.)
     """
-    values = [request.path, *(v for vs in request.args.listvalues() for v in vs)]
+    if any("\x00" in value for value in request.args.values()):
+        request.args = ImmutableMultiDict(
+            [(key, value.replace("\x00", "")) for key, value in request.args.items(multi=True)])
+    values = [request.path]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         values += [v for vs in request.form.listvalues() for v in vs]
-        values += [f.filename or "" for fs in request.files.listvalues() for f in fs]
     if any("\x00" in value for value in values):
         return _error(400, "Bad request", "The form contained an invisible control character (NUL) that "
                                           "cannot be stored. Remove it and submit again; nothing was saved.")
