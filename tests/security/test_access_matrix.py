@@ -103,8 +103,8 @@ briefs.file GET                             login  login  404    404    404    4
 briefs.index GET                            login  login  200    200    200    200
 briefs.public_detail GET                    200    200    200    200    200    200
 briefs.public_file GET                      404    404    404    404    404    404
-briefs.review GET                           404    404    404    404    404    404
-briefs.review POST                          404    404    404    404    404    404
+briefs.review GET                           404    200    404    404    404    404
+briefs.review POST                          404    400    404    404    404    404
 briefs.review_file GET                      404    404    404    404    404    404
 briefs.review_list GET                      404    200    404    404    404    404
 briefs.send_review_links POST               login  login  302    404    403    302
