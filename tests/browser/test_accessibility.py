@@ -184,3 +184,35 @@ def test_every_public_page_is_accessible_anonymously(page, live, make):
     assert "/sign-in" in checked
     assert any(path.startswith("/rsvp/") for path in checked), "the RSVP page should be among the public pages"
     assert not failures, "accessibility failures:\n" + "\n".join(failures)
+
+
+def test_no_page_breaks_the_content_security_policy(browser, live, make):
+    """With the real CSP (not bypassed), no page may trigger a CSP violation (inline script or style,
+    event-handler attribute, foreign source) or a script error."""
+    values = _seed(make)
+    context = browser.new_context(base_url=live.url)  # CSP enforced, unlike the scanning contexts
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+                if m.type == "error" and "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+        sign_in_as(page, values["admin"], PASSWORD)
+        # Self-check: an inline script added to a served page must be reported.
+        page.evaluate("() => document.body.appendChild(Object.assign(document.createElement('script'), "
+                      "{textContent: 'window.__inline = 1'}))")
+        page.wait_for_timeout(200)
+        assert problems and page.evaluate("() => window.__inline") is None, "the CSP listener saw nothing"
+        problems.clear()
+        paths, _ = _html_pages(live, values, with_tokens=True)
+        visited = 0
+        for path in paths:
+            probe = page.request.get(path, max_redirects=0)
+            if probe.status != 200 or "text/html" not in (probe.headers.get("content-type") or ""):
+                continue
+            page.goto(path)
+            visited += 1
+        assert visited >= 10
+        assert not problems, "CSP violations or script errors:\n" + "\n".join(problems)
+    finally:
+        context.close()
