@@ -7,6 +7,10 @@ from convene.security import TokenRedactingFilter
 from tests.security.world import build_world, routes, url_for_rule, world_values
 
 
+#: Non-HTML documents meant for the public (published briefs), which shared caches may keep.
+PUBLIC_DOCUMENTS = {"briefs.feed_atom", "briefs.public_file", "ics.public_agenda", "ics.public_session"}
+
+
 def _assert_secure_headers(response, where: str, https: bool = False):
     headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
@@ -38,9 +42,13 @@ def test_every_html_page_carries_the_security_headers(app, client, make, sign_in
             if response.mimetype == "text/html":
                 html_pages += 1
                 _assert_secure_headers(response, url)
-            else:  # exports, feeds, JSON: never sniffed, and their caching is decided explicitly
+            else:  # exports and feeds: never sniffed; personal ones never in a shared cache
                 assert response.headers.get("X-Content-Type-Options") == "nosniff", url
-                assert "Cache-Control" in response.headers, url
+                cache = response.headers.get("Cache-Control", "")
+                if rule.endpoint in PUBLIC_DOCUMENTS:
+                    assert cache, url
+                else:
+                    assert cache == "no-store" or cache.startswith("private"), f"{url}: Cache-Control {cache!r}"
         except Exception as error:  # collect every failing page, not just the first
             problems.append(f"{rule.endpoint} {url}: {type(error).__name__}: {error}")
     assert not problems, "\n".join(problems)
