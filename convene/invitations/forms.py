@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..db_types import choices
 from ..diversity.countries import country_choices
@@ -37,7 +37,7 @@ class AddPeopleForm(FlaskForm):
 
     def validate_person_ids(self, field):
         if not field.data:
-            raise ValueError("Tick at least one person to add.")
+            raise ValidationError("Tick at least one person to add.")
 
 
 class BulkForm(FlaskForm):
@@ -47,7 +47,7 @@ class BulkForm(FlaskForm):
 
     def validate_invitation_ids(self, field):
         if not field.data:
-            raise ValueError("Tick at least one person on the list first.")
+            raise ValidationError("Tick at least one person on the list first.")
 
 
 class EntryForm(FlaskForm):
@@ -95,7 +95,7 @@ class AttendanceForm(FlaskForm):
 
     def validate_invitation_ids(self, field):
         if not field.data:
-            raise ValueError("Tick at least one person first.")
+            raise ValidationError("Tick at least one person first.")
 
 
 class ActionForm(FlaskForm):

@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 from icalendar import Calendar
 
 from convene.convenings import services as convening_services

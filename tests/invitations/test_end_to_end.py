@@ -1,5 +1,4 @@
 """The whole cycle over real SMTP: send → worker delivers → follow the link → accept → calendar e-mail."""
-import sqlalchemy as sa
 from icalendar import Calendar
 
 from convene.extensions import db

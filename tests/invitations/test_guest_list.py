@@ -104,3 +104,12 @@ def test_guest_list_and_status_board_use_a_fixed_number_of_queries(client, make,
     for path, (small, large) in counts.items():
         assert small == large, (path, small, large)
     assert outbox() == []
+
+
+def test_empty_posts_give_a_message_never_a_500(client, convening):
+    for path, expected in (("guests/bulk", "Tick at least one person on the list"),
+                           ("guests/add", "Tick at least one person to add"),
+                           ("guests/attendance", "Tick at least one person first")):
+        response = client.post(f"/convenings/{convening.id}/{path}", data={}, follow_redirects=True)
+        assert response.status_code == 200, path
+        assert expected in response.get_data(as_text=True)

@@ -1,4 +1,3 @@
-import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.invitations import services
