@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 #: Every CONVENE_<NAME> environment variable overrides the config key <NAME>.
@@ -21,6 +22,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    #: "Keep me signed in" lasts this long (Flask-Login's default is a year).
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
     #: Minutes of inactivity after which a signed-in user must sign in again.
     IDLE_TIMEOUT_MINUTES = 60
     WTF_CSRF_ENABLED = True
@@ -53,6 +56,8 @@ class Defaults:
     MAIL_EMBEDDED_POLL = 2
     #: Where the local sink saves messages; empty means instance/mail-sink.
     MAIL_SINK_DIR = ""
+    #: Root of uploaded files (backed up with the database); empty means instance/uploads.
+    UPLOADS_DIR = ""
     #: Where brief PDFs are stored; empty means instance/uploads/briefs.
     BRIEF_UPLOAD_DIR = ""
     #: One rapporteur's autosaves within this many minutes update the same draft revision.

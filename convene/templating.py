@@ -61,6 +61,7 @@ MAIN_NAV = (
     ("mail.outbox", "Outbox", "organizer"),
     ("audit.index", "Audit", "admin"),
     ("diversity.classification", "Classification", "admin"),
+    ("privacy.retention", "Privacy", "admin"),
     ("auth.users", "Accounts", "admin"),
 )
 

@@ -162,6 +162,19 @@ def app(_shared_app):
         limiter.reset()
 
 
+@pytest.fixture(autouse=True)
+def _restore_limiter():
+    """The limiter object is shared by every app in the process: put its state back after each test,
+    so an app built with RATELIMIT_ENABLED=True cannot switch limits on for later tests."""
+    from convene.extensions import limiter
+
+    names = ("enabled", "_storage", "_limiter", "_key_prefix")
+    saved = {name: getattr(limiter, name, None) for name in names}
+    yield
+    for name, value in saved.items():
+        setattr(limiter, name, value)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

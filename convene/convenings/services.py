@@ -82,6 +82,9 @@ def update_convening(convening: Convening, data: dict[str, Any], actor) -> Conve
     changes.update(_set_organizers(convening, data.get("organizer_ids")))
     if CALENDAR_FIELDS & changes.keys():
         convening.ical_sequence += 1
+        # Accepted invitees get an updated calendar invitation in the same transaction.
+        from ..invitations.services import notify_convening_changed
+        notify_convening_changed(convening)
     if changes:
         record("convening.update", convening, actor=actor, changes=changes)
     return convening

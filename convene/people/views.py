@@ -70,9 +70,11 @@ def detail(person_id: int):
     visible = visible_convening_ids(current_user)
     if visible is not None:
         invitations_query = invitations_query.where(Invitation.convening_id.in_(visible))
-    actions = db.session.scalars(
-        sa.select(ActionItem).where(ActionItem.owner_person_id == person.id)
-        .options(joinedload(ActionItem.convening)).order_by(ActionItem.due_on)).all()
+    actions_query = (sa.select(ActionItem).where(ActionItem.owner_person_id == person.id)
+                     .options(joinedload(ActionItem.convening)).order_by(ActionItem.due_on))
+    if visible is not None:
+        actions_query = actions_query.where(ActionItem.convening_id.in_(visible))
+    actions = db.session.scalars(actions_query).all()
     return render_template("people/detail.html", person=person,
                            invitations=db.session.scalars(invitations_query).all(), actions=actions,
                            show_sensitive=sees_sensitive_fields(current_user, person))

@@ -12,11 +12,11 @@ class ConfirmForm(FlaskForm):
 
 class EraseSelfIdentificationForm(FlaskForm):
     confirm = BooleanField("I understand that gender, nationality, dietary and access needs of this person "
-                           "will be deleted for good",
+                           "will be deleted for good", id="erase-confirm",
                            validators=[DataRequired(message="Tick the box to confirm.")])
 
 
 class AnonymizeForm(FlaskForm):
     confirm = BooleanField("I understand that this person's name, contact details, biography and self-identified "
                            "data will be deleted for good, and their personal links will stop working",
-                           validators=[DataRequired(message="Tick the box to confirm.")])
+                           id="anonymize-confirm", validators=[DataRequired(message="Tick the box to confirm.")])
