@@ -20,6 +20,8 @@ from ..auth.policy import visible_convening_ids
 from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..extensions import db
+from ..themes.models import Theme
+from . import owners as owner_lookup
 from .models import ActionItem, ActionPriority, ActionStatus, action_themes
 from .services import OWNER_KINDS
 
@@ -61,6 +63,12 @@ class BoardFilters:
     page: int = 1
     per_page: int = 25
     errors: list[str] = field(default_factory=list)
+    #: What was typed in the owner box when it is not a key or keyword (matched by `resolve`).
+    owner_text: str = ""
+    #: A theme given by its slug (readable links such as ?theme=climate-security), matched by `resolve`.
+    theme_slug: str = ""
+    #: The owner the filter names, for showing it back in the text box.
+    owner_match: owner_lookup.Match | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "BoardFilters":
@@ -75,9 +83,14 @@ class BoardFilters:
         kind, _, raw = owner.partition(":")
         if owner in ("", "none", "me") or (kind in OWNER_KINDS and raw.isdigit()):
             f.owner = owner
-        else:
+        elif kind in OWNER_KINDS:
             f.errors.append("Unknown owner ignored.")
+        else:
+            f.owner_text = " ".join(owner.split())[:300]
         f.convening, f.series, f.theme = (_int(args.get(k)) for k in ("convening", "series", "theme"))
+        theme = (args.get("theme") or "").strip()
+        if f.theme is None and theme and not theme.lstrip("-").isdigit():
+            f.theme_slug = theme[:200]
         f.due = args.get("due", "") if args.get("due", "") in DUE_FILTERS else ""
         f.stale_days = _int(args.get("stale"))
         if f.stale_days is not None:
@@ -89,6 +102,37 @@ class BoardFilters:
         per_page = _int(args.get("per_page")) or 25
         f.per_page = per_page if per_page in PER_PAGE_CHOICES else 25
         return f
+
+    def resolve(self) -> "BoardFilters":
+        """Look up what needs the database: an owner typed as a name or e-mail, a theme given by slug.
+
+        A fixed number of small queries; an owner that matches nobody or several people is ignored
+        with a message (and, when several, the candidates to choose from).
+        """
+        if self.owner_text:
+            found = owner_lookup.match(self.owner_text)
+            self.owner_match = found
+            if found.ok:
+                self.owner, self.owner_text = found.key, ""
+            else:
+                self.errors.append(found.message + " The owner filter was not applied.")
+        elif self.owner and self.owner not in ("me", "none"):
+            self.owner_match = owner_lookup.Match(typed=self.owner, key=self.owner,
+                                                  owner=owner_lookup.by_key(self.owner))
+        if self.theme_slug:
+            self.theme = db.session.scalar(sa.select(Theme.id).where(Theme.slug == self.theme_slug))
+            if self.theme is None:
+                self.errors.append("Unknown theme ignored.")
+        return self
+
+    @property
+    def owner_display(self) -> str:
+        """The owner filter as it is shown in the text box."""
+        if self.owner_text:
+            return self.owner_text
+        if self.owner_match is not None and self.owner_match.owner is not None:
+            return self.owner_match.owner.text
+        return self.owner
 
     def query_args(self) -> dict[str, str]:
         """The filters as query-string arguments (for export links and the feed)."""

@@ -113,7 +113,8 @@ class BulkForm(FlaskForm):
     op = SelectField("With the selected", choices=[("status", "Set status to"), ("reassign", "Reassign to")])
     status = SelectField("Status", choices=[(s.value, s.label) for s in ActionStatus
                                             if s.value != ActionStatus.DRAFT.value], id="bulk-status")
-    owner = SelectField("Owner", default="", validate_choice=False, id="bulk-owner")
+    owner = StringField("New owner", validators=[Length(max=300)], id="bulk-owner",
+                        description="A name or e-mail address; “me”, or “none” to remove the owner.")
     note = StringField("Note (a reason is needed to drop)", validators=[Length(max=1000)], id="bulk-note")
     next = HiddenField()
 

@@ -20,6 +20,7 @@ from ..themes.models import Theme
 from ..tokens.models import Purpose
 from . import board as board_module
 from . import bp, followup, services
+from . import owners as owner_lookup
 from .forms import ActionForm, BulkForm, OwnerReportForm, ProgressForm, StatusForm
 from .models import ActionItem, ActionStatus, ActionUpdate
 from .services import ActionError
@@ -244,30 +245,16 @@ def _visible_convenings():
     return db.session.execute(query).all()
 
 
-def _owner_filter_choices() -> list[tuple[str, str]]:
-    """Owners worth filtering by: accounts, and people and organizations that own a next step."""
-    users = db.session.execute(sa.select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
-    people = db.session.execute(
-        sa.select(Person.id, Person.name).where(Person.id.in_(sa.select(ActionItem.owner_person_id)))
-        .order_by(Person.name)).all()
-    orgs = db.session.execute(
-        sa.select(Organization.id, Organization.name)
-        .where(Organization.id.in_(sa.select(ActionItem.owner_organization_id))).order_by(Organization.name)).all()
-    return ([(f"user:{u.id}", u.name) for u in users] + [(f"person:{p.id}", p.name) for p in people]
-            + [(f"org:{o.id}", o.name) for o in orgs])
-
-
 @bp.route("/next-steps/")
 @signed_in
 def board():
     """Every next step the user may see: filter, sort, page, act on several at once."""
-    filters = board_module.BoardFilters.from_args(request.args)
+    filters = board_module.BoardFilters.from_args(request.args).resolve()
     page = board_module.board_page(current_user, filters)
-    bulk_form = BulkForm(formdata=None)
-    owners = _owner_filter_choices()
-    bulk_form.owner.choices = [("", "— nobody —"), *owners]
+    # Owners are typed (matched on the server); the <datalist> only suggests a few recent ones.
     return render_template(
-        "actions/board.html", page=page, filters=filters, bulk_form=bulk_form, owners=owners,
+        "actions/board.html", page=page, filters=filters, bulk_form=BulkForm(formdata=None),
+        owner_suggestions=owner_lookup.recent_owners(visible_convening_ids(current_user)),
         convenings=_visible_convenings(), series=db.session.execute(
             sa.select(Series.id, Series.name).order_by(Series.name)).all(),
         themes=db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)).all(),
@@ -288,18 +275,30 @@ def _safe_next(target: str | None) -> str:
 def bulk():
     """Set the status of, or reassign, the selected next steps the user may see."""
     form = BulkForm()
-    form.owner.choices = []
     target = _safe_next(request.form.get("next"))
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
     if not form.validate_on_submit() or not ids:
         flash("Select at least one next step and what to do with it.", "error")
         return redirect(target)
+    owner_key = ""
+    if form.op.data == "reassign":
+        found = owner_lookup.match(form.owner.data)
+        if found.key == "":
+            flash("Type who should own the selected next steps (“none” removes their owner). "
+                  "Nothing was changed.", "error")
+            return redirect(target)
+        if not found.ok:
+            flash(found.message + " Nothing was changed.", "error")
+            for owner in found.candidates:
+                flash(f"{owner.text} ({owner.kind_label}; or type {owner.key})", "warning")
+            return redirect(target)
+        owner_key = {"me": f"user:{current_user.id}", "none": ""}.get(found.key, found.key)
     query = sa.select(ActionItem).where(ActionItem.id.in_(ids)).options(joinedload(ActionItem.convening))
     visible = visible_convening_ids(current_user)
     if visible is not None:
         query = query.where(ActionItem.convening_id.in_(visible))
     actions = db.session.scalars(query.order_by(ActionItem.id)).unique().all()
-    value = form.status.data if form.op.data == "status" else form.owner.data
+    value = form.status.data if form.op.data == "status" else owner_key
     changed, skipped = services.bulk_apply(actions, form.op.data, value, current_user, form.note.data or "")
     db.session.commit()
     flash(f"Changed {changed} of {len(ids)} selected next step{'s' if len(ids) != 1 else ''}.",
@@ -312,7 +311,7 @@ def bulk():
 
 
 def _filtered(user, args, limit: int = EXPORT_LIMIT) -> list[ActionItem]:
-    filters = board_module.BoardFilters.from_args(args)
+    filters = board_module.BoardFilters.from_args(args).resolve()
     return db.session.scalars(board_module.board_query(user, filters).limit(limit)).unique().all()
 
 
