@@ -277,24 +277,35 @@ def sessions_of(convening, day: date | None = None) -> list[AgendaSession]:
 
 
 def conflicts(sessions: Iterable) -> dict[str, list[str]]:
-    """Warnings per session uid: same room at overlapping times; a person in two sessions at once."""
+    """Warnings per session uid: same room at overlapping times; a person in two sessions at once.
+
+    Sorted by start and swept: each session is compared only with those starting before it ends,
+    and each session's room and people are worked out once, not once per pair.
+    """
     live = sorted((s for s in sessions if not s.cancelled and not s.all_day), key=lambda s: s.starts_at)
+    facts = [(s, s.starts_at, s.ends_at, (s.room or "").strip().casefold(), {r.person_id for r in s.roles})
+             for s in live]
     warnings: dict[str, list[str]] = {}
-    for i, a in enumerate(live):
-        for b in live[i + 1:]:
-            if b.starts_at >= a.ends_at:
+    for i, (a, _a_start, a_end, a_room, a_people) in enumerate(facts):
+        for j in range(i + 1, len(facts)):
+            b, b_start, _b_end, b_room, b_people = facts[j]
+            if b_start >= a_end:
                 break
+            same_room = a_room == b_room and bool(a.room or b.room)
+            shared = a_people & b_people
+            if not same_room and not shared:
+                continue
             for s, other in ((a, b), (b, a)):
-                warnings.setdefault(s.uid, []).extend(_clash_messages(s, other))
+                warnings.setdefault(s.uid, []).extend(
+                    _clash_messages(s, other, same_room and bool(s.room), shared))
     return {uid: msgs for uid, msgs in warnings.items() if msgs}
 
 
-def _clash_messages(s, other) -> list[str]:
+def _clash_messages(s, other, same_room: bool, shared_ids: set[int]) -> list[str]:
     messages = []
-    if s.room and s.room.strip().casefold() == (other.room or "").strip().casefold():
+    if same_room:
         messages.append(f"Room “{s.room}” is also booked for “{other.title}” at the same time.")
-    mine = {r.person_id for r in s.roles}
-    shared = {r.person_id: r.person for r in other.roles if r.person_id in mine}
+    shared = {r.person_id: r.person for r in other.roles if r.person_id in shared_ids}
     for person in shared.values():
         messages.append(f"{person.display_name} is also in “{other.title}” at the same time.")
     return messages

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from ..audit.services import record
 from ..extensions import db
@@ -100,6 +101,34 @@ def load_people(snapshots: Iterable[list[dict]]) -> dict[int, Person]:
 def latest(convening_id: int) -> AgendaVersion | None:
     return db.session.scalar(sa.select(AgendaVersion).where(AgendaVersion.convening_id == convening_id)
                              .order_by(AgendaVersion.number.desc()).limit(1))
+
+
+def latest_header(convening_id: int) -> AgendaVersion | None:
+    """The latest version without its snapshot and changelog (loaded only if read: they are large)."""
+    return db.session.scalar(sa.select(AgendaVersion).where(AgendaVersion.convening_id == convening_id)
+                             .options(defer(AgendaVersion.snapshot), defer(AgendaVersion.changes))
+                             .order_by(AgendaVersion.number.desc()).limit(1))
+
+
+#: (version id, published_at) → ids of the people its snapshot names. Snapshots never change once
+#: published, so this saves reading the whole snapshot just to know whom it names.
+_named_in: dict[tuple, frozenset[int]] = {}
+
+
+def people_fingerprint(version: AgendaVersion) -> tuple:
+    """What a page shows of the people a version names: (id, honorific, name, consent) for each, sorted."""
+    key = (version.id, version.published_at)
+    ids = _named_in.get(key)
+    if ids is None:
+        ids = frozenset(pid for item in version.snapshot for pid, _ in item.get("roles", []))
+        if len(_named_in) > 256:
+            _named_in.clear()
+        _named_in[key] = ids
+    if not ids:
+        return ()
+    return tuple(db.session.execute(
+        sa.select(Person.id, Person.honorific, Person.name, Person.listing_consent)
+        .where(Person.id.in_(ids)).order_by(Person.id)).tuples())
 
 
 def latest_for(convening_ids: list[int]) -> dict[int, AgendaVersion]:

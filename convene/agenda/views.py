@@ -15,7 +15,7 @@ from ..editing import StaleEdit
 from ..extensions import db
 from ..ics.addlinks import add_to_calendar_links
 from ..tokens import services as tokens
-from . import bp, links, notify, services, versions
+from . import bp, links, notify, rendering, services, versions
 from .access import LinkProblem, viewer_for
 from .forms import MoveForm, PublishForm, SessionForm, SettingsForm
 from .models import AgendaSeen, AgendaSession, AgendaSettings, SessionStatus
@@ -67,11 +67,21 @@ def index(convening_id: int):
     day, day_error = _day_arg(convening)
     sessions = services.sessions_of(convening)
     latest = versions.latest(convening.id)
+    days = rendering.rows_by_day(by_day(sessions, convening, day), convening, names_shown="all")
     return render_template(
-        "agenda/index.html", convening=convening, days=by_day(sessions, convening, day), day=day,
+        "agenda/index.html", convening=convening, days=days, day=day,
         day_error=day_error, all_days=services.agenda_days(convening), warnings=services.conflicts(sessions),
         can_manage=manages(current_user, convening), latest=latest, count=len(sessions),
-        settings=db.session.get(AgendaSettings, convening.id))
+        settings=db.session.get(AgendaSettings, convening.id), links=_session_links(convening))
+
+
+def _session_links(convening) -> dict:
+    """The per-session links of the editor, each built once for the page (see rendering.link_for)."""
+    def link(endpoint):
+        return rendering.link_for(endpoint, convening_id=convening.id, session_id=None)
+    return {"edit": link("agenda.edit"), "move": link("agenda.move"), "ics": link("ics.session"),
+            "notes": link("notes.edit"), "next_steps": link("actions.for_session"),
+            "reorder": link("agenda.reorder"), "restore": link("agenda.restore"), "cancel": link("agenda.cancel")}
 
 
 def _session_form(convening, session: AgendaSession | None = None) -> SessionForm:
@@ -344,8 +354,8 @@ def programme(convening_id: int):
         sessions = found[1] if found else []
     else:
         sessions = services.sessions_of(convening)
-    return render_template("agenda/programme.html", convening=convening, days=by_day(sessions, convening),
-                           names_shown=True, viewer=None)
+    days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown="all")
+    return render_template("agenda/programme.html", convening=convening, days=days, viewer=None)
 
 
 # --- Public agenda -------------------------------------------------------------------------------
@@ -361,15 +371,31 @@ def _public_convening(slug: str):
 
 @bp.route("/c/<slug>/agenda")
 def public(slug: str):
-    """The published agenda, without sign-in, when the organizers made it public."""
+    """The published agenda, without sign-in, when the organizers made it public.
+
+    The day tables are the same for every visitor of a version, so they are rendered once and
+    kept (rendering.public_days) under a key made of everything they show: the version, the
+    convening's timezone, slug and attribution rule, and the names and listing consent of the
+    people named. The checks above run on every request; the page around the tables (navigation,
+    messages) is rendered per request.
+    """
     convening = _public_convening(slug)
-    found = versions.published_agendas([convening]).get(convening.id)
-    if found is None:
+    version = versions.latest_header(convening.id)
+    if version is None:
         abort(404)
-    version, sessions = found
+    names_shown = not convening.attribution.strips_names
+    people = versions.people_fingerprint(version) if names_shown else ()
+    key = rendering.fingerprint("public", convening.id, version.id, version.number, convening.timezone,
+                                convening.slug, names_shown, people, request.script_root)
+
+    def render_days() -> str:
+        sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
+        days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown=names_shown)
+        return render_template("agenda/_public_days.html", convening=convening, days=days,
+                               session_ics=rendering.link_for("ics.public_session", slug=convening.slug, uid=None))
+
     return render_template("agenda/public.html", convening=convening, version=version,
-                           days=by_day(sessions, convening), viewer=None,
-                           names_shown=not convening.attribution.strips_names)
+                           days_html=rendering.public_days.get_or_render(key, render_days))
 
 
 @bp.route("/c/<slug>/agenda/changes")
@@ -422,11 +448,14 @@ def my_agenda(token: str):
     agendas = []
     for convening, version, sessions, marks, seen in attendee_agendas(viewer):
         shown = sessions if view == "all" else [s for s in sessions if versions.open_to(viewer.person, s)]
-        gcal = {s.uid: add_to_calendar_links(s, convening, links.my_agenda(token, s.uid)) for s in shown
-                if not s.cancelled}
-        agendas.append({"convening": convening, "version": version, "days": by_day(shown, convening),
+        back = links.my_agenda(token)  # the same link as links.my_agenda(token, uid), built once
+        gcal = {s.uid: add_to_calendar_links(s, convening, f"{back}#s-{s.uid}") for s in shown if not s.cancelled}
+        days = rendering.rows_by_day(by_day(shown, convening), convening, names_shown=True, me=viewer.person,
+                                     viewer_tz=viewer.person.timezone if viewer.person else None, marks=marks)
+        agendas.append({"convening": convening, "version": version, "days": days,
                         "marks": marks, "seen": seen, "add_links": gcal})
     return render_template("agenda/my_agenda.html", viewer=viewer, agendas=agendas, token=token, view=view,
+                           session_ics=rendering.link_for("ics.my_session", token=token, uid=None),
                            waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
 
 
@@ -498,5 +527,7 @@ def briefing(token: str):
 
     packs = briefing_context(viewer, attendee_agendas(viewer))
     for pack in packs:
-        pack["days"] = by_day(pack["sessions"], pack["convening"])
+        pack["days"] = rendering.rows_by_day(
+            by_day(pack["sessions"], pack["convening"]), pack["convening"], names_shown=True, me=viewer.person,
+            viewer_tz=viewer.person.timezone if viewer.person else None)
     return render_template("agenda/briefing.html", viewer=viewer, token=token, packs=packs)

@@ -1,0 +1,140 @@
+"""Agenda rows ready to print, per-row links without a route build each, and the public page cache.
+
+A 200-session agenda is rendered row by row; doing the per-row work in Jinja (a macro per time,
+role and mark, `label()` and `url_for` per link) made it the slowest part of the page. Here every
+row is prepared once, in one pass, and the templates only print the prepared values.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from markupsafe import Markup, escape
+
+from .models import SessionKind, SessionRoleKind
+
+KIND_LABELS = {k.value: k.label for k in SessionKind}
+ROLE_LABELS = {k.value: k.label for k in SessionRoleKind}
+MARK_LABELS = {"added": "New", "moved": "Moved", "cancelled": "Cancelled", "restored": "Back on",
+               "changed": "Changed", "removed": "Removed"}
+YOU = Markup("<strong>you</strong>")
+#: An id no session has: url_for builds the route once with it, each row substitutes its own id.
+_ID_HOLE = 2147483647
+_UID_HOLE = "00000000-hole-0000-0000-000000000000"
+
+
+@dataclass(slots=True)
+class Row:
+    """One session as printed in a day table: `s` is the session (row or published view)."""
+
+    s: Any
+    times: Markup
+    kind_label: str
+    roles: list[tuple[str, Any]] = field(default_factory=list)
+    mark: str | None = None
+    mark_label: str = ""
+
+
+def _times(s, tz: ZoneInfo, viewer_tz: str | None, convening_tz: str | None) -> Markup:
+    """Start–end in the convening's timezone (and the viewer's own, when it differs)."""
+    if s.all_day:
+        return Markup("All day")
+    start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
+    # ISO timestamps and HH:MM hold no markup characters: plain formatting is safe and much cheaper.
+    html = (f'<time datetime="{s.starts_at.isoformat()}">{start:%H:%M}</time>–'
+            f'<time datetime="{s.ends_at.isoformat()}">{end:%H:%M}</time>')
+    if viewer_tz and viewer_tz != convening_tz:
+        own = ZoneInfo(viewer_tz)
+        html += (f'\n<span class="own-tz">({s.starts_at.astimezone(own):%a %H:%M}–{s.ends_at.astimezone(own):%H:%M}'
+                 f' your time, {escape(viewer_tz.replace("_", " "))})</span>')
+    return Markup(html)
+
+
+def _name(role, names_shown, me) -> Any:
+    if me is not None and role.person_id == me.id:
+        return YOU
+    if names_shown == "all" or (names_shown and role.person.listing_consent):
+        return role.person.display_name
+    return "a participant"
+
+
+def rows_by_day(days: Iterable[tuple[date, list]], convening, *, names_shown: Any = True,
+                viewer_tz: str | None = None, me=None, marks: dict[str, str] | None = None
+                ) -> list[tuple[date, list[Row]]]:
+    """by_day()'s [(day, sessions)] as [(day, rows)]; a session on several days is prepared once.
+
+    names_shown: 'all' (staff: every name), True (names of people who consented to be listed),
+    False (nobody's name). `me` is shown as "you"; `marks` maps uid → change since last seen.
+    """
+    tz = ZoneInfo(convening.timezone or "UTC")
+    prepared: dict[int, Row] = {}
+    out = []
+    for day, sessions in days:
+        rows = []
+        for s in sessions:
+            row = prepared.get(id(s))
+            if row is None:
+                mark = marks.get(s.uid) if marks else None
+                row = prepared[id(s)] = Row(
+                    s, _times(s, tz, viewer_tz, convening.timezone), KIND_LABELS.get(s.kind, s.kind),
+                    [(ROLE_LABELS.get(r.role, r.role), _name(r, names_shown, me))
+                     for r in s.roles if r.role != "participant"],
+                    mark, MARK_LABELS.get(mark, "Changed") if mark else "")
+            rows.append(row)
+        out.append((day, rows))
+    return out
+
+
+def link_for(endpoint: str, **values) -> Callable[[Any], str]:
+    """A function session_id (or uid) → URL, built with one url_for instead of one per row.
+
+    Pass session_id=… or uid=… as the placeholder argument's name with value None.
+    """
+    hole_name = next(k for k, v in values.items() if v is None)
+    hole = _ID_HOLE if hole_name == "session_id" else _UID_HOLE
+    pattern = url_for(endpoint, **{**values, hole_name: hole})
+    before, _, after = pattern.partition(str(hole))
+    return lambda value: f"{before}{value}{after}"
+
+
+# --- The public agenda page's cache ----------------------------------------------------------------
+
+class FragmentCache:
+    """A small LRU of rendered HTML fragments, per process (each gunicorn worker has its own)."""
+
+    def __init__(self):
+        self._items: OrderedDict[str, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: str, render: Callable[[], str]) -> Markup:
+        size = current_app.config.get("AGENDA_PAGE_CACHE_SIZE", 16)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        html = Markup(render())
+        if size > 0:
+            with self._lock:
+                self._items[key] = html
+                while len(self._items) > size:
+                    self._items.popitem(last=False)
+        return html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+public_days = FragmentCache()
+
+
+def fingerprint(*parts: Any) -> str:
+    """A cache key from everything a fragment is built from (repr of plain values)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
