@@ -6,15 +6,14 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.notes.models import NoteRevision
-from tests.browser.conftest import (TIMEOUT_MS, _live_server, browser, live, live_smtp,  # noqa: F401
-                                    sign_in_as)
+from tests.browser.conftest import TIMEOUT_MS, sign_in_as
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 
 @pytest.fixture
-def strict_page(browser, live):  # noqa: F811
+def strict_page(browser, live):
     """A page with the Content-Security-Policy enforced (no bypass), collecting console errors."""
     context = browser.new_context(base_url=live.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
@@ -32,7 +31,7 @@ def _bodies():
     return [r.body for r in db.session.scalars(sa.select(NoteRevision).order_by(NoteRevision.number))]
 
 
-def test_autosave_and_restore_after_sign_out(strict_page, live, make):  # noqa: F811
+def test_autosave_and_restore_after_sign_out(strict_page, live, make):
     page = strict_page
     user = make.user("staff")
     convening = make.convening(attribution_rule="chatham_house")
