@@ -36,6 +36,8 @@ test: $(TSTAMP)
 	$(PY) -m pytest
 
 bench: $(TSTAMP)
+	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1) || \
+	  echo "wrk not available: the throughput row is skipped"
 	$(PY) -m bench
 
 worker: $(STAMP)
