@@ -63,7 +63,10 @@ def serve_command(host: str, port: int) -> None:
     click.echo("Demo sign-ins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<10} {email}  password: {password}")
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # app.run() refuses to start inside the flask CLI, so serve with Werkzeug directly.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, threaded=True)
 
 
 def init_app(app: Flask) -> None:
