@@ -1,11 +1,14 @@
-"""Forms of the next-steps area. Choices are built per convening, so ids from elsewhere are refused."""
+"""Forms of the next-steps area. Lists are built per convening (sessions from elsewhere are refused); owners and
+supporters outside the lists are typed and matched on the server, so no list grows with the whole directory."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import Select
 
 from ..agenda.models import AgendaSession
 from ..auth.models import User
@@ -15,29 +18,72 @@ from ..forms import VersionField
 from ..invitations.models import Invitation
 from ..people.models import Organization, Person
 from ..themes.models import Theme
-from .models import ActionItem, ActionPriority, ActionStatus
+from . import owners as owner_lookup
+from .models import ActionItem, ActionPriority, ActionStatus, action_supporters
+from .services import ActionError, resolve_owner
 
 
-def owner_choices(convening, current: ActionItem | None = None) -> dict[str, list[tuple[str, str]]]:
-    """Owners offered for a convening: its (and its conference's and dialogues') guests, organizations, accounts."""
-    family = [convening.id, *([convening.parent_id] if convening.parent_id else []),
-              *[d.id for d in convening.dialogues]]
+class LeanSelect(Select):
+    """WTForms' <select>, same HTML, with options built as plain strings: a long list stays cheap to render."""
+
+    @classmethod
+    def render_option(cls, value, label, selected, **kwargs):
+        if kwargs:
+            return super().render_option(value, label, selected, **kwargs)
+        value = "True" if value is True else value
+        return f'<option {"selected " if selected else ""}value="{escape(value)}">{escape(label)}</option>'
+
+
+def _family(convening) -> list[int]:
+    """The convening, its conference and its dialogues: whose guests may own its next steps."""
+    return [convening.id, *([convening.parent_id] if convening.parent_id else []),
+            *[d.id for d in convening.dialogues]]
+
+
+def candidate_organizations(convening, extra_ids=()) -> list[tuple[int, str]]:
+    """Organizations worth listing for a convening: its guests', those already on its next steps, `extra_ids`.
+
+    Anyone else can still be named in the "another owner" / "other supporting organizations" boxes,
+    so the lists stay as long as a guest list, not as long as the whole directory.
+    """
+    family = _family(convening)
+    guests = (sa.select(Person.organization_id).join(Invitation, Invitation.person_id == Person.id)
+              .where(Invitation.convening_id.in_(family), Person.organization_id.is_not(None)))
+    owning = sa.select(ActionItem.owner_organization_id).where(ActionItem.convening_id == convening.id,
+                                                               ActionItem.owner_organization_id.is_not(None))
+    supporting = (sa.select(action_supporters.c.organization_id)
+                  .join(ActionItem, ActionItem.id == action_supporters.c.action_id)
+                  .where(ActionItem.convening_id == convening.id))
+    wanted = [Organization.id.in_(guests), Organization.id.in_(owning), Organization.id.in_(supporting)]
+    if extra_ids:
+        wanted.append(Organization.id.in_(list(extra_ids)))
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Organization.id, Organization.name).where(sa.or_(*wanted)).order_by(Organization.name))]
+
+
+def owner_choices(convening, current: ActionItem | None = None,
+                  organizations: list[tuple[int, str]] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Owners offered for a convening: accounts, its (and its conference's and dialogues') guests, their
+    organizations and the current owner. Anyone else is typed in the "another owner" box."""
     people = db.session.execute(
         sa.select(Person.id, Person.name).join(Invitation, Invitation.person_id == Person.id)
-        .where(Invitation.convening_id.in_(family), Person.erased_at.is_(None))
+        .where(Invitation.convening_id.in_(_family(convening)), Person.erased_at.is_(None))
         .distinct().order_by(Person.name)).all()
     extra = current.owner_person if current is not None and current.owner_person is not None else None
     person_choices = [(f"person:{p.id}", p.name) for p in people]
     if extra is not None and f"person:{extra.id}" not in dict(person_choices):
         person_choices.append((f"person:{extra.id}", extra.name))
-    orgs = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
+    if organizations is None:
+        organizations = candidate_organizations(
+            convening, [current.owner_organization_id] if current is not None and current.owner_organization_id
+            else [])
     users = db.session.execute(
         sa.select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
     groups = {
         "No owner": [("", "— no owner yet —")],
         "Staff and organizers": [(f"user:{u.id}", u.name) for u in users],
         "People": person_choices,
-        "Organizations": [(f"org:{o.id}", o.name) for o in orgs],
+        "Organizations": [(f"org:{i}", name) for i, name in organizations],
     }
     return {label: options for label, options in groups.items() if options}
 
@@ -55,13 +101,20 @@ class ActionForm(FlaskForm):
     text = StringField("Next step", validators=[DataRequired(message="Write what the next step is."),
                                                   Length(max=2000)])
     rationale = TextAreaField("Rationale or context", validators=[Length(max=20000)])
-    session_id = SelectField("Arose in session", coerce=int, default=0)
-    owner = SelectField("Owner", default="", validate_choice=False)
-    supporter_ids = SelectMultipleField("Supporting organizations", coerce=int)
+    session_id = SelectField("Arose in session", coerce=int, default=0, widget=LeanSelect())
+    owner = SelectField("Owner", default="", validate_choice=False, widget=LeanSelect())
+    owner_other = StringField("Another owner", validators=[Length(max=300)],
+                              description="Someone not in the owner list: a name or e-mail address of any "
+                                          "person, organization or staff account. Replaces the choice above.")
+    supporter_ids = SelectMultipleField("Supporting organizations", coerce=int, validate_choice=False,
+                                        widget=LeanSelect(multiple=True))
+    other_supporters = StringField("Other supporting organizations", validators=[Length(max=2000)],
+                                   description="Organizations not in the list above: their names, separated "
+                                               "by semicolons.")
     due_on = DateField("Due date", validators=[Optional()],
                        description="Leave empty for “no date”.")
     priority = SelectField("Priority", choices=choices(ActionPriority), default=ActionPriority.NORMAL.value)
-    theme_ids = SelectMultipleField("Themes", coerce=int)
+    theme_ids = SelectMultipleField("Themes", coerce=int, widget=LeanSelect(multiple=True))
     new_themes = StringField("New themes", validators=[Length(max=500)],
                              description="Names separated by commas; created if they do not exist.")
     is_public = BooleanField("Public (may appear on the published brief)")
@@ -73,9 +126,12 @@ class ActionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self._convening = convening
         self.session_id.choices = session_choices(convening)
-        self.owner.choices = owner_choices(convening, action)
-        orgs = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
-        self.supporter_ids.choices = [(o.id, o.name) for o in orgs]
+        extra = [o.id for o in action.supporters] if action is not None else []
+        if action is not None and action.owner_organization_id:
+            extra.append(action.owner_organization_id)
+        orgs = candidate_organizations(convening, extra)
+        self.owner.choices = owner_choices(convening, action, orgs)
+        self.supporter_ids.choices = orgs
         themes = db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)).all()
         self.theme_ids.choices = [(t.id, t.name) for t in themes]
 
@@ -89,9 +145,42 @@ class ActionForm(FlaskForm):
                 f"The due date cannot be before the convening ({self._convening.starts_on:%d %B %Y}).")
 
     def validate_owner(self, field):
-        flat = {value for group in field.choices.values() for value, _ in group}
-        if field.data not in flat:
-            raise ValidationError("The owner chosen does not exist; choose one from the list.")
+        # Any existing owner is accepted, listed or not (the list is only the likely ones).
+        try:
+            resolve_owner(field.data)
+        except ActionError:
+            raise ValidationError("The owner chosen does not exist; choose one from the list.") from None
+
+    def validate_owner_other(self, field):
+        if not (field.data or "").strip():
+            return
+        found = owner_lookup.match(field.data, keywords=False)
+        if not found.ok:
+            listed = "; ".join(f"{o.text} ({o.kind_label})" for o in found.candidates)
+            raise ValidationError(found.message + (f" Candidates: {listed}." if listed else ""))
+        self.owner.data = found.key
+
+    def validate_other_supporters(self, field):
+        names = [" ".join(n.split()) for n in (field.data or "").split(";") if n.strip()]
+        if not names:
+            return
+        if len(names) > 50:
+            raise ValidationError("Name at most 50 organizations at once.")
+        rows = db.session.execute(sa.select(Organization.id, Organization.name).where(
+            sa.func.lower(Organization.name).in_([n.lower() for n in names]))).all()
+        found: dict[str, list[int]] = {}
+        for row in rows:
+            found.setdefault(row.name.lower(), []).append(row.id)
+        unknown = [n for n in names if n.lower() not in found]
+        several = [n for n in names if len(found.get(n.lower(), [])) > 1]
+        if unknown:
+            raise ValidationError("No organization is called " + ", ".join(f"“{n}”" for n in unknown)
+                                  + ". Check the spelling, or add it to the directory first.")
+        if several:
+            raise ValidationError("Several organizations are called " + ", ".join(f"“{n}”" for n in several)
+                                  + "; choose the right one in the list above.")
+        ids = list(self.supporter_ids.data or [])
+        self.supporter_ids.data = ids + [i for n in names for i in found[n.lower()] if i not in ids]
 
 
 class StatusForm(FlaskForm):

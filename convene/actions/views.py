@@ -1,8 +1,6 @@
 """Routes of the next-steps area: capture, outcome view, follow-up, board, exports, owners' links."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,11 +13,11 @@ from ..convenings.models import Convening, Series
 from ..editing import StaleEdit
 from ..extensions import db, limiter
 from ..mail.services import MailError
-from ..people.models import Organization, Person
+from ..people.models import Person
 from ..themes.models import Theme
 from ..tokens.models import Purpose
 from . import board as board_module
-from . import bp, followup, services
+from . import bp, followup, outcome, services
 from . import owners as owner_lookup
 from .forms import ActionForm, BulkForm, OwnerReportForm, ProgressForm, StatusForm
 from .models import ActionItem, ActionStatus, ActionUpdate
@@ -35,16 +33,6 @@ def _history_options():
             selectinload(ActionItem.updates).joinedload(ActionUpdate.author_person),
             joinedload(ActionItem.owner_person), joinedload(ActionItem.owner_organization),
             joinedload(ActionItem.owner_user), joinedload(ActionItem.session))
-
-
-def _by_theme(actions: list[ActionItem]) -> list[tuple[str, list[ActionItem]]]:
-    """Group next steps by theme (a step with two themes appears under both); unthemed last."""
-    groups: dict[str, list[ActionItem]] = defaultdict(list)
-    for action in actions:
-        for theme in action.themes or [None]:
-            groups[theme.name if theme else ""].append(action)
-    named = sorted((k, v) for k, v in groups.items() if k)
-    return named + ([("", groups[""])] if "" in groups else [])
 
 
 def _load_action(action_id: int) -> ActionItem:
@@ -73,18 +61,18 @@ def _capture_page(convening: Convening, session: AgendaSession | None):
             target = (url_for("actions.for_session", convening_id=convening.id, session_id=session.id)
                       if session else url_for("actions.for_convening", convening_id=convening.id,
                                               session=action.session_id or None))
-            return redirect(target + "#capture")
+            # No #capture fragment: browsers ignore autofocus on a page whose address has one, and the
+            # text box (autofocused, so scrolled into view) must have focus again for the next entry.
+            return redirect(target)
     if request.method == "POST":
         status = 400
-    query = (sa.select(ActionItem).where(ActionItem.convening_id == convening.id)
-             .options(*_history_options()).order_by(ActionItem.created_at, ActionItem.id))
-    if session is not None:
-        query = query.where(ActionItem.session_id == session.id)
-    actions = db.session.scalars(query).all()
+    actions = outcome.outcome_steps(convening.id, session.id if session is not None else None)
     drafts = [a for a in actions if a.status == ActionStatus.DRAFT.value]
     return render_template("actions/for_convening.html", convening=convening, session=session, form=form,
-                           groups=_by_theme(actions), drafts=drafts, count=len(actions),
-                           bulk_form=BulkForm(formdata=None), statuses=ActionStatus), status
+                           groups=outcome.by_theme(actions), drafts=drafts, count=len(actions),
+                           bulk_form=BulkForm(formdata=None), statuses=ActionStatus,
+                           status_labels={s.value: s.label for s in ActionStatus},
+                           detail_base=url_for("actions.detail", action_id=0)[:-1]), status
 
 
 @bp.route("/convenings/<int:convening_id>/next-steps", methods=("GET", "POST"))
