@@ -50,7 +50,7 @@ def serve_command(host: str, port: int) -> None:
     """Serve the app for local use, with an embedded mail worker and a local mail sink."""
     from flask import current_app
 
-    from .demo.data import DEMO_LOGINS
+    from .demo.data import DEMO_LOGINS, demo_rsvp_link
 
     app = current_app._get_current_object()
     try:
@@ -63,6 +63,10 @@ def serve_command(host: str, port: int) -> None:
     click.echo("Demo sign-ins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<10} {email}  password: {password}")
+    link = demo_rsvp_link(f"http://{host}:{port}")
+    db.session.commit()
+    if link:
+        click.echo(f"An invitee's personal link, to try the RSVP page: {link}")
     # app.run() refuses to start inside the flask CLI, so serve with Werkzeug directly.
     from werkzeug.serving import run_simple
 

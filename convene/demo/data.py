@@ -172,7 +172,35 @@ def _load_2012(series: Series, organizer: User, staff: User, people: list[Person
     _session(roundtable, "Closing plenary: next steps", _at(day3, 10, 45), 75, "plenary", "Auditorium",
              "Rapporteurs of the parallel roundtables report agreed next steps.", [(chair, "chair")])
     _load_2012_outcomes(roundtable, staff, people)
+    _publish_agenda(roundtable, organizer)
     return conference
+
+
+def _publish_agenda(convening: Convening, actor: User) -> None:
+    """The held roundtable's agenda as participants saw it (version 1)."""
+    from ..agenda.versions import latest, publish
+
+    db.session.flush()
+    if latest(convening.id) is None:
+        publish(convening, actor=actor, note="Final programme.")
+
+
+#: Balance targets of the upcoming dialogue: (dimension, kind, category, value).
+DEMO_TARGETS = (
+    ("north_south", "min_share", "south", 50),
+    ("gender", "min_share", "woman", 40),
+    ("sector", "max_any", "", 40),
+    ("region", "min_categories", "", 4),
+)
+
+
+def _set_targets(convening: Convening, actor: User) -> None:
+    from ..diversity.models import DiversityTarget
+
+    for dimension, kind, category, value in DEMO_TARGETS:
+        _get_or_add(DiversityTarget, {"convening_id": convening.id, "dimension": dimension, "kind": kind,
+                                      "category": category}, value=value, stage="accepted",
+                    created_by_id=actor.id)
 
 
 def _load_2012_outcomes(roundtable: Convening, staff: User, people: list[Person]) -> None:
@@ -249,6 +277,7 @@ def _load_upcoming(series: Series, organizer: User, people: list[Person], newcom
              "Library", "Draft — framing paper to follow.", [(people[0], "chair")])
     _session(dialogue, "Session II: Regional organizations as first responders", _at(day2, 11), 90,
              "roundtable", "Library", "Draft.")
+    _set_targets(dialogue, organizer)
     return edition
 
 
@@ -268,3 +297,17 @@ def load_demo() -> str:
               for name, model in (("people", Person), ("convenings", Convening), ("invitations", Invitation),
                                   ("sessions", AgendaSession), ("next steps", ActionItem))}
     return "Demo data ready: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + "."
+
+
+def demo_rsvp_link(base_url: str) -> str | None:
+    """A fresh personal link for one demo invitee who has not answered yet (re-issuing revokes the old one)."""
+    from ..tokens.services import issue
+
+    invitation = db.session.scalar(
+        sa.select(Invitation).join(Convening).where(Convening.slug == "preventing-atrocities-in-fragile-transitions",
+                                                    Invitation.status == "invited").order_by(Invitation.id))
+    if invitation is None:
+        return None
+    expires = datetime.combine(invitation.convening.ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo("UTC"))
+    token = issue("rsvp", invitation_id=invitation.id, expires_at=expires)
+    return f"{base_url.rstrip('/')}/rsvp/{token}  ({invitation.person.name})"

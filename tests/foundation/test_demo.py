@@ -38,3 +38,21 @@ def test_demo_organizer_signs_in_and_browses(client, app):
     page = client.get(f"/convenings/{roundtable.id}").get_data(as_text=True)
     assert "Not for attribution" in page
     assert client.get("/people/?q=Mensah").status_code == 200
+
+
+def test_demo_has_targets_a_published_agenda_and_a_working_invitee_link(client, app):
+    from convene.agenda.models import AgendaVersion
+    from convene.demo.data import demo_rsvp_link
+    from convene.diversity.models import DiversityTarget
+
+    load_demo()
+    load_demo()
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(DiversityTarget.id))) == 4
+    assert db.session.scalar(sa.select(sa.func.count(AgendaVersion.id))) == 1
+    link = demo_rsvp_link("http://localhost")
+    db.session.commit()
+    path = link.split("http://localhost", 1)[1].split()[0]
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Preventing Atrocities in Fragile Transitions" in page.get_data(as_text=True)
