@@ -14,10 +14,11 @@ items are DATE values. UIDs are the stored random uuids; they never change on ed
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//Convene//Convene agenda//EN"
 ITIP_METHODS = frozenset({"REQUEST", "CANCEL"})
@@ -89,8 +90,15 @@ def convening_itip(convening, person, *, method: str, sequence: int, organizer_e
 
 
 def session_event(session, convening, *, organizer_email: str, organizer_name: str, link: str,
-                  stamp: datetime | None = None) -> Event:
-    """One VEVENT for an agenda session (DATE values when all-day, TZID otherwise)."""
+                  stamp: datetime | None = None, organizer: vCalAddress | None = None,
+                  location: str | None = None) -> Event:
+    """One VEVENT for an agenda session (DATE values when all-day, TZID otherwise).
+
+    Properties are added with `Component.add` (the path icalendar's own serialisation examples
+    take); `Event.new` validates every argument through property setters, which doubled the cost
+    of a 200-session calendar. `organizer` and `location` (the venue) may be passed in when the
+    same values serve many events.
+    """
     tz = _zone(convening.timezone)
     if session.all_day:
         start: date | datetime = session.starts_at.astimezone(tz).date()
@@ -100,15 +108,26 @@ def session_event(session, convening, *, organizer_email: str, organizer_name: s
         start = session.starts_at.astimezone(tz)
         end = session.ends_at.astimezone(tz)
     modified = _utc(session.updated_at or session.created_at)
-    event = Event.new(
-        uid=session.uid, sequence=session.ical_sequence, summary=session.title,
-        start=start, end=end, stamp=_utc(stamp) if stamp else modified,
-        last_modified=modified, location=_session_location(session, convening) or None,
-        description=_session_description(session, convening, link), url=link,
-        organizer=vCalAddress.new(organizer_email, cn=organizer_name or None) if organizer_email else None,
-        status="CANCELLED" if session.cancelled else "CONFIRMED",
-        categories=[_kind_label(session.kind)],
-    )
+    venue = _location_of(convening) if location is None else location
+    where = ", ".join(p for p in (session.room, venue) if p)
+    if organizer is None and organizer_email:
+        organizer = vCalAddress.new(organizer_email, cn=organizer_name or None)
+    event = Event()
+    event.add("summary", session.title)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("dtstamp", _utc(stamp) if stamp else modified)
+    event.add("uid", session.uid)
+    event.add("sequence", session.ical_sequence)
+    event.add("categories", [_kind_label(session.kind)])
+    event.add("description", _session_description(session, convening, link))
+    event.add("last-modified", modified)
+    if where:
+        event.add("location", where)
+    if organizer is not None:
+        event.add("organizer", organizer)
+    event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
+    event.add("url", link)
     return event
 
 
@@ -119,13 +138,16 @@ def _exclusive_end_date(local_end: datetime) -> date:
     return local_end.date() + timedelta(days=1)
 
 
-def _kind_label(kind: str) -> str:
-    from ..agenda.models import SessionKind
+@lru_cache(maxsize=1)
+def _labels() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Session kind labels and role kinds in display order (enums read once, not once per event)."""
+    from ..agenda.models import SessionKind, SessionRoleKind
 
-    try:
-        return SessionKind(kind).label
-    except ValueError:
-        return kind
+    return {k.value: k.label for k in SessionKind}, tuple((k.value, k.label) for k in SessionRoleKind)
+
+
+def _kind_label(kind: str) -> str:
+    return _labels()[0].get(kind, kind)
 
 
 def _session_location(session, convening) -> str:
@@ -150,16 +172,12 @@ def _session_description(session, convening, link: str) -> str:
 
 
 def _roles_text(session) -> str:
-    from ..agenda.models import SessionRoleKind
-
     by_role: dict[str, list[str]] = {}
     for role in session.roles:
         by_role.setdefault(role.role, []).append(role.person.display_name)
-    out = []
-    for kind in SessionRoleKind:
-        if kind.value in by_role:
-            out.append(f"{kind.label}: {', '.join(by_role[kind.value])}")
-    return "\n".join(out)
+    if not by_role:
+        return ""
+    return "\n".join(f"{label}: {', '.join(by_role[value])}" for value, label in _labels()[1] if value in by_role)
 
 
 def agenda_calendar(convening, sessions: Iterable, **kwargs) -> bytes:
@@ -176,9 +194,48 @@ def sessions_calendar(groups: Sequence[tuple[object, Sequence]], *, name: str, o
     session's last modification, so the same data always gives the same bytes (feeds can use
     ETags); e-mailed files pass the sending time.
     """
-    events = [session_event(s, conv, organizer_email=organizer_email, organizer_name=organizer_name,
-                            link=link_for(s), stamp=stamp)
-              for conv, sessions in groups for s in sessions]
+    organizer = vCalAddress.new(organizer_email, cn=organizer_name or None) if organizer_email else None
+    events: list[Event] = []
+    tzids: set[str] = set()
+    years: set[int] = set()
+    for convening, sessions in groups:
+        venue = _location_of(convening)  # once per convening, not once per session
+        tzid = None
+        for s in sessions:
+            event = session_event(s, convening, organizer_email=organizer_email, organizer_name=organizer_name,
+                                  link=link_for(s), stamp=stamp, organizer=organizer, location=venue)
+            start, end = event["DTSTART"], event["DTEND"]
+            years.update((start.dt.year, end.dt.year))
+            if tzid is None and not s.all_day:
+                tzid = start.params.get("TZID")
+            events.append(event)
+        if tzid:
+            tzids.add(tzid)
     cal = Calendar.new(prodid=PRODID, method=method, name=name, subcomponents=events,
                        refresh_interval=refresh)
-    return _finish(cal)
+    cal.pop("UID", None)  # Calendar.new adds a random UID: the same data must give the same bytes
+    years = years or {datetime.now(timezone.utc).year}
+    first, last = date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)  # as _span: see there why
+    for index, tzid in enumerate(sorted(tzids - {"UTC"})):
+        cal.subcomponents.insert(index, _vtimezone(tzid, first, last))
+    return cal.to_ical()
+
+
+#: Generated VTIMEZONE components by (tzid, first, last). Building one from zoneinfo walks every
+#: transition of the span; a feed or export asks for the same few again and again.
+_VTIMEZONES: dict[tuple[str, date, date], Timezone] = {}
+
+
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """The VTIMEZONE for tzid over [first, last], generated once and then reused (never modified)."""
+    key = (tzid, first, last)
+    found = _VTIMEZONES.get(key)
+    if found is None:
+        try:
+            found = Timezone.from_tzid(tzid, first_date=first, last_date=last)
+        except ValueError:  # pragma: no cover - zoneinfo knows every name we accept
+            raise CalendarBuildError(f"No VTIMEZONE could be generated for {tzid}.") from None
+        if len(_VTIMEZONES) >= 64:
+            _VTIMEZONES.clear()
+        _VTIMEZONES[key] = found
+    return found

@@ -37,8 +37,13 @@ def _build(groups, name: str, link_for) -> bytes:
     return sessions_calendar(groups, name=name, link_for=link_for, **links.organizer())
 
 
+def _anchored(page: str):
+    """session → page#s-<uid>: the page's absolute URL built once, not once per session."""
+    return lambda s: f"{page}#s-{s.uid}"
+
+
 def _staff_link(convening):
-    return lambda s: links.absolute("agenda.index", convening_id=convening.id, anchor=f"s-{s.uid}")
+    return _anchored(links.absolute("agenda.index", convening_id=convening.id))
 
 
 @bp.route("/convenings/<int:convening_id>/agenda.ics")
@@ -80,7 +85,7 @@ def _public(slug: str):
 def public_agenda(slug: str):
     """The public agenda as a calendar file (only when the organizers made it public)."""
     convening, sessions = _public(slug)
-    link = lambda s: links.absolute("agenda.public", slug=slug, anchor=f"s-{s.uid}")  # noqa: E731
+    link = _anchored(links.absolute("agenda.public", slug=slug))
     return calendar_response(_build([(convening, _public_view(convening, sessions))], convening.title, link),
                              convening.slug)
 
@@ -131,7 +136,7 @@ def my_agenda(token: str):
     except LinkProblem as problem:
         return _link_problem(problem)
     name = groups[0][0].title if len(groups) == 1 else "My agenda"
-    data = _build(groups, f"{name} — my agenda", lambda s: links.my_agenda(token, s.uid))
+    data = _build(groups, f"{name} — my agenda", _anchored(links.my_agenda(token)))
     return calendar_response(data, f"{name}-my-agenda")
 
 
@@ -159,8 +164,8 @@ def feed(token: str):
         return _link_problem(problem)
     name = f"{viewer.person.name} — Convene agenda" if viewer.person else f"{groups[0][0].title}" if groups \
         else "Convene agenda"
-    data = _build(groups, name, lambda s: links.my_agenda(token, s.uid) if viewer.person else links.absolute(
-        "ics.feed", token=token))
+    data = _build(groups, name, _anchored(links.my_agenda(token)) if viewer.person else (
+        lambda s, url=links.absolute("ics.feed", token=token): url))
     response = calendar_response(data, "convene-agenda", inline=True)
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     if published:
