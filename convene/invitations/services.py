@@ -534,7 +534,7 @@ PROFILE_FIELDS = ("position", "country", "sector", "gender", "gender_self_descri
 def update_profile(person: Person, data: dict[str, Any], *, seen_version: int | None = None,
                    actor_label: str = VIA_LINK) -> dict[str, list]:
     """The invitee confirms or corrects their own details (sensitive values are masked in the audit)."""
-    from ..people.services import find_or_create_organization
+    from ..people.services import change_organization
 
     check_version(person, seen_version)
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
@@ -550,12 +550,7 @@ def update_profile(person: Person, data: dict[str, Any], *, seen_version: int | 
         clean["gender_self_described"] = ""
     changes = apply_changes(person, clean, PROFILE_FIELDS)
     if "organization_name" in clean:
-        organization = find_or_create_organization(clean["organization_name"], None)
-        before = person.organization.name if person.organization else None
-        after = organization.name if organization else None
-        if before != after:
-            person.organization = organization
-            changes["organization"] = [before, after]
+        changes.update(change_organization(person, clean["organization_name"]))
     if changes:
         record("person.update", person, actor_label=actor_label, changes=changes)
     return changes

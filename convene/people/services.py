@@ -68,15 +68,21 @@ def update_person(person: Person, data: dict[str, Any], actor, with_sensitive: b
     fields = PUBLIC_FIELDS + (SENSITIVE_FIELDS if with_sensitive else ())
     changes = apply_changes(person, data, fields)
     if "organization_name" in data:
-        organization = find_or_create_organization(data["organization_name"], actor)
-        before = person.organization.name if person.organization else None
-        after = organization.name if organization else None
-        if before != after:
-            person.organization = organization
-            changes["organization"] = [before, after]
+        changes.update(change_organization(person, data["organization_name"], actor))
     if changes:
         record("person.update", person, actor=actor, changes=changes)
     return person
+
+
+def change_organization(person: Person, name: str | None, actor=None) -> dict[str, list]:
+    """Attach the person to the organization of that name (created if new); the audit entry if it changed."""
+    organization = find_or_create_organization(name, actor)
+    before = person.organization.name if person.organization else None
+    after = organization.name if organization else None
+    if before == after:
+        return {}
+    person.organization = organization
+    return {"organization": [before, after]}
 
 
 def create_organization(data: dict[str, Any], actor) -> Organization:
