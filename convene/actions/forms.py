@@ -40,43 +40,49 @@ def _family(convening) -> list[int]:
             *[d.id for d in convening.dialogues]]
 
 
-def candidate_organizations(convening, extra_ids=()) -> list[tuple[int, str]]:
+def guests(convening) -> list:
+    """The guests of the convening's family with their organizations' names: one query, one row per guest."""
+    return db.session.execute(
+        sa.select(Person.id, Person.name, Person.organization_id, Organization.name.label("org_name"))
+        .join(Invitation, Invitation.person_id == Person.id)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(Invitation.convening_id.in_(_family(convening)), Person.erased_at.is_(None))
+        .distinct().order_by(Person.name, Person.id)).all()
+
+
+def candidate_organizations(convening, extra_ids=(), guest_rows=None) -> list[tuple[int, str]]:
     """Organizations worth listing for a convening: its guests', those already on its next steps, `extra_ids`.
 
     Anyone else can still be named in the "another owner" / "other supporting organizations" boxes,
     so the lists stay as long as a guest list, not as long as the whole directory.
     """
-    family = _family(convening)
-    guests = (sa.select(Person.organization_id).join(Invitation, Invitation.person_id == Person.id)
-              .where(Invitation.convening_id.in_(family), Person.organization_id.is_not(None)))
+    guest_rows = guests(convening) if guest_rows is None else guest_rows
+    found = {g.organization_id: g.org_name for g in guest_rows if g.organization_id is not None}
     owning = sa.select(ActionItem.owner_organization_id).where(ActionItem.convening_id == convening.id,
                                                                ActionItem.owner_organization_id.is_not(None))
     supporting = (sa.select(action_supporters.c.organization_id)
                   .join(ActionItem, ActionItem.id == action_supporters.c.action_id)
                   .where(ActionItem.convening_id == convening.id))
-    wanted = [Organization.id.in_(guests), Organization.id.in_(owning), Organization.id.in_(supporting)]
+    wanted = [Organization.id.in_(owning), Organization.id.in_(supporting)]
     if extra_ids:
         wanted.append(Organization.id.in_(list(extra_ids)))
-    return [tuple(r) for r in db.session.execute(
-        sa.select(Organization.id, Organization.name).where(sa.or_(*wanted)).order_by(Organization.name))]
+    found.update(db.session.execute(sa.select(Organization.id, Organization.name).where(sa.or_(*wanted))).all())
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
 
-def owner_choices(convening, current: ActionItem | None = None,
-                  organizations: list[tuple[int, str]] | None = None) -> dict[str, list[tuple[str, str]]]:
+def owner_choices(convening, current: ActionItem | None = None, organizations: list[tuple[int, str]] | None = None,
+                  guest_rows=None) -> dict[str, list[tuple[str, str]]]:
     """Owners offered for a convening: accounts, its (and its conference's and dialogues') guests, their
     organizations and the current owner. Anyone else is typed in the "another owner" box."""
-    people = db.session.execute(
-        sa.select(Person.id, Person.name).join(Invitation, Invitation.person_id == Person.id)
-        .where(Invitation.convening_id.in_(_family(convening)), Person.erased_at.is_(None))
-        .distinct().order_by(Person.name)).all()
+    guest_rows = guests(convening) if guest_rows is None else guest_rows
     extra = current.owner_person if current is not None and current.owner_person is not None else None
-    person_choices = [(f"person:{p.id}", p.name) for p in people]
+    person_choices = [(f"person:{p.id}", p.name) for p in guest_rows]
     if extra is not None and f"person:{extra.id}" not in dict(person_choices):
         person_choices.append((f"person:{extra.id}", extra.name))
     if organizations is None:
         organizations = candidate_organizations(
             convening, [current.owner_organization_id] if current is not None and current.owner_organization_id
-            else [])
+            else [], guest_rows)
     users = db.session.execute(
         sa.select(User.id, User.name).where(User.active.is_(True)).order_by(User.name)).all()
     groups = {
@@ -129,8 +135,9 @@ class ActionForm(FlaskForm):
         extra = [o.id for o in action.supporters] if action is not None else []
         if action is not None and action.owner_organization_id:
             extra.append(action.owner_organization_id)
-        orgs = candidate_organizations(convening, extra)
-        self.owner.choices = owner_choices(convening, action, orgs)
+        guest_rows = guests(convening)
+        orgs = candidate_organizations(convening, extra, guest_rows)
+        self.owner.choices = owner_choices(convening, action, orgs, guest_rows)
         self.supporter_ids.choices = orgs
         themes = db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)).all()
         self.theme_ids.choices = [(t.id, t.name) for t in themes]

@@ -29,6 +29,13 @@ class Named:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRef:
+    """The session a next step arose in, by its title (as `AgendaSession.title`)."""
+
+    title: str
+
+
 @dataclass(slots=True)
 class HistoryEntry:
     """One ActionUpdate as the history template reads it."""
@@ -57,7 +64,7 @@ class OutcomeStep:
     due_on: date | None
     drop_reason: str
     owner_label: str
-    session: Named | None
+    session: SessionRef | None
     themes: list[Named] = field(default_factory=list)
     supporters: list[Named] = field(default_factory=list)
     updates: list[HistoryEntry] = field(default_factory=list)
@@ -75,22 +82,29 @@ def _owner_label(person: str | None, org: str | None, user: str | None) -> str:
     return "Unassigned"
 
 
+def _name(column, where, label: str):
+    return sa.select(column).where(where).scalar_subquery().label(label)
+
+
 def outcome_steps(convening_id: int, session_id: int | None = None) -> list[OutcomeStep]:
     """The convening's (or one session's) next steps, oldest first, in four queries whatever their number."""
     scope = [ActionItem.convening_id == convening_id]
     if session_id is not None:
         scope.append(ActionItem.session_id == session_id)
+    # Names through correlated subqueries, not joins: each is an index lookup per listed step, so the
+    # cost follows the convening's next steps, never the size of the people or sessions tables (with
+    # joins PostgreSQL picks hash joins that scan them whole).
     rows = db.session.execute(
         sa.select(ActionItem.id, ActionItem.text, ActionItem.status, ActionItem.priority, ActionItem.is_public,
-                  ActionItem.due_on, ActionItem.drop_reason, Person.name.label("person"),
-                  Organization.name.label("org"), User.name.label("user"), AgendaSession.title.label("session"))
-        .outerjoin(Person, Person.id == ActionItem.owner_person_id)
-        .outerjoin(Organization, Organization.id == ActionItem.owner_organization_id)
-        .outerjoin(User, User.id == ActionItem.owner_user_id)
-        .outerjoin(AgendaSession, AgendaSession.id == ActionItem.session_id)
+                  ActionItem.due_on, ActionItem.drop_reason,
+                  _name(Person.name, Person.id == ActionItem.owner_person_id, "person"),
+                  _name(Organization.name, Organization.id == ActionItem.owner_organization_id, "org"),
+                  _name(User.name, User.id == ActionItem.owner_user_id, "user"),
+                  _name(AgendaSession.title, AgendaSession.id == ActionItem.session_id, "session"))
         .where(*scope).order_by(ActionItem.created_at, ActionItem.id))
     steps = {r.id: OutcomeStep(r.id, r.text, r.status, r.priority, r.is_public, r.due_on, r.drop_reason,
-                               _owner_label(r.person, r.org, r.user), _named(r.session))
+                               _owner_label(r.person, r.org, r.user),
+                               SessionRef(r.session) if r.session is not None else None)
              for r in rows}
     if not steps:
         return []
