@@ -7,6 +7,7 @@ half-finished edit is never seen outside the organizing team.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
@@ -110,6 +111,30 @@ def latest_header(convening_id: int) -> AgendaVersion | None:
                              .order_by(AgendaVersion.number.desc()).limit(1))
 
 
+@lru_cache(maxsize=1)
+def _public_latest_statement():
+    """The statement of public_latest, built once (the slug is a bound parameter)."""
+    from ..convenings.models import Convening
+    from .models import AgendaSettings
+
+    newest = (sa.select(sa.func.max(AgendaVersion.number)).where(AgendaVersion.convening_id == Convening.id)
+              .correlate(Convening).scalar_subquery())
+    return (sa.select(Convening, AgendaVersion)
+            .join(AgendaSettings, sa.and_(AgendaSettings.convening_id == Convening.id, AgendaSettings.public))
+            .join(AgendaVersion, sa.and_(AgendaVersion.convening_id == Convening.id, AgendaVersion.number == newest))
+            .where(Convening.slug == sa.bindparam("slug"))
+            .options(defer(AgendaVersion.snapshot), defer(AgendaVersion.changes)))
+
+
+def public_latest(slug: str) -> tuple[Any, AgendaVersion] | None:
+    """(convening, latest version without its snapshot) when the convening's agenda page is public.
+
+    One query: the public agenda page is the most requested page of a convening.
+    """
+    row = db.session.execute(_public_latest_statement(), {"slug": slug}).first()
+    return (row[0], row[1]) if row else None
+
+
 #: (version id, published_at) → ids of the people its snapshot names. Snapshots never change once
 #: published, so this saves reading the whole snapshot just to know whom it names.
 _named_in: dict[tuple, frozenset[int]] = {}
@@ -126,9 +151,9 @@ def people_fingerprint(version: AgendaVersion) -> tuple:
         _named_in[key] = ids
     if not ids:
         return ()
-    return tuple(db.session.execute(
+    return tuple(tuple(row) for row in db.session.execute(
         sa.select(Person.id, Person.honorific, Person.name, Person.listing_consent)
-        .where(Person.id.in_(ids)).order_by(Person.id)).tuples())
+        .where(Person.id.in_(ids)).order_by(Person.id)))
 
 
 def latest_for(convening_ids: list[int]) -> dict[int, AgendaVersion]:

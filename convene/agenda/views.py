@@ -374,19 +374,19 @@ def public(slug: str):
     """The published agenda, without sign-in, when the organizers made it public.
 
     The day tables are the same for every visitor of a version, so they are rendered once and
-    kept (rendering.public_days) under a key made of everything they show: the version, the
-    convening's timezone, slug and attribution rule, and the names and listing consent of the
-    people named. The checks above run on every request; the page around the tables (navigation,
+    kept (rendering.public_days) under a key made of everything they show: the version (id, number
+    and publication time, so a restored database with reused ids cannot match), the convening's
+    timezone, slug and attribution rule, and the names and listing consent of the people named. The checks above run on every request; the page around the tables (navigation,
     messages) is rendered per request.
     """
-    convening = _public_convening(slug)
-    version = versions.latest_header(convening.id)
-    if version is None:
+    found = versions.public_latest(slug)
+    if found is None:  # unknown, not public, or nothing published yet
         abort(404)
+    convening, version = found
     names_shown = not convening.attribution.strips_names
     people = versions.people_fingerprint(version) if names_shown else ()
-    key = rendering.fingerprint("public", convening.id, version.id, version.number, convening.timezone,
-                                convening.slug, names_shown, people, request.script_root)
+    key = rendering.fingerprint("public", convening.id, version.id, version.number, version.published_at,
+                                convening.timezone, convening.slug, names_shown, people, request.script_root)
 
     def render_days() -> str:
         sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))

@@ -128,3 +128,23 @@ def test_published_snapshot_builds_the_same_event(make):
     for prop in ("UID", "DTSTART", "DTEND", "SEQUENCE", "DESCRIPTION", "LOCATION", "DTSTAMP"):
         assert from_row[prop].to_ical() == from_view[prop].to_ical()
     assert "Chair: Ana" in str(from_view["DESCRIPTION"])
+
+
+def test_two_convenings_in_two_zones_get_both_vtimezones_in_a_stable_order(make):
+    from convene.ics.builders import sessions_calendar
+
+    geneva = make.convening(starts_on=date(2031, 10, 14), ends_on=date(2031, 10, 15), timezone="Europe/Zurich")
+    tokyo = make.convening(starts_on=date(2031, 11, 4), ends_on=date(2031, 11, 4), timezone="Asia/Tokyo")
+    groups = [(geneva, [make.agenda_session(geneva, starts_at=local("Europe/Zurich", 2031, 10, 14, 9))]),
+              (tokyo, [make.agenda_session(tokyo, starts_at=local("Asia/Tokyo", 2031, 11, 4, 9))])]
+
+    def calendar():
+        return sessions_calendar(groups, name="Mine", link_for=lambda s: f"https://x.test/a#{s.uid}", **ORG)
+
+    first = calendar()
+    assert calendar() == first  # the reused VTIMEZONE components serialise the same every time
+    cal = parse(first)
+    assert [tz.tz_name for tz in cal.timezones] == ["Asia/Tokyo", "Europe/Zurich"]
+    starts = {str(e["SUMMARY"]): e.start for e in cal.events}
+    assert all(s.hour == 9 for s in starts.values())
+    assert first.index(b"BEGIN:VTIMEZONE") < first.index(b"BEGIN:VEVENT")
