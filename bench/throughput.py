@@ -67,21 +67,34 @@ def _status(port: int, path: str, cookie: str) -> int:
         connection.close()
 
 
+#: (row label, endpoint, URL values from shapes): the participants' timetable is the meeting agenda
+#: page; the organizers' editor (the draft with edit controls) is measured as an extra row.
+PAGES = (
+    ("throughput: meeting agenda page (public timetable) ÷ minimal route (gunicorn 2 workers, wrk)",
+     "agenda.public", lambda s: {"slug": s.conference_slug}),
+    ("throughput: organizers' agenda editor ÷ minimal route (gunicorn 2 workers, wrk)",
+     "agenda.index", lambda s: {"convening_id": s.conference_id}),
+)
+
+
 def run(url: str, shapes, *, backend: str) -> list[Row]:
-    row = Row(backend, "comparison", "throughput: agenda page ÷ minimal route (gunicorn 2 workers, wrk)",
-              target="≥ 40 %")
+    rows = [Row(backend, "comparison", label, target="≥ 40 %") for label, _, _ in PAGES]
+
+    def skipped(note: str) -> list[Row]:
+        for row in rows:
+            row.note = note
+        return rows
+
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if shutil.which("wrk") is None:
-        row.note = "skipped: wrk is not installed (apt-get install wrk)"
-        return [row]
+        return skipped("skipped: wrk is not installed (apt-get install wrk)")
     if not gunicorn.exists():
-        row.note = "skipped: gunicorn is not installed"
-        return [row]
+        return skipped("skipped: gunicorn is not installed")
     app = make_app(url)
-    agenda = url_for_endpoint(app, "agenda.index", convening_id=shapes.conference_id)
-    if agenda is None:
-        row.note = "skipped: page not built yet (agenda.index)"
-        return [row]
+    from .cases import publish_conference
+
+    publish_conference(app, shapes)  # the public timetable shows the latest published version
+    paths = [url_for_endpoint(app, endpoint, **values(shapes)) for _, endpoint, values in PAGES]
     port = _free_port()
     env = {**os.environ, "CONVENE_BENCH_DATABASE_URL": url}
     server = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
@@ -89,25 +102,31 @@ def run(url: str, shapes, *, backend: str) -> list[Row]:
                               stderr=subprocess.PIPE, start_new_session=True)
     try:
         if not _wait_for(port):
-            row.note = "skipped: gunicorn did not start"
-            return [row]
+            return skipped("skipped: gunicorn did not start")
         cookie = _session_cookie(url, shapes.admin_id)
         base = f"http://127.0.0.1:{port}"
-        status = _status(port, agenda, cookie)
-        if status != 200:  # wrk counts redirects as successes: make sure the page itself is served
-            row.note = f"skipped: GET {agenda} through gunicorn answered HTTP {status}"
-            return [row]
         _wrk(base + "/__bench__/minimal", cookie)  # warm both workers
         minimal, note_min = _wrk(base + "/__bench__/minimal", cookie)
-        page, note_page = _wrk(base + agenda, cookie)
+        measured = []
+        for row, path in zip(rows, paths):
+            status = _status(port, path, cookie) if path else None
+            if status != 200:  # wrk counts redirects as successes: make sure the page itself is served
+                row.note = f"skipped: GET {path} through gunicorn answered HTTP {status}" if path \
+                    else "skipped: page not built yet"
+                measured.append(None)
+                continue
+            measured.append(_wrk(base + path, cookie))
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the process group we started: gunicorn and its workers
         server.wait(timeout=20)
     if not minimal:
-        row.note = "skipped: wrk reported no throughput"
-        return [row]
-    ratio = page / minimal
-    row.met = ratio >= 0.40
-    row.note = (f"{ratio:.0%}: agenda page {page:,.0f} req/s{note_page}, minimal route {minimal:,.0f} req/s"
-                f"{note_min}; {DURATION_S} s each, 8 connections on loopback")
-    return [row]
+        return skipped("skipped: wrk reported no throughput")
+    for row, path, result in zip(rows, paths, measured):
+        if result is None:
+            continue
+        page, note_page = result
+        ratio = page / minimal
+        row.met = ratio >= 0.40
+        row.note = (f"{ratio:.0%}: GET {path} {page:,.0f} req/s{note_page}, minimal route {minimal:,.0f} req/s"
+                    f"{note_min}; {DURATION_S} s each, 8 connections on loopback, signed in as an administrator")
+    return rows
