@@ -263,10 +263,18 @@ def delete_session(session: AgendaSession, *, actor) -> None:
     db.session.flush()
 
 
-def sessions_of(convening, day: date | None = None) -> list[AgendaSession]:
-    """The convening's sessions in agenda order with roles and people loaded, in one query."""
+def sessions_of(convening, day: date | None = None, *, names_only: bool = False) -> list[AgendaSession]:
+    """The convening's sessions in agenda order with roles and people loaded, in one query.
+
+    names_only loads just what pages and calendar files show of the people (name, honorific,
+    listing consent): for read-only views; code that goes on to use other columns of the people
+    (e-mail, timezone) must not pass it, or each person would be loaded again.
+    """
+    person = joinedload(AgendaSession.roles).joinedload(SessionRole.person)
+    if names_only:
+        person = person.load_only(Person.honorific, Person.name, Person.listing_consent)
     query = (sa.select(AgendaSession).where(AgendaSession.convening_id == convening.id)
-             .options(joinedload(AgendaSession.roles).joinedload(SessionRole.person))
+             .options(person)
              .order_by(AgendaSession.starts_at, AgendaSession.position, AgendaSession.id))
     if day is not None:
         tz = zone_of(convening.timezone)

@@ -65,7 +65,7 @@ def index(convening_id: int):
     """The (draft) agenda day by day, with edit controls for organizers."""
     convening = load_convening(convening_id)
     day, day_error = _day_arg(convening)
-    sessions = services.sessions_of(convening)
+    sessions = services.sessions_of(convening, names_only=True)
     latest = versions.latest(convening.id)
     days = rendering.rows_by_day(by_day(sessions, convening, day), convening, names_shown="all")
     return render_template(
@@ -353,7 +353,7 @@ def programme(convening_id: int):
         found = versions.published_agendas([convening]).get(convening.id)
         sessions = found[1] if found else []
     else:
-        sessions = services.sessions_of(convening)
+        sessions = services.sessions_of(convening, names_only=True)
     days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown="all")
     return render_template("agenda/programme.html", convening=convening, days=days, viewer=None)
 

@@ -55,7 +55,7 @@ def convening_agenda(convening_id: int):
         found = versions.published_agendas([convening]).get(convening.id)
         sessions = found[1] if found else []
     else:
-        sessions = services.sessions_of(convening)
+        sessions = services.sessions_of(convening, names_only=True)
     data = _build([(convening, sessions)], convening.title, _staff_link(convening))
     return calendar_response(data, convening.slug)
 
