@@ -63,6 +63,8 @@ class Defaults:
     #: One rapporteur's autosaves within this many minutes update the same draft revision.
     NOTES_AUTOSAVE_COALESCE_MINUTES = 10
 
+    #: Rendered public agenda pages kept per process (per published version); 0 turns the cache off.
+    AGENDA_PAGE_CACHE_SIZE = 16
     #: ORGANIZER of calendar files; empty means MAIL_SENDER.
     AGENDA_ORGANIZER_EMAIL = ""
     AGENDA_ORGANIZER_NAME = ""

@@ -66,17 +66,43 @@ def _finish(cal: Calendar) -> bytes:
     return cal.to_ical()
 
 
+def convening_span(convening) -> tuple[datetime, datetime] | None:
+    """First start and last end of the convening's timed, scheduled sessions, or None without any."""
+    import sqlalchemy as sa
+
+    from ..agenda.models import AgendaSession
+    from ..extensions import db
+
+    first, last = db.session.execute(
+        sa.select(sa.func.min(AgendaSession.starts_at), sa.func.max(AgendaSession.ends_at))
+        .where(AgendaSession.convening_id == convening.id, AgendaSession.status == "scheduled",
+               AgendaSession.all_day.is_(False))).one()
+    if first is None:
+        return None
+    return first, last  # MIN/MAX keep the column type, so both come back aware UTC
+
+
 def convening_itip(convening, person, *, method: str, sequence: int, organizer_email: str,
                    organizer_name: str, base_url: str) -> bytes:
-    """An iTIP REQUEST or CANCEL (RFC 5546) with one all-day VEVENT spanning the convening."""
+    """An iTIP REQUEST or CANCEL (RFC 5546) with one VEVENT spanning the convening.
+
+    With an agenda, the event runs from the first session to the last one, in the convening's
+    timezone (TZID with its VTIMEZONE); without one it is an all-day event over the dates.
+    """
     method = (method or "").upper()
     if method not in ITIP_METHODS:
         raise CalendarBuildError("The calendar method must be REQUEST or CANCEL.")
     description = "\n\n".join(p for p in (convening.description, convening.attribution_text,
                                           base_url.rstrip("/") + "/") if p)
+    span = convening_span(convening)
+    if span is not None:
+        tz = _zone(convening.timezone)
+        start, end = span[0].astimezone(tz), span[1].astimezone(tz)
+    else:
+        start, end = convening.starts_on, convening.ends_on + timedelta(days=1)
     event = Event.new(
         uid=convening.ical_uid, sequence=sequence, summary=convening.title,
-        start=convening.starts_on, end=convening.ends_on + timedelta(days=1),
+        start=start, end=end,
         stamp=datetime.now(timezone.utc), location=_location_of(convening) or None,
         description=description,
         organizer=vCalAddress.new(organizer_email, cn=organizer_name or None),

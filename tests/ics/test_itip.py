@@ -56,3 +56,29 @@ def test_cancel_keeps_uid_and_marks_cancelled(make):
 def test_unknown_method_is_refused(make):
     with pytest.raises(CalendarBuildError):
         build(make.convening(), make.person(), method="PUBLISH")
+
+
+def test_itip_spans_the_agenda_in_the_convening_timezone(app, make):
+    """With sessions, the invitation runs from the first session to the last, with TZID and VTIMEZONE."""
+    from datetime import datetime, timezone as tz
+
+    from icalendar import Calendar
+
+    from convene.ics.builders import convening_itip
+
+    convening = make.convening(timezone="America/New_York", starts_on=date(2030, 10, 16))
+    make.agenda_session(convening, starts_at=datetime(2030, 10, 16, 22, 30, tzinfo=tz.utc),
+                        ends_at=datetime(2030, 10, 17, 1, tzinfo=tz.utc))
+    make.agenda_session(convening, starts_at=datetime(2030, 10, 18, 14, tzinfo=tz.utc),
+                        ends_at=datetime(2030, 10, 18, 16, 15, tzinfo=tz.utc))
+    make.agenda_session(convening, status="cancelled", starts_at=datetime(2030, 10, 18, 17, tzinfo=tz.utc),
+                        ends_at=datetime(2030, 10, 18, 19, tzinfo=tz.utc))
+    person = make.person()
+    cal = Calendar.from_ical(convening_itip(convening, person, method="REQUEST", sequence=2,
+                                            organizer_email="org@example.org", organizer_name="Org",
+                                            base_url="http://localhost"))
+    event = cal.walk("VEVENT")[0]
+    assert event["DTSTART"].params["TZID"] == "America/New_York"
+    assert event.decoded("DTSTART").hour == 18 and event.decoded("DTSTART").minute == 30
+    assert event.decoded("DTEND").astimezone(tz.utc) == datetime(2030, 10, 18, 16, 15, tzinfo=tz.utc)
+    assert cal.get_missing_tzids() == set()
