@@ -275,3 +275,11 @@ def published_agendas(convenings) -> dict[int, tuple[AgendaVersion, list[Session
 def open_to(person, session) -> bool:
     """Whether a session is on this person's own agenda: open to all, or they are named on it."""
     return session.open_to_all or (person is not None and any(r.person_id == person.id for r in session.roles))
+
+
+def sessions_to_show(convening, source: str | None):
+    """The sessions of the latest published version when source is "published", else the live draft."""
+    if source == "published":
+        found = published_agendas([convening]).get(convening.id)
+        return found[1] if found else []
+    return sessions_of(convening, names_only=True)

@@ -349,11 +349,7 @@ def convening_feed(convening_id: int):
 def programme(convening_id: int):
     """The printable programme (A4 and US Letter); ?source=published prints the latest version."""
     convening = load_convening(convening_id)
-    if request.args.get("source") == "published":
-        found = versions.published_agendas([convening]).get(convening.id)
-        sessions = found[1] if found else []
-    else:
-        sessions = services.sessions_of(convening, names_only=True)
+    sessions = versions.sessions_to_show(convening, request.args.get("source"))
     days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown="all")
     return render_template("agenda/programme.html", convening=convening, days=days, viewer=None)
 

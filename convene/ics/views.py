@@ -51,11 +51,7 @@ def _staff_link(convening):
 def convening_agenda(convening_id: int):
     """The whole agenda of a convening: the draft, or ?source=published for the latest version."""
     convening = load_convening(convening_id)
-    if request.args.get("source") == "published":
-        found = versions.published_agendas([convening]).get(convening.id)
-        sessions = found[1] if found else []
-    else:
-        sessions = services.sessions_of(convening, names_only=True)
+    sessions = versions.sessions_to_show(convening, request.args.get("source"))
     data = _build([(convening, sessions)], convening.title, _staff_link(convening))
     return calendar_response(data, convening.slug)
 
