@@ -10,7 +10,7 @@ import hashlib
 import sqlalchemy as sa
 from flask import Response, abort, request
 
-from ..agenda import links, services, versions
+from ..agenda import links, versions
 from ..agenda.access import LinkProblem, viewer_for
 from ..agenda.models import AgendaSession, AgendaSettings
 from ..auth.policy import load_convening, signed_in

@@ -7,7 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..db_types import LabelledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
 
