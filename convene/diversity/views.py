@@ -199,11 +199,12 @@ def _editions(series: Series) -> list[Convening]:
     return editions
 
 
-def _trend_rows(series: Series):
-    """(editions, classification info, tallies) with small cells suppressed for everyone but admins."""
+def _trend_rows(series: Series, dimension: str | None = None, stage: str | None = None):
+    """(editions, classification info, tallies); only one dimension and stage when the page shows one."""
     editions = _editions(series)
     info = services.classification_info()
-    return editions, info, services.tallies([c.id for c in editions], info.classifier)
+    return editions, info, services.tallies([c.id for c in editions], info.classifier,
+                                            dimensions=[dimension] if dimension else None, stage=stage)
 
 
 def _choice(value: str | None, allowed, default: str) -> str:
@@ -217,7 +218,7 @@ def series_trends(series_id: int):
     series = _load_series(series_id)
     dimension = _choice(request.args.get("dimension"), Dimension._value2member_map_, "north_south")
     stage = _choice(request.args.get("stage"), dict(STAGE_CHOICES), "accepted")
-    editions, info, tallies = _trend_rows(series)
+    editions, info, tallies = _trend_rows(series, dimension, stage)
     suppress = not current_user.is_admin
     rows = [(c, services.cells(tallies[c.id].counts[stage][dimension], tallies[c.id].totals[stage], dimension,
                                suppress), tallies[c.id].totals[stage]) for c in editions]

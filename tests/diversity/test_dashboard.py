@@ -171,3 +171,23 @@ def test_balance_change_if_accepted_sentences(app, make, guest):
     assert lines == ["Global South share of accepted: 25% → 40% (target ≥ 50%)",
                      "UN regions represented of accepted: 3 → 3 (target ≥ 3)"]
     assert services.balance_change_if_accepted(c, accepted) == []
+
+
+def test_partial_tally_matches_the_full_one(app, make, guest):
+    """The series page asks for one dimension and stage only; its figures equal the full tally's."""
+    editions = [make.convening(), make.convening()]
+    for c in editions:
+        guest(c, "accepted", country="KE", gender="woman", sector="government", org_sector="civil_society")
+        guest(c, "attended", country="de", gender="man", sector="academia")
+        guest(c, "invited", country=None)
+        guest(c, "declined", country="ZZ", org_sector="private")
+        guest(c, "no_show", country="AQ")
+    ids = [c.id for c in editions]
+    classifier = services.classification_info().classifier
+    full = services.tallies(ids, classifier)
+    for dimension in ("north_south", "region", "sector", "gender", "org_type"):
+        for stage in services.STAGES:
+            part = services.tallies(ids, classifier, dimensions=[dimension], stage=stage)
+            for cid in ids:
+                assert part[cid].counts[stage][dimension] == full[cid].counts[stage][dimension], (dimension, stage)
+                assert part[cid].totals[stage] == full[cid].totals[stage]
