@@ -779,6 +779,35 @@ def reserve_offers(invitations: list[Invitation], limit: int = 3) -> list[tuple[
     return [(place, reserves[:limit]) for place in places] if reserves else []
 
 
+def reserve_offers_for(convening: Convening, limit: int = 3) -> list[tuple[Invitation, list[Invitation]]]:
+    """reserve_offers in SQL for a whole guest list: two queries whatever its length.
+
+    The same places (first choices who declined or were withdrawn after being invited, not yet
+    replaced, oldest change first) and the same reserves (planned, not replacing anyone, by rank
+    then name), without loading every invitee.
+    """
+    from sqlalchemy.orm import aliased, joinedload
+
+    replacement = aliased(Invitation)
+    places = list(db.session.scalars(
+        sa.select(Invitation).where(
+            Invitation.convening_id == convening.id, Invitation.priority == Priority.FIRST_CHOICE.value,
+            Invitation.status.in_(sorted(OPEN_PLACE)), Invitation.invited_at.is_not(None),
+            # Replacements are on the same list; NOT IN over them (no NULLs) plans well on SQLite too.
+            Invitation.id.not_in(sa.select(replacement.replaces_id).where(
+                replacement.convening_id == convening.id, replacement.replaces_id.is_not(None))))
+        .options(joinedload(Invitation.person)).order_by(Invitation.status_changed_at, Invitation.id)))
+    if not places:
+        return []
+    reserves = list(db.session.scalars(
+        sa.select(Invitation).join(Person, Person.id == Invitation.person_id).where(
+            Invitation.convening_id == convening.id, Invitation.priority == Priority.RESERVE.value,
+            Invitation.status == InvitationStatus.PLANNED.value, Invitation.replaces_id.is_(None))
+        .options(joinedload(Invitation.person))
+        .order_by(sa.func.coalesce(Invitation.reserve_rank, 10**6), Person.name, Invitation.id).limit(limit)))
+    return [(place, reserves) for place in places] if reserves else []
+
+
 def offer_place(place: Invitation, reserve: Invitation, *, actor, url_base: str | None = None) -> SendReport:
     """Give a declined first choice's place to a reserve: the reserve replaces them and is invited now."""
     if place.convening_id != reserve.convening_id:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +23,12 @@ from .models import (ANSWERED, Invitation, InvitationStatus, InvitationStatusCha
 
 SEARCH_LIMIT = 50
 RSVP_LIMIT = "60/minute"
+#: Invitees per page of the guest list (GUEST_LIST_PER_PAGE overrides it).
+GUESTS_PER_PAGE = 100
+#: Invitees offered in the preview chooser of the invitation text.
+PREVIEW_CHOICES = 50
+STATUS_VALUES = tuple(s.value for s in InvitationStatus)
+PRIORITY_VALUES = tuple(p.value for p in Priority)
 
 
 # --- loading helpers --------------------------------------------------------------------------
@@ -37,6 +43,51 @@ def _guests(convening, *statuses: str) -> list[Invitation]:
     rows = db.session.scalars(query).unique().all()
     return sorted(rows, key=lambda i: (i.priority != Priority.FIRST_CHOICE.value, i.reserve_rank or 0,
                                        i.person.name.lower()))
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching text anywhere, with the wildcards in it escaped (use escape="\\")."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _list_order():
+    """The guest list's order in SQL: first choices, then reserves by rank, then by name."""
+    return (sa.case((Invitation.priority == Priority.FIRST_CHOICE.value, 0), else_=1),
+            sa.func.coalesce(Invitation.reserve_rank, 0), sa.func.lower(Person.name), Invitation.id)
+
+
+def list_filters(source) -> dict:
+    """The guest list's filters from query or form values; anything unknown is dropped, never a 500."""
+    status = source.get("status", "")
+    priority = source.get("priority", "")
+    page = source.get("page", "")
+    return {"status": status if status in STATUS_VALUES else "",
+            "priority": priority if priority in PRIORITY_VALUES else "",
+            "find": " ".join(source.get("find", "").split())[:200],
+            "page": int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1}
+
+
+def _guest_page(convening, filters: dict):
+    """One page of the guest list with the filters applied: a count and a page query, whatever the size."""
+    query = (sa.select(Invitation).join(Person, Person.id == Invitation.person_id)
+             .outerjoin(Organization, Organization.id == Person.organization_id)
+             .where(Invitation.convening_id == convening.id)
+             .options(joinedload(Invitation.person).joinedload(Person.organization)))
+    if filters["status"]:
+        query = query.where(Invitation.status == filters["status"])
+    if filters["priority"]:
+        query = query.where(Invitation.priority == filters["priority"])
+    if filters["find"]:
+        pattern = _like(filters["find"])
+        query = query.where(sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"),
+                                   sa.func.lower(Person.email).like(pattern, escape="\\"),
+                                   sa.func.lower(Organization.name).like(pattern, escape="\\")))
+    per_page = max(1, int(current_app.config.get("GUEST_LIST_PER_PAGE", GUESTS_PER_PAGE)))
+    page = db.paginate(query.order_by(*_list_order()), page=filters["page"], per_page=per_page,
+                       error_out=False)
+    if not page.items and page.total and filters["page"] > 1:  # past the end (the list shrank): last page
+        page = db.paginate(query.order_by(*_list_order()), page=page.pages, per_page=per_page, error_out=False)
+    return page
 
 
 def _selected(convening, ids: list[int]) -> list[Invitation]:
@@ -59,7 +110,7 @@ def _search_directory(q: str) -> list[Person]:
     q = q.strip()[:200]
     if not q:
         return []
-    pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _like(q)
     return list(db.session.scalars(
         sa.select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
         .where(Person.erased_at.is_(None))
@@ -77,7 +128,10 @@ def _flash_report(report, verb: str) -> None:
 
 
 def _back(convening_id: int):
-    return redirect(url_for("invitations.guest_list", convening_id=convening_id))
+    """Back to the guest list, on the page and with the filters the form was sent from."""
+    filters = list_filters(request.form) if request.method == "POST" else {}
+    args = {k: v for k, v in filters.items() if v and not (k == "page" and v == 1)}
+    return redirect(url_for("invitations.guest_list", convening_id=convening_id, **args))
 
 
 # --- guest list -------------------------------------------------------------------------------
@@ -85,23 +139,32 @@ def _back(convening_id: int):
 @bp.route("/convenings/<int:convening_id>/guests")
 @signed_in
 def guest_list(convening_id: int):
-    """The guest list: directory search to add people, the list with bulk actions, nominations, reserves."""
+    """The guest list: one page of invitees (filtered by status, priority, name) with bulk actions,
+    counts per status, directory search to add people, nominations and places to offer to reserves.
+
+    A fixed number of queries whatever the list's length: counts by GROUP BY, one page of rows,
+    reserves and nominations each in one query.
+    """
     convening = load_convening(convening_id)
     can_manage = manages(current_user, convening)
-    guests = _guests(convening)
+    filters = list_filters(request.args)
+    page = _guest_page(convening, filters)
     q = request.args.get("q", "")
-    on_list = {i.person_id for i in guests}
+    results = _search_directory(q) if can_manage else []
+    on_list = set(db.session.scalars(sa.select(Invitation.person_id).where(
+        Invitation.convening_id == convening.id, Invitation.person_id.in_([p.id for p in results])))) \
+        if results else set()
     nominations = db.session.scalars(
         sa.select(Nomination).join(Invitation, Invitation.id == Nomination.invitation_id)
         .where(Invitation.convening_id == convening.id, Nomination.status == NominationStatus.PENDING.value)
         .options(joinedload(Nomination.invitation).joinedload(Invitation.person))).all() if can_manage else []
-    counts: dict[str, int] = {}
-    for invitation in guests:
-        counts[invitation.status] = counts.get(invitation.status, 0) + 1
+    counts = services.status_counts(convening)
     return render_template(
-        "invitations/guest_list.html", convening=convening, guests=guests, can_manage=can_manage, q=q,
-        results=_search_directory(q) if can_manage else [], on_list=on_list, nominations=nominations,
-        offers=services.reserve_offers(guests), counts=counts, add_form=AddPeopleForm(formdata=None),
+        "invitations/guest_list.html", convening=convening, guests=page.items, page=page, filters=filters,
+        filtered=any(filters[k] for k in ("status", "priority", "find")), total=sum(counts.values()),
+        can_manage=can_manage, q=q, results=results, on_list=on_list, nominations=nominations,
+        offers=services.reserve_offers_for(convening) if can_manage else [], counts=counts,
+        statuses=list(InvitationStatus), priorities=list(Priority), add_form=AddPeopleForm(formdata=None),
         bulk_form=BulkForm(formdata=None), action_form=ActionForm())
 
 
@@ -297,16 +360,37 @@ def template(convening_id: int):
             problems, status = ["Another organizer saved the template meanwhile; their version is now in "
                                 "effect. Your text is kept below: save again to replace theirs."], 409
             form.version.data = services.template_for(convening).version
-    guests = _guests(convening)
+    who = " ".join(request.args.get("who", "").split())[:200]
+    guests = _preview_choices(convening, who)
+    no_match = bool(who) and not guests
+    if no_match:
+        guests = _preview_choices(convening, "")
     preview = _preview(convening, guests, saved)
+    if preview and preview["invitation"] not in guests:
+        guests.insert(0, preview["invitation"])
     return render_template("invitations/template.html", convening=convening, form=form, problems=problems,
-                           guests=guests, preview=preview, placeholders=services.PLACEHOLDERS), status
+                           guests=guests, preview=preview, who=who, no_match=no_match, placeholders=services.PLACEHOLDERS,
+                           choice_limit=PREVIEW_CHOICES), status
+
+
+def _preview_choices(convening, who: str) -> list[Invitation]:
+    """Up to PREVIEW_CHOICES invitees to preview for, in list order, optionally matching a name."""
+    query = (sa.select(Invitation).join(Person, Person.id == Invitation.person_id)
+             .where(Invitation.convening_id == convening.id).options(joinedload(Invitation.person)))
+    if who:
+        query = query.where(sa.func.lower(Person.name).like(_like(who), escape="\\"))
+    return list(db.session.scalars(query.order_by(*_list_order()).limit(PREVIEW_CHOICES)))
 
 
 def _preview(convening, guests, saved):
     """Subject and body as one invitee would receive them (with a sample link; nothing is issued)."""
     chosen = request.args.get("preview", type=int)
-    invitation = next((g for g in guests if g.id == chosen), guests[0] if guests else None)
+    invitation = next((g for g in guests if g.id == chosen), None)
+    if invitation is None and chosen:
+        invitation = db.session.get(Invitation, chosen)
+        if invitation is not None and invitation.convening_id != convening.id:
+            invitation = None
+    invitation = invitation or (guests[0] if guests else None)
     if invitation is None:
         return None
     try:

@@ -113,3 +113,79 @@ def test_empty_posts_give_a_message_never_a_500(client, convening):
         response = client.post(f"/convenings/{convening.id}/{path}", data={}, follow_redirects=True)
         assert response.status_code == 200, path
         assert expected in response.get_data(as_text=True)
+
+
+def _many(make, convening, n, **kw):
+    for i in range(n):
+        make.invitation(convening, make.person(name=f"Guest {i:03d}"), **kw)
+
+
+def test_guest_list_pages_and_filters(client, make, convening):
+    _many(make, convening, 105)
+    make.invitation(convening, make.person(name="Zoe Reserve"), priority="reserve", reserve_rank=1)
+    make.invitation(convening, make.person(name="Yan Accepted"), status="accepted")
+    first = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    assert first.count('name="invitation_ids"') == 100
+    assert "107 on the list" in first and "Page 1 of 2" in first and "Zoe Reserve" not in first
+    second = client.get(f"/convenings/{convening.id}/guests?page=2").get_data(as_text=True)
+    assert second.count('name="invitation_ids"') == 7
+    assert second.index("Guest 104") < second.index("Zoe Reserve")  # first choices, then reserves
+    beyond = client.get(f"/convenings/{convening.id}/guests?page=9").get_data(as_text=True)
+    assert "Zoe Reserve" in beyond  # past the end: the last page
+    accepted = client.get(f"/convenings/{convening.id}/guests?status=accepted").get_data(as_text=True)
+    assert "Yan Accepted" in accepted and "Guest 000" not in accepted and "1 of 107 match" in accepted
+    reserves = client.get(f"/convenings/{convening.id}/guests?priority=reserve").get_data(as_text=True)
+    assert "Zoe Reserve" in reserves and "Guest 000" not in reserves
+    found = client.get(f"/convenings/{convening.id}/guests?find=guest+01").get_data(as_text=True)
+    assert found.count('name="invitation_ids"') == 10  # Guest 010 … Guest 019
+    wild = client.get(f"/convenings/{convening.id}/guests?find=%25&status=nonsense&page=x")
+    assert wild.status_code == 200 and "No one on the guest list matches" in wild.get_data(as_text=True)
+
+
+def test_bulk_action_returns_to_the_same_page_and_filters(client, make, convening):
+    _many(make, convening, 3)
+    planned = make.invitation(convening, make.person(name="Planned Person"))
+    response = client.post(f"/convenings/{convening.id}/guests/bulk", data={
+        "invitation_ids": [str(planned.id)], "action": "remove", "status": "planned", "find": "planned",
+        "page": "2", "priority": "bogus"})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "status=planned" in location and "find=planned" in location and "page=2" in location
+    assert "priority" not in location
+
+
+def test_guest_list_query_count_does_not_grow_with_pages_or_filters(client, make, organizer, count_queries):
+    counts = []
+    for n in (101, 230):  # both have a second page
+        convening = make.convening(organizers=[organizer])
+        _fill(make, convening, n)
+        for query in ("", "?page=2", "?status=declined&priority=first_choice&find=a"):
+            with count_queries() as counter:
+                assert client.get(f"/convenings/{convening.id}/guests{query}").status_code == 200
+            counts.append((query, counter.count))
+    assert counts[:3] == counts[3:], counts
+
+
+def test_template_preview_offers_a_limited_list_and_finds_by_name(client, make, convening, count_queries):
+    _many(make, convening, 60)
+    target = make.invitation(convening, make.person(name="Zelda Target"), priority="reserve", reserve_rank=5)
+    page = client.get(f"/convenings/{convening.id}/guests/template").get_data(as_text=True)
+    assert page.count("<option ") == 50 and "Zelda Target" not in page
+    found = client.get(f"/convenings/{convening.id}/guests/template?who=zelda").get_data(as_text=True)
+    assert found.count("<option ") == 1 and "Dear Zelda Target" in found
+    chosen = client.get(f"/convenings/{convening.id}/guests/template?preview={target.id}").get_data(as_text=True)
+    assert "Dear Zelda Target" in chosen and chosen.count("<option ") == 51
+    nobody = client.get(f"/convenings/{convening.id}/guests/template?who=nobody-at-all").get_data(as_text=True)
+    assert "No invitee's name matches" in nobody and nobody.count("<option ") == 50
+    other = make.invitation(make.convening(), make.person(name="Foreign Guest"))
+    foreign = client.get(f"/convenings/{convening.id}/guests/template?preview={other.id}").get_data(as_text=True)
+    assert "Foreign Guest" not in foreign
+    counts = []
+    for more in (0, 40):
+        for i in range(more):
+            make.invitation(convening, make.person(name=f"More {i}"))
+        client.get(f"/convenings/{convening.id}/guests/template")
+        with count_queries() as counter:
+            client.get(f"/convenings/{convening.id}/guests/template")
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
