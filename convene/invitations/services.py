@@ -764,27 +764,12 @@ def send_due_reminders(today: date, *, url_base: str | None = None) -> int:
 OPEN_PLACE = {InvitationStatus.DECLINED.value, InvitationStatus.WITHDRAWN.value}
 
 
-def reserve_offers(invitations: list[Invitation], limit: int = 3) -> list[tuple[Invitation, list[Invitation]]]:
+def reserve_offers_for(convening: Convening, limit: int = 3) -> list[tuple[Invitation, list[Invitation]]]:
     """For each first choice who declined or was withdrawn and is not yet replaced, the next reserves in order.
 
-    Works on an already-loaded guest list, so the page costs no extra query.
-    """
-    replaced = {i.replaces_id for i in invitations if i.replaces_id is not None}
-    places = [i for i in invitations if i.priority == Priority.FIRST_CHOICE.value and i.status in OPEN_PLACE
-              and i.invited_at is not None and i.id not in replaced]
-    reserves = sorted((i for i in invitations if i.priority == Priority.RESERVE.value
-                       and i.status == InvitationStatus.PLANNED.value and i.replaces_id is None),
-                      key=lambda i: (i.reserve_rank or 10**6, i.person.name))
-    places.sort(key=lambda i: i.status_changed_at)
-    return [(place, reserves[:limit]) for place in places] if reserves else []
-
-
-def reserve_offers_for(convening: Convening, limit: int = 3) -> list[tuple[Invitation, list[Invitation]]]:
-    """reserve_offers in SQL for a whole guest list: two queries whatever its length.
-
-    The same places (first choices who declined or were withdrawn after being invited, not yet
-    replaced, oldest change first) and the same reserves (planned, not replacing anyone, by rank
-    then name), without loading every invitee.
+    Two queries whatever the list's length, without loading every invitee: the places (invited
+    first choices now declined or withdrawn, not yet replaced, oldest change first) and the
+    reserves (planned, not replacing anyone, by rank then name).
     """
     from sqlalchemy.orm import aliased, joinedload
 
