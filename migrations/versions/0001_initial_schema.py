@@ -2,7 +2,7 @@
 
 Revision ID: 2f3ffffc1500
 Revises: 
-Create Date: 2026-11-26 17:36:20.922885
+Create Date: 2026-11-26 18:37:08.225897
 
 """
 from alembic import op
@@ -287,7 +287,7 @@ def upgrade():
     sa.UniqueConstraint('convening_id', 'person_id', name='uq_invitations_convening_person')
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
-        batch_op.create_index('ix_invitations_convening_status', ['convening_id', 'status'], unique=False)
+        batch_op.create_index('ix_invitations_convening_status', ['convening_id', 'status', 'person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_replaces_id'), ['replaces_id'], unique=False)
 
@@ -744,6 +744,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     # Full-text search over briefs: FTS5 on SQLite, a generated tsvector + GIN index on PostgreSQL.
+    # A later migration that rebuilds `briefs` in SQLite batch mode must run these again.
     for statement in fts_ddl(op.get_bind().dialect.name):
         op.execute(statement)
 
