@@ -301,13 +301,11 @@ def load_demo() -> str:
 
 def demo_rsvp_link(base_url: str) -> str | None:
     """A fresh personal link for one demo invitee who has not answered yet (re-issuing revokes the old one)."""
-    from ..tokens.services import issue
+    from ..invitations.services import rsvp_link
 
     invitation = db.session.scalar(
         sa.select(Invitation).join(Convening).where(Convening.slug == "preventing-atrocities-in-fragile-transitions",
                                                     Invitation.status == "invited").order_by(Invitation.id))
     if invitation is None:
         return None
-    expires = datetime.combine(invitation.convening.ends_on + timedelta(days=1), time(0), tzinfo=ZoneInfo("UTC"))
-    token = issue("rsvp", invitation_id=invitation.id, expires_at=expires)
-    return f"{base_url.rstrip('/')}/rsvp/{token}  ({invitation.person.name})"
+    return f"{rsvp_link(invitation, revoke_previous=True, url_base=base_url)}  ({invitation.person.name})"
