@@ -1,10 +1,10 @@
 """Form pieces shared by several areas."""
 from __future__ import annotations
 
+from functools import cache
 from zoneinfo import available_timezones
 
 from wtforms import HiddenField, SelectField, ValidationError
-
 
 
 class VersionField(HiddenField):
@@ -37,14 +37,9 @@ def valid_timezone(form, field) -> None:
         raise ValidationError("Unknown timezone; use an IANA name such as Europe/Zurich.")
 
 
-_TZ_CACHE: set[str] = set()
-
-
-def _timezones() -> set[str]:
-    if not _TZ_CACHE:
-        _TZ_CACHE.update(available_timezones())
-        _TZ_CACHE.add("UTC")
-    return _TZ_CACHE
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
 
 
 def timezone_choices() -> list[tuple[str, str]]:
