@@ -11,7 +11,6 @@ from typing import Callable
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from .models import Role, User
@@ -81,17 +80,10 @@ def sees_sensitive_fields(user: User, person) -> bool:
         return True
     if not user.is_organizer or person.id is None:
         return False
-    from ..convenings.models import Convening, convening_organizers
     from ..invitations.models import Invitation
 
-    parent = aliased(Convening)
-    own = sa.select(convening_organizers.c.convening_id).where(convening_organizers.c.user_id == user.id)
-    query = (
-        sa.select(Invitation.id)
-        .join(Convening, Convening.id == Invitation.convening_id)
-        .outerjoin(parent, parent.id == Convening.parent_id)
-        .where(Invitation.person_id == person.id)
-        .where(sa.or_(Convening.id.in_(own), parent.id.in_(own)))
-        .limit(1)
-    )
+    # An organizer (never staff: returned above) sees the convenings they run and their dialogues.
+    query = (sa.select(Invitation.id).where(Invitation.person_id == person.id,
+                                            Invitation.convening_id.in_(visible_convening_ids(user)))
+             .limit(1))
     return db.session.scalar(query) is not None
