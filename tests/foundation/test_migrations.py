@@ -1,6 +1,4 @@
 """The migrations build the same schema as the models, and tear it down again, on both backends."""
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -10,28 +8,17 @@ from flask_migrate import downgrade, upgrade
 from convene import create_app
 from convene.extensions import db
 from convene.schema_extras import include_name
-from tests.conftest import IN_CI, POSTGRES_URL, base_config
+from tests.conftest import _postgres_database as postgres_database, base_config
 
 
 @pytest.fixture
 def empty_database_url(backend, tmp_path):
+    """A database with no tables: a fresh SQLite file, or a fresh private PostgreSQL database."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
         return
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"convene_migrate_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError:
-        admin.dispose()
-        if IN_CI:
-            raise
-        pytest.skip("no PostgreSQL server answers")
-    yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database() as url:
+        yield url
 
 
 def test_upgrade_matches_models_and_downgrade_empties(empty_database_url):
