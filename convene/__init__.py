@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     config_module.load(app, config)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -30,6 +31,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     security.init_app(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client address and scheme from PROXY_HOPS reverse proxies' X-Forwarded-* headers.
+
+    Only as many hops as are configured are believed, so a client cannot spoof its address
+    (and dodge rate limits) by sending the headers itself."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -69,6 +69,10 @@ class Defaults:
     AGENDA_ORGANIZER_EMAIL = ""
     AGENDA_ORGANIZER_NAME = ""
 
+    #: Reverse proxies in front of the app that may be trusted to set X-Forwarded-For/-Proto/-Host.
+    #: 0 when clients connect directly; 1 behind one nginx. Rate limits key on the address this yields.
+    PROXY_HOPS = 0
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
