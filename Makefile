@@ -37,7 +37,8 @@ test: $(TSTAMP)
 
 bench: $(TSTAMP)
 	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1) || \
-	  echo "wrk not available: the throughput row is skipped"
+	  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1) || \
+	  echo "wrk could not be installed: the throughput rows will fail (or run with --no-throughput)"
 	$(PY) -m bench
 
 worker: $(STAMP)

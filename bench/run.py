@@ -47,6 +47,8 @@ class Row:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    #: the median as a multiple of the run's yardstick (icalendar alone on the 200 events)
+    yardstick_ratio: float | None = None
 
 
 @dataclass
@@ -55,6 +57,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     datasets: dict[str, dict] = field(default_factory=dict)
     machine: dict[str, str] = field(default_factory=dict)
+    #: per backend: the yardstick's median in ms, measured in this run
+    yardsticks: dict[str, float] = field(default_factory=dict)
+    #: rows that could not be measured at all: the run exits non-zero
+    failures: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- databases
@@ -97,8 +103,12 @@ def postgres_available() -> str | None:
 
 
 def make_app(url: str, **overrides):
-    """The app with production-like settings (no TESTING, no debug), rate limits off for repeated requests."""
-    return create_app({
+    """The app with production-like settings (no TESTING, no debug), rate limits off for repeated requests.
+
+    It also carries the minimal route (`/__bench__/minimal`), the floor every page is compared with,
+    served by the same app, middleware and workers as the pages.
+    """
+    app = create_app({
         "SECRET_KEY": "bench-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
@@ -108,6 +118,12 @@ def make_app(url: str, **overrides):
         "MAIL_PORT": 1,
         **overrides,
     })
+    app.add_url_rule(MINIMAL_PATH, "bench_minimal", lambda: "ok")
+    return app
+
+
+#: A route that does no work of its own: the floor of any request through this app.
+MINIMAL_PATH = "/__bench__/minimal"
 
 
 def import_all_modules() -> None:
@@ -118,12 +134,8 @@ def import_all_modules() -> None:
     import convene
 
     for module in pkgutil.walk_packages(convene.__path__, "convene."):
-        if module.name.endswith(("__main__", ".cli")):
-            continue
-        try:
+        if not module.name.endswith(("__main__", ".cli")):
             importlib.import_module(module.name)
-        except Exception:  # noqa: BLE001 - a half-built module of another area must not stop the run
-            continue
 
 
 def create_schema(app) -> None:
@@ -136,30 +148,15 @@ def create_schema(app) -> None:
 
 
 def after_bulk_load(app) -> list[str]:
-    """Let areas rebuild derived data (search indexes) that the app normally keeps up to date itself."""
-    import importlib
-
-    done = []
+    """Refresh the planner's statistics after the bulk load (search indexes keep themselves current)."""
     with app.app_context():
-        for module_name, function_name in (("convene.briefs.services", "reindex_all"),
-                                           ("convene.briefs.search", "reindex_all"),
-                                           ("convene.briefs.search", "rebuild_index")):
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                continue
-            function = getattr(module, function_name, None)
-            if callable(function):
-                function()
-                db.session.commit()
-                done.append(f"{module_name}.{function_name}")
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(sa.text("VACUUM ANALYZE"))
         else:
             with db.engine.begin() as connection:
                 connection.execute(sa.text("ANALYZE"))
-    return done
+    return []
 
 
 # ---------------------------------------------------------------- measuring
@@ -168,7 +165,7 @@ class Counter:
     def __init__(self):
         self.count = 0
 
-    def __call__(self, *args):
+    def __call__(self, *args, **kwargs):
         self.count += 1
 
 
@@ -215,24 +212,35 @@ class Measured:
         return percentile(self.times_ms, 0.95)
 
 
-def measure_get(app, client, path: str, *, repeat: int, warmup: int) -> Measured:
-    """Time `repeat` GETs of `path`, count the SQL of one, trace the memory of one."""
-    first = client.get(path)
+def measure_get(app, client, path: str, *, repeat: int, warmup: int, headers: dict | None = None,
+                before_each=None, expect: int = 200) -> Measured:
+    """Time `repeat` GETs of `path`, count the SQL of one, trace the memory of one.
+
+    `before_each` (untimed) runs before every request, e.g. a change that must show in the answer.
+    """
+    headers = headers or {}
+    prepare = before_each or (lambda: None)
+    prepare()
+    first = client.get(path, headers=headers)
     status, body = first.status_code, first.get_data()
-    if status != 200:
+    if status != expect:
         return Measured([], 0, 0.0, status, body)
     for _ in range(warmup):
-        client.get(path)
+        prepare()
+        client.get(path, headers=headers)
     times = []
     for _ in range(repeat):
+        prepare()
         start = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         response.get_data()
         times.append((time.perf_counter() - start) * 1000)
+    prepare()
     with counting(app) as counter:
-        client.get(path)
+        client.get(path, headers=headers)
+    prepare()
     tracemalloc.start()
-    client.get(path)
+    client.get(path, headers=headers)
     peak = tracemalloc.get_traced_memory()[1] / 1024
     tracemalloc.stop()
     return Measured(times, counter.count, peak, status, body)

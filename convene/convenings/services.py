@@ -37,9 +37,12 @@ def update_series(series: Series, data: dict[str, Any], actor) -> Series:
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Normalise the fields present; a field absent from `data` stays as it is (never blanked)."""
     cleaned = dict(data)
-    cleaned["series_id"] = data.get("series_id") or None
-    cleaned["country"] = (data.get("country") or "").upper()
+    if "series_id" in data:
+        cleaned["series_id"] = data["series_id"] or None
+    if "country" in data:
+        cleaned["country"] = (data["country"] or "").upper()
     for key in ("title", "theme", "venue", "city"):
         if key in cleaned and cleaned[key] is not None:
             cleaned[key] = cleaned[key].strip()

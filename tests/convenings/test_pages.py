@@ -68,3 +68,15 @@ def test_stale_edit_is_refused(client, make, sign_in):
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(Convening, convening.id).title == "Renamed"
+
+
+def test_a_partial_update_leaves_absent_fields_as_they_are(make):
+    """Only the fields given change: a service call that names the venue must not blank the series or country."""
+    from convene.convenings.services import update_convening
+
+    series = make.series()
+    convening = make.convening(series=series, country="KE", venue="Old hall")
+    update_convening(convening, {"venue": "New hall"}, actor=make.user("admin"))
+    db.session.commit()
+    db.session.refresh(convening)
+    assert (convening.venue, convening.country, convening.series_id) == ("New hall", "KE", series.id)
