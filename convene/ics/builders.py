@@ -13,6 +13,9 @@ items are DATE values. UIDs are the stored random uuids; they never change on ed
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -218,50 +221,82 @@ def sessions_calendar(groups: Sequence[tuple[object, Sequence]], *, name: str, o
 
     `link_for(session)` gives each one's absolute link. With `stamp=None` each DTSTAMP is the
     session's last modification, so the same data always gives the same bytes (feeds can use
-    ETags); e-mailed files pass the sending time.
+    ETags); e-mailed files pass the sending time. Each VEVENT comes from `_event_piece`, which
+    serialises a given event once and reuses its bytes; the bytes are exactly those of one
+    icalendar Calendar holding the VTIMEZONEs and then the events (tested).
     """
     organizer = vCalAddress.new(organizer_email, cn=organizer_name or None) if organizer_email else None
-    events: list[Event] = []
+    pieces: list[bytes] = []
     tzids: set[str] = set()
     years: set[int] = set()
     for convening, sessions in groups:
         venue = _location_of(convening)  # once per convening, not once per session
         tzid = None
         for s in sessions:
-            event = session_event(s, convening, organizer_email=organizer_email, organizer_name=organizer_name,
-                                  link=link_for(s), stamp=stamp, organizer=organizer, location=venue)
-            start, end = event["DTSTART"], event["DTEND"]
-            years.update((start.dt.year, end.dt.year))
+            piece = _event_piece(s, convening, organizer_email=organizer_email, organizer_name=organizer_name,
+                                 link=link_for(s), stamp=stamp, organizer=organizer, location=venue)
+            years.update(piece.years)
             if tzid is None and not s.all_day:
-                tzid = start.params.get("TZID")
-            events.append(event)
+                tzid = piece.tzid
+            pieces.append(piece.data)
         if tzid:
             tzids.add(tzid)
-    cal = Calendar.new(prodid=PRODID, method=method, name=name, subcomponents=events,
-                       refresh_interval=refresh)
+    cal = Calendar.new(prodid=PRODID, method=method, name=name, refresh_interval=refresh)
     cal.pop("UID", None)  # Calendar.new adds a random UID: the same data must give the same bytes
     years = years or {datetime.now(timezone.utc).year}
     first, last = date(min(years) - 1, 1, 1), date(max(years) + 2, 1, 1)  # as _span: see there why
-    for index, tzid in enumerate(sorted(tzids - {"UTC"})):
-        cal.subcomponents.insert(index, _vtimezone(tzid, first, last))
-    return cal.to_ical()
+    timezones = [_vtimezone_bytes(tzid, first, last) for tzid in sorted(tzids - {"UTC"})]
+    head = cal.to_ical()  # BEGIN:VCALENDAR, its properties, END:VCALENDAR: the parts go before the end
+    return b"".join((head.removesuffix(_END), *timezones, *pieces, _END))
 
 
-#: Generated VTIMEZONE components by (tzid, first, last). Building one from zoneinfo walks every
-#: transition of the span; a feed or export asks for the same few again and again.
-_VTIMEZONES: dict[tuple[str, date, date], Timezone] = {}
+_END = b"END:VCALENDAR\r\n"
 
 
-def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
-    """The VTIMEZONE for tzid over [first, last], generated once and then reused (never modified)."""
-    key = (tzid, first, last)
-    found = _VTIMEZONES.get(key)
-    if found is None:
-        try:
-            found = Timezone.from_tzid(tzid, first_date=first, last_date=last)
-        except ValueError:  # pragma: no cover - zoneinfo knows every name we accept
-            raise CalendarBuildError(f"No VTIMEZONE could be generated for {tzid}.") from None
-        if len(_VTIMEZONES) >= 64:
-            _VTIMEZONES.clear()
-        _VTIMEZONES[key] = found
-    return found
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A serialised VEVENT, with what the calendar around it needs to know of it."""
+
+    data: bytes
+    years: tuple[int, int]
+    tzid: str | None
+
+
+#: Serialised VEVENTs by everything that goes into them. Serialising events is most of a
+#: calendar's cost, and the same events are asked for again and again: by every file and feed
+#: that shows a session, by each person's feed, and after a change that touched other sessions.
+_PIECES: OrderedDict[tuple, _Piece] = OrderedDict()
+_PIECES_MAX = 8192
+_PIECES_LOCK = threading.Lock()
+
+
+def _event_piece(s, convening, *, organizer_email: str, organizer_name: str, link: str, stamp, organizer,
+                 location: str) -> _Piece:
+    """session_event's bytes for this session, serialised once per distinct content."""
+    key = (s.uid, s.title, s.starts_at, s.ends_at, s.all_day, convening.timezone, s.updated_at or s.created_at,
+           stamp, s.room, location, s.ical_sequence, s.kind, s.cancelled, s.description, _roles_text(s),
+           convening.attribution.strips_names, convening.attribution_text, organizer_email, organizer_name, link)
+    with _PIECES_LOCK:
+        piece = _PIECES.get(key)
+        if piece is not None:
+            _PIECES.move_to_end(key)
+            return piece
+    event = session_event(s, convening, organizer_email=organizer_email, organizer_name=organizer_name, link=link,
+                          stamp=stamp, organizer=organizer, location=location)
+    start, end = event["DTSTART"], event["DTEND"]
+    piece = _Piece(event.to_ical(), (start.dt.year, end.dt.year), start.params.get("TZID"))
+    with _PIECES_LOCK:
+        _PIECES[key] = piece
+        if len(_PIECES) > _PIECES_MAX:
+            _PIECES.popitem(last=False)
+    return piece
+
+
+@lru_cache(maxsize=64)
+def _vtimezone_bytes(tzid: str, first: date, last: date) -> bytes:
+    """The serialised VTIMEZONE for tzid over [first, last]: generating one from zoneinfo walks every
+    transition of the span, and feeds and exports ask for the same few again and again."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+    except ValueError:  # pragma: no cover - zoneinfo knows every name we accept
+        raise CalendarBuildError(f"No VTIMEZONE could be generated for {tzid}.") from None

@@ -148,3 +148,39 @@ def test_two_convenings_in_two_zones_get_both_vtimezones_in_a_stable_order(make)
     starts = {str(e["SUMMARY"]): e.start for e in cal.events}
     assert all(s.hour == 9 for s in starts.values())
     assert first.index(b"BEGIN:VTIMEZONE") < first.index(b"BEGIN:VEVENT")
+
+
+def test_calendar_from_kept_pieces_is_the_one_icalendar_builds_whole(make):
+    """Events serialised once and reused give exactly the bytes of one Calendar holding them all,
+    and a change to a session (or to the venue) is never served from an older piece."""
+    from icalendar import Calendar as Whole, Timezone, vCalAddress
+
+    from convene.ics.builders import PRODID, session_event, sessions_calendar
+
+    convening = make.convening(starts_on=date(2031, 10, 14), ends_on=date(2031, 10, 16), timezone="Europe/Zurich",
+                               venue="Palais")
+    sessions = [make.agenda_session(convening, title=f"Session {n}",
+                                    starts_at=local("Europe/Zurich", 2031, 10, 14 + n % 3, 9 + n)) for n in range(6)]
+    link = lambda s: f"https://x.test/a#{s.uid}"  # noqa: E731
+
+    def from_pieces():
+        return sessions_calendar([(convening, sessions)], name="Mine", link_for=link, **ORG)
+
+    def whole():
+        organizer = vCalAddress.new(ORG["organizer_email"], cn=ORG["organizer_name"])
+        events = [session_event(s, convening, link=link(s), organizer=organizer, **ORG) for s in sessions]
+        zone = Timezone.from_tzid("Europe/Zurich", first_date=date(2030, 1, 1), last_date=date(2033, 1, 1))
+        cal = Whole.new(prodid=PRODID, method="PUBLISH", name="Mine", subcomponents=[zone, *events])
+        cal.pop("UID", None)
+        return cal.to_ical()
+
+    assert from_pieces() == whole()
+    assert from_pieces() == whole()  # the second time from kept pieces
+    parse(from_pieces())
+    sessions[2].title = "Renamed"
+    convening.venue = "Another hall"
+    again = from_pieces()
+    assert again == whole()
+    cal = Calendar.from_ical(again)
+    assert sum(str(e["SUMMARY"]) == "Renamed" for e in cal.events) == 1
+    assert all("Another hall" in str(e["LOCATION"]) for e in cal.events)
