@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import caching
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.needs_refresh_message = "Please sign in again to confirm it is you."
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    caching.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -65,6 +65,11 @@ class Defaults:
 
     #: Rendered public agenda pages kept per process (per published version); 0 turns the cache off.
     AGENDA_PAGE_CACHE_SIZE = 16
+    #: Where responses kept per content version live (calendar files, anonymous public pages):
+    #: memory:// (one process; the embedded default) or a redis:// URL shared by every process.
+    CACHE_URL = "memory://"
+    CACHE_MAX_BYTES = 64 * 1024 * 1024  # memory:// only
+    CACHE_SECONDS = 86_400  # redis:// only: entries expire after a day unless asked for again
     #: ORGANIZER of calendar files; empty means MAIL_SENDER.
     AGENDA_ORGANIZER_EMAIL = ""
     AGENDA_ORGANIZER_NAME = ""

@@ -141,7 +141,8 @@ _named_in: dict[tuple, frozenset[int]] = {}
 
 
 def people_fingerprint(version: AgendaVersion) -> tuple:
-    """What a page shows of the people a version names: (id, honorific, name, consent) for each, sorted."""
+    """What a page shows of the people a version names, sorted by id: (id, honorific, name, consent,
+    last change) for each; the last change lets a calendar's Last-Modified move with a name."""
     key = (version.id, version.published_at)
     ids = _named_in.get(key)
     if ids is None:
@@ -152,7 +153,7 @@ def people_fingerprint(version: AgendaVersion) -> tuple:
     if not ids:
         return ()
     return tuple(tuple(row) for row in db.session.execute(
-        sa.select(Person.id, Person.honorific, Person.name, Person.listing_consent)
+        sa.select(Person.id, Person.honorific, Person.name, Person.listing_consent, Person.updated_at)
         .where(Person.id.in_(ids)).order_by(Person.id)))
 
 

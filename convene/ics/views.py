@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import hashlib
 
-import sqlalchemy as sa
 from flask import Response, abort, request
 
 from ..agenda import links, versions
 from ..agenda.access import LinkProblem, viewer_for
-from ..agenda.models import AgendaSession, AgendaSettings
+from ..agenda.models import AgendaSession
 from ..auth.policy import load_convening, signed_in
-from ..convenings.models import Convening
 from ..editing import slugify
+from .. import caching
 from ..extensions import db
 from . import bp
 from .builders import sessions_calendar
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+#: Public calendars may be kept by any cache for five minutes, then revalidated with the ETag.
+PUBLIC_CACHE = "public, max-age=300"
 #: How long a calendar client may reuse a feed before asking again (it revalidates with the ETag).
 FEED_MAX_AGE = 300
 
@@ -68,22 +69,40 @@ def session(convening_id: int, session_id: int):
     return calendar_response(data, f"{convening.slug}-{item.title[:40]}")
 
 
-def _public(slug: str):
-    convening = db.session.scalar(sa.select(Convening).where(Convening.slug == slug))
-    settings = db.session.get(AgendaSettings, convening.id) if convening else None
-    found = versions.published_agendas([convening]).get(convening.id) if settings and settings.public else None
-    if found is None:
+def _public_calendar(slug: str, uid: str | None, build, filename):
+    """A public agenda's calendar, kept per published version (see convene/caching.py).
+
+    Only the convening, its latest version and the people it names are read before the answer is
+    known; `build(convening, sessions)` runs only when no process has built these bytes yet.
+    """
+    found = versions.public_latest(slug)
+    if found is None:  # unknown, not public, or nothing published yet
         abort(404)
-    return convening, found[1]
+    convening, version = found
+    title = None
+    if uid is not None:  # one session: it must be in this version (its title names the file)
+        title = next((item["title"] for item in version.snapshot if item["uid"] == uid), None)
+        if title is None:
+            abort(404)
+    people = versions.people_fingerprint(version)
+    parts = ("public-agenda.ics", uid, convening.id, convening.version, version.id, version.published_at, people,
+             links.organizer())
+    stamps = [version.published_at, convening.updated_at, *(p[-1] for p in people)]
+
+    def make() -> bytes:
+        sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
+        return build(convening, _public_view(convening, [s for s in sessions if uid is None or s.uid == uid]))
+
+    return caching.serve(parts, make, lambda data: calendar_response(data, filename(convening, title)),
+                         last_modified=max(stamps), cache_control=PUBLIC_CACHE)
 
 
 @bp.route("/c/<slug>/agenda.ics")
 def public_agenda(slug: str):
     """The public agenda as a calendar file (only when the organizers made it public)."""
-    convening, sessions = _public(slug)
     link = _anchored(links.absolute("agenda.public", slug=slug))
-    return calendar_response(_build([(convening, _public_view(convening, sessions))], convening.title, link),
-                             convening.slug)
+    return _public_calendar(slug, None, lambda c, sessions: _build([(c, sessions)], c.title, link),
+                            lambda c, title: c.slug)
 
 
 def _public_view(convening, sessions):
@@ -97,13 +116,9 @@ def _public_view(convening, sessions):
 @bp.route("/c/<slug>/agenda/<uid>.ics")
 def public_session(slug: str, uid: str):
     """One session of a public agenda."""
-    convening, sessions = _public(slug)
-    chosen = [s for s in sessions if s.uid == uid]
-    if not chosen:
-        abort(404)
     link = lambda s: links.absolute("agenda.public", slug=slug, anchor=f"s-{s.uid}")  # noqa: E731
-    return calendar_response(_build([(convening, _public_view(convening, chosen))], convening.title, link),
-                             f"{convening.slug}-{chosen[0].title[:40]}")
+    return _public_calendar(slug, uid, lambda c, sessions: _build([(c, sessions)], c.title, link),
+                            lambda c, title: f"{c.slug}-{title[:40]}")
 
 
 def _link_problem(problem: LinkProblem) -> Response:

@@ -1,0 +1,121 @@
+"""Responses kept per content version, shared by the processes that serve them.
+
+Calendar clients poll feeds every few minutes and anonymous visitors read the same public
+pages, while a published agenda changes only when a new version is published, the convening is
+edited or someone named in it changes. So such a response is served under a tag made of
+everything it shows (`content_tag`): a client that already has that tag gets a 304 before
+anything is built, and the bytes of a tag are built once and kept in a store every process
+shares: Redis when `CACHE_URL` names one (several gunicorn processes or machines), else a
+bounded in-process memory (the embedded default). A tag never serves stale bytes: a change makes
+a new tag, and the old entry ages out.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import Callable
+
+from flask import Flask, Response, current_app, request
+
+log = logging.getLogger(__name__)
+
+
+class MemoryStore:
+    """An LRU of bytes bounded by their total size, for one process."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def set(self, key: str, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._size += len(data) - (len(old) if old else 0)
+            self._items[key] = data
+            while self._size > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+
+class RedisStore:
+    """Entries shared by every process that reaches the Redis server; they expire after `seconds`.
+
+    A Redis that does not answer costs a rebuild, never a failed request.
+    """
+
+    PREFIX = "convene:response:"
+
+    def __init__(self, url: str, seconds: int):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.seconds = seconds
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self.client.get(self.PREFIX + key)
+        except Exception as error:  # noqa: BLE001 - the cache is an optimisation: build instead
+            log.warning("response cache: Redis get failed (%s); building the response", error)
+            return None
+
+    def set(self, key: str, data: bytes) -> None:
+        try:
+            self.client.set(self.PREFIX + key, data, ex=self.seconds)
+        except Exception as error:  # noqa: BLE001
+            log.warning("response cache: Redis set failed (%s)", error)
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("CACHE_URL") or "memory://"
+    if url.startswith("memory://"):
+        store = MemoryStore(int(app.config.get("CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+    elif url.startswith(("redis://", "rediss://", "unix://")):
+        store = RedisStore(url, int(app.config.get("CACHE_SECONDS", 86_400)))
+    else:
+        raise ValueError(f"CACHE_URL must be memory:// or a redis:// URL, not {url!r}")
+    app.extensions["response_cache"] = store
+
+
+def content_tag(*parts) -> str:
+    """A short, stable tag for everything a file shows (ids, versions, times, names, the link base)."""
+    text = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()[:32]
+
+
+def serve(parts: tuple, build: Callable[[], bytes], respond: Callable[[bytes], Response], *,
+          last_modified: datetime | None, cache_control: str) -> Response:
+    """The response for `parts`: 304 when the client has it, else the kept bytes, else built and kept.
+
+    `parts` must name everything the body shows (the URL root and BASE_URL are added here). `respond(data)`
+    wraps the bytes (content type, file name). ETag and Last-Modified come from the content, so
+    both change whenever it changes.
+    """
+    tag = content_tag(request.url_root, current_app.config.get("BASE_URL"), *parts)
+    if tag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        store = current_app.extensions["response_cache"]
+        data = store.get(tag)
+        if data is None:
+            data = build()
+            store.set(tag, data)
+        response = respond(data)
+    response.set_etag(tag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.headers["Cache-Control"] = cache_control
+    return response.make_conditional(request)

@@ -1,0 +1,124 @@
+"""Public calendar files are kept per content version: 304s and repeats build nothing, every change shows."""
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from convene import caching
+from convene.db_types import utcnow
+from convene.extensions import db
+from tests.agenda.conftest import setup  # noqa: F401  (shared fixture)
+from tests.ics.test_http import publish
+
+
+@pytest.fixture
+def public(client, setup, make):
+    c = setup["convening"]
+    make.agenda_session(c, title="Plenary", description="Agenda text")
+    named = make.agenda_session(c, title="Panel")
+    make.session_role(named, setup["guests"][0], role="chair")
+    publish(client, c)
+    assert client.post(f"/convenings/{c.id}/agenda/settings", data={"public": "y"}).status_code == 302
+    return c
+
+
+def get(app, path, **headers):
+    anonymous = app.test_client()
+    return anonymous.get(path, headers=headers)
+
+
+def test_repeat_and_revalidation_build_nothing(app, public, count_queries, monkeypatch):
+    path = f"/c/{public.slug}/agenda.ics"
+    first = get(app, path)
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    built = []
+    monkeypatch.setattr("convene.ics.views._build", lambda *a, **k: built.append(1) or b"rebuilt")
+    with count_queries() as counter:
+        again = get(app, path)
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    assert not built and counter.count <= 3
+    revalidated = get(app, path, **{"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and not revalidated.get_data() and not built
+    since = get(app, path, **{"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_a_venue_change_gives_a_new_tag_date_and_body(app, client, public, setup):
+    from convene.agenda.models import AgendaVersion
+
+    an_hour_ago = utcnow() - timedelta(hours=1)  # what was published and last edited an hour ago
+    for version in db.session.scalars(sa.select(AgendaVersion)):
+        version.published_at = an_hour_ago
+    public.updated_at = an_hour_ago
+    for person in setup["guests"]:
+        person.updated_at = an_hour_ago
+    db.session.commit()
+    path = f"/c/{public.slug}/agenda.ics"
+    first = get(app, path)
+    public.venue = "Another hall"
+    db.session.commit()
+    changed = get(app, path, **{"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert changed.last_modified > first.last_modified
+    assert all("Another hall" in str(e["LOCATION"]) for e in Calendar.from_ical(changed.get_data()).events)
+    # A client that polls with If-Modified-Since only gets the new file too.
+    assert get(app, path, **{"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 200
+
+
+def test_a_new_version_changes_the_file(app, client, public, make):
+    path = f"/c/{public.slug}/agenda.ics"
+    first = get(app, path)
+    make.agenda_session(public, title="Added after the first publication")
+    publish(client, public)
+    second = get(app, path, **{"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert b"Added after the first publication" in second.get_data()
+
+
+def test_a_named_person_changing_gives_a_new_tag_and_date(app, public, setup):
+    path = f"/c/{public.slug}/agenda.ics"
+    first = get(app, path)
+    setup["guests"][0].name = "Amina Diallo-Sow"
+    db.session.commit()
+    second = get(app, path, **{"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+    assert second.last_modified >= first.last_modified
+
+
+def test_one_session_file_and_unknown_session(app, public):
+    page = get(app, f"/c/{public.slug}/agenda.ics")
+    uid = str(Calendar.from_ical(page.get_data()).events[0]["UID"])
+    one = get(app, f"/c/{public.slug}/agenda/{uid}.ics")
+    assert one.status_code == 200 and len(Calendar.from_ical(one.get_data()).events) == 1
+    assert get(app, f"/c/{public.slug}/agenda/{uuid.uuid4()}.ics").status_code == 404
+
+
+def test_memory_store_is_bounded_by_size():
+    store = caching.MemoryStore(max_bytes=10)
+    store.set("a", b"12345")
+    store.set("b", b"67890")
+    store.get("a")  # a is now the most recent
+    store.set("c", b"xyz")
+    assert store.get("b") is None and store.get("a") == b"12345" and store.get("c") == b"xyz"
+    store.set("big", b"x" * 11)
+    assert store.get("big") is None
+
+
+def test_redis_store_is_shared_and_a_dead_redis_costs_only_a_rebuild():
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379") if not __import__("os").environ.get("CI") else pytest.fail("Redis")
+    key = f"test-{uuid.uuid4().hex}"
+    one, two = caching.RedisStore(url, seconds=30), caching.RedisStore(url, seconds=30)
+    one.set(key, b"calendar bytes")
+    assert two.get(key) == b"calendar bytes"  # another process sees what this one built
+    two.client.delete(caching.RedisStore.PREFIX + key)
+    dead = caching.RedisStore("redis://127.0.0.1:1/0", seconds=30)
+    assert dead.get(key) is None
+    dead.set(key, b"x")  # no exception: the response is built and served anyway
