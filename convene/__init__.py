@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
+    register_request_edge(app)
     register_template_helpers(app)
     register_commands(app)
     from . import security
@@ -82,6 +83,12 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
                       diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp):
         app.register_blueprint(blueprint)
+
+
+def register_request_edge(app: Flask) -> None:
+    from . import edge
+
+    edge.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

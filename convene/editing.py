@@ -1,4 +1,4 @@
-"""Helpers every area's services use: slugs, and refusing stale saves."""
+"""Helpers every area's services use: slugs, and refusing stale saves (StaleEdit lives in convene.errors)."""
 from __future__ import annotations
 
 import re
@@ -6,18 +6,8 @@ import unicodedata
 
 import sqlalchemy as sa
 
+from .errors import StaleEdit
 from .extensions import db
-
-
-class StaleEdit(Exception):
-    """Someone else saved the object after this form was opened.
-
-    `current` is the object as it is now, so the page can show the other change.
-    """
-
-    def __init__(self, current):
-        super().__init__("This was changed by someone else while you were editing it.")
-        self.current = current
 
 
 def check_version(obj, seen_version: int | None) -> None:

@@ -16,6 +16,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..db_types import utcnow
 from ..editing import check_version, slugify, unique_slug
+from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Organization, Person
 from ..themes.models import Theme
@@ -24,7 +25,7 @@ from .models import STATUS_TRANSITIONS, ActionItem, ActionPriority, ActionStatus
 MAX_TEXT = 2000
 
 
-class ActionError(ValueError):
+class ActionError(DomainError):
     """A rule about next steps was broken; the message is shown to the user."""
 
 

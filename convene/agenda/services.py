@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import apply_changes, record
 from ..editing import check_version
+from ..errors import DomainError
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Person
@@ -28,12 +29,8 @@ EDIT_FIELDS = ("title", "kind", "starts_at", "ends_at", "all_day", "room", "desc
 GUEST_STATUSES = ("planned", "invited", "accepted", "tentative", "attended")
 
 
-class AgendaError(ValueError):
+class AgendaError(DomainError):
     """A rule the agenda must keep; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def zone_of(name: str | None) -> ZoneInfo:

@@ -8,6 +8,7 @@ from flask import current_app, url_for
 
 from ..audit.services import record
 from ..db_types import utcnow
+from ..errors import DomainError
 from ..extensions import db
 from .models import Role, User
 
@@ -19,7 +20,7 @@ MIN_PASSWORD_LENGTH = 12
 RESET_LIFETIME = timedelta(hours=1)
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A rule about accounts was broken; the message is safe to show."""
 
 

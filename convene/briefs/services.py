@@ -13,6 +13,7 @@ from ..audit.services import apply_changes, record
 from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..editing import check_version, slugify, unique_slug
+from ..errors import DomainError
 from ..extensions import db
 from ..themes.models import Theme
 from . import storage
@@ -28,7 +29,7 @@ REVIEW_LINK_DAYS = 60
 COMMENT_MAX = 5000
 
 
-class BriefError(ValueError):
+class BriefError(DomainError):
     """A rule about briefs was broken; the message is shown to the user as it is."""
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from ..audit.services import apply_changes, record
 from ..auth.models import User
 from ..editing import check_version, unique_slug
+from ..errors import DomainError
 from ..extensions import db
 from .models import STATUS_TRANSITIONS, Convening, ConveningKind, Series
 
@@ -17,7 +18,7 @@ FIELDS = ("title", "kind", "theme", "description", "starts_on", "ends_on", "venu
 CALENDAR_FIELDS = {"starts_on", "ends_on", "venue", "city", "country", "status"}
 
 
-class StatusError(ValueError):
+class StatusError(DomainError):
     pass
 
 

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..errors import DomainError
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Gender, Organization, Person, Sector
@@ -39,11 +40,11 @@ UNKNOWN = "unknown"
 NOT_CLASSIFIED = "not_classified"
 
 
-class TargetError(ValueError):
+class TargetError(DomainError):
     """A target that is out of range or contradicts another target; the message is for the user."""
 
 
-class OverrideError(ValueError):
+class OverrideError(DomainError):
     """A classification override that cannot be saved; the message is for the user."""
 
 

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..convenings.models import Convening
 from ..diversity.countries import countries
+from ..errors import DomainError
 from ..people.models import Gender, Person, Sector
 from . import services
 from .models import Invitation, MeetingRole, Priority
@@ -27,7 +28,7 @@ PREVIEW_MAX_AGE = 3600
 SALT = "convene.invitations.csv-import"
 
 
-class CsvImportError(ValueError):
+class CsvImportError(DomainError):
     """The file as a whole cannot be read (encoding, columns); the message is shown as it is."""
 
 

@@ -23,6 +23,7 @@ from ..audit.services import apply_changes, record
 from ..convenings.models import Convening, ConveningStatus
 from ..db_types import utcnow
 from ..editing import check_version
+from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Gender, Person, Sector
 from ..templating import date_range, long_date
@@ -54,7 +55,7 @@ The organizers"""
 ANSWER_WORDS = ("reply", "respond", "rsvp", "answer", "{reply_by}")
 
 
-class InvitationError(ValueError):
+class InvitationError(DomainError):
     """A rule of the invitation cycle was broken; the message is shown to people as it is."""
 
 

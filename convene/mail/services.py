@@ -15,11 +15,12 @@ from flask import current_app
 
 from ..audit.services import record
 from ..db_types import utcnow
+from ..errors import DomainError
 from ..extensions import db
 from .models import OutboxMessage, OutboxStatus
 
 
-class MailError(ValueError):
+class MailError(DomainError):
     """A message that cannot be queued or sent; the text is shown to people as it is."""
 
 

@@ -18,6 +18,7 @@ from ..agenda.models import AgendaSession
 from ..audit.services import record
 from ..db_types import utcnow
 from ..editing import check_version
+from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Person
 from .models import NOTE_TRANSITIONS, NoteComment, NoteRemark, NoteRevision, NoteStatus, SessionNote
@@ -28,7 +29,7 @@ DEFAULT_COALESCE_MINUTES = 10
 MAX_TEXT = 200_000
 
 
-class NoteError(ValueError):
+class NoteError(DomainError):
     """A rule about notes was broken; the message is shown to the user."""
 
 

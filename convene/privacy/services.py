@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ..audit.models import REDACTION_FLAG, AuditEvent
 from ..audit.services import record
 from ..db_types import utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..people.models import Person
 
@@ -46,7 +47,7 @@ SKIP_TABLES = frozenset({"audit_events"})
 ERASED_NOTE = "(erased)"
 
 
-class PrivacyError(ValueError):
+class PrivacyError(DomainError):
     """A personal-data request that cannot be carried out; the message is safe to show."""
 
 

@@ -126,7 +126,7 @@ def refuse_nul_characters():
             "application/x-www-form-urlencoded", "multipart/form-data"):
         values += [v for vs in request.form.listvalues() for v in vs]
     if any("\x00" in value for value in values):
-        return _error(400, "Bad request", "The form contained an invisible control character (NUL) that "
+        return error_response(400, "Bad request", "The form contained an invisible control character (NUL) that "
                                           "cannot be stored. Remove it and submit again; nothing was saved.")
     return None
 
@@ -168,7 +168,8 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _error(status: int, title: str, message: str):
+def error_response(status: int, title: str, message: str):
+    """The styled error page (or a JSON error body for an API client) with status."""
     if _wants_json():
         return jsonify(error=title, message=message), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -186,8 +187,8 @@ def register_error_pages(app: Flask) -> None:
                                       "please try again."),
     }
     for status, (title, message) in pages.items():
-        app.register_error_handler(status, lambda error, s=status, t=title, m=message: _error(s, t, m))
+        app.register_error_handler(status, lambda error, s=status, t=title, m=message: error_response(s, t, m))
     app.register_error_handler(
         CSRFError,
-        lambda error: _error(400, "Form expired", "The form was open too long or came from elsewhere. "
+        lambda error: error_response(400, "Form expired", "The form was open too long or came from elsewhere. "
                                                   "Reload the page and submit it again."))
