@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..agenda.models import AgendaSession
 from ..auth.policy import load_convening, signed_in
-from ..editing import StaleEdit
+from ..edge import on_refusal
 from ..extensions import db, limiter
 from ..invitations.models import Invitation
 from ..tokens import services as tokens
@@ -16,7 +16,6 @@ from ..tokens.models import Purpose
 from . import bp, services
 from .forms import CommentForm, NoteForm, NoteStatusForm, RemarkForm
 from .models import NOTE_TRANSITIONS, NoteRemark, NoteRevision, NoteStatus, SessionNote
-from .services import NoteError
 
 #: Invitation statuses of the participants who may read and comment on shared notes.
 PARTICIPANT_STATUSES = ("accepted", "attended")
@@ -83,15 +82,11 @@ def edit(convening_id: int, session_id: int):
     form = NoteForm()
     if not form.validate_on_submit():
         return _editor_page(convening, session, note, form, 400)
-    try:
-        note = note or services.start_note(session, current_user)
-        result = services.save_revision(note, summary=form.summary.data or "", body=form.body.data or "",
-                                        base=form.base.data, actor=current_user)
-        db.session.commit()
-    except NoteError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _editor_page(convening, session, services.note_for(session), form, 409)
+    on_refusal(render=lambda error: _editor_page(convening, session, services.note_for(session), form), status=409)
+    note = note or services.start_note(session, current_user)
+    result = services.save_revision(note, summary=form.summary.data or "", body=form.body.data or "",
+                                    base=form.base.data, actor=current_user)
+    db.session.commit()
     flash(result.message, "warning" if result.kept_apart else "success")
     compare = result.revision.number - 1 if result.kept_apart else None
     return redirect(url_for("notes.edit", convening_id=convening.id, session_id=session.id, compare=compare)
@@ -108,14 +103,11 @@ def autosave(convening_id: int, session_id: int):
     if not form.validate_on_submit():
         return jsonify(ok=False, message="The notes could not be autosaved: " +
                        "; ".join(e for errs in form.errors.values() for e in errs)), 400
-    try:
-        note = services.note_for(session) or services.start_note(session, current_user)
-        result = services.save_revision(note, summary=form.summary.data or "", body=form.body.data or "",
-                                        base=form.base.data, actor=current_user, autosave=True)
-        db.session.commit()
-    except NoteError as error:
-        db.session.rollback()
-        return jsonify(ok=False, message=str(error)), 409
+    on_refusal(render=lambda error: jsonify(ok=False, message=str(error)), status=409, flashed=False)
+    note = services.note_for(session) or services.start_note(session, current_user)
+    result = services.save_revision(note, summary=form.summary.data or "", body=form.body.data or "",
+                                    base=form.base.data, actor=current_user, autosave=True)
+    db.session.commit()
     return jsonify(ok=True, revision=result.revision.number, kept_apart=result.kept_apart,
                    message=result.message, saved_at=result.revision.saved_at.isoformat())
 
@@ -128,15 +120,13 @@ def change_status(convening_id: int, session_id: int):
     session = _session_of(convening, session_id)
     note = services.note_for(session) or abort(404)
     form = NoteStatusForm()
+    editor = url_for("notes.edit", convening_id=convening.id, session_id=session.id)
     if form.validate_on_submit():
-        try:
-            services.change_status(note, form.status.data, current_user, form.version.data)
-            db.session.commit()
-            flash(f"The notes are now: {NoteStatus(note.status).label.lower()}.", "success")
-        except (NoteError, StaleEdit) as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    return redirect(url_for("notes.edit", convening_id=convening.id, session_id=session.id))
+        on_refusal(redirect_to=editor)
+        services.change_status(note, form.status.data, current_user, form.version.data)
+        db.session.commit()
+        flash(f"The notes are now: {NoteStatus(note.status).label.lower()}.", "success")
+    return redirect(editor)
 
 
 @bp.route("/convenings/<int:convening_id>/notes/<int:session_id>/remarks", methods=("POST",))
@@ -149,16 +139,12 @@ def add_remark(convening_id: int, session_id: int):
     note = services.note_for(session)
     if not form.validate_on_submit():
         return _editor_page(convening, session, note, remark_form=form, status=400)
-    try:
-        note = note or services.start_note(session, current_user)
-        services.add_remark(note, form.data, current_user)
-        db.session.commit()
-    except NoteError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        flash("Remark added.", "success")
-    return redirect(url_for("notes.edit", convening_id=convening.id, session_id=session.id) + "#remarks")
+    remarks = url_for("notes.edit", convening_id=convening.id, session_id=session.id, _anchor="remarks")
+    on_refusal(redirect_to=remarks)
+    services.add_remark(note or services.start_note(session, current_user), form.data, current_user)
+    db.session.commit()
+    flash("Remark added.", "success")
+    return redirect(remarks)
 
 
 def _remark_of(convening, remark_id: int) -> NoteRemark:
@@ -174,20 +160,17 @@ def change_remark(convening_id: int, remark_id: int):
     """Clear a remark for quoting (or withdraw that), or delete it."""
     convening = load_convening(convening_id)
     remark = _remark_of(convening, remark_id)
-    session_id = remark.note.session_id
-    try:
-        if request.form.get("do") == "delete":
-            services.delete_remark(remark, current_user)
-            message = "Remark deleted."
-        else:
-            services.set_cleared(remark, request.form.get("cleared") == "1", current_user)
-            message = "Cleared for quoting." if remark.cleared_for_quoting else "No longer cleared for quoting."
-        db.session.commit()
-        flash(message, "success")
-    except NoteError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    return redirect(url_for("notes.edit", convening_id=convening.id, session_id=session_id) + "#remarks")
+    remarks = url_for("notes.edit", convening_id=convening.id, session_id=remark.note.session_id, _anchor="remarks")
+    on_refusal(redirect_to=remarks)
+    if request.form.get("do") == "delete":
+        services.delete_remark(remark, current_user)
+        message = "Remark deleted."
+    else:
+        services.set_cleared(remark, request.form.get("cleared") == "1", current_user)
+        message = "Cleared for quoting." if remark.cleared_for_quoting else "No longer cleared for quoting."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(remarks)
 
 
 @bp.route("/convenings/<int:convening_id>/notes/<int:session_id>/revisions/<int:number>")
@@ -267,28 +250,31 @@ def participant_note(token: str, session_id: int):
     invitation, problem = _participant(token)
     if problem:
         return problem
+    note = _shared_note(invitation, session_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        on_refusal(render=lambda error: _participant_page(invitation, note, form, token), status=400)
+        services.add_comment(note, invitation, form.text.data)
+        db.session.commit()
+        flash("Thank you: your comment was sent to the rapporteur.", "success")
+        return redirect(url_for("notes.participant_note", token=token, session_id=session_id))
+    return _participant_page(invitation, note, form, token), 400 if request.method == "POST" else 200
+
+
+def _shared_note(invitation, session_id: int) -> SessionNote:
+    """The shared or final notes of a session of the participant's convenings, or 404."""
     session = db.session.get(AgendaSession, session_id)
     if session is None or session.convening_id not in _family(invitation.convening):
         abort(404)
     note = services.note_for(session)
     if note is None or note.status == NoteStatus.DRAFT.value:
         abort(404)
-    form = CommentForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_comment(note, invitation, form.text.data)
-            db.session.commit()
-            flash("Thank you: your comment was sent to the rapporteur.", "success")
-            return redirect(url_for("notes.participant_note", token=token, session_id=session.id))
-        except NoteError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
-    elif request.method == "POST":
-        status = 400
+    return note
+
+
+def _participant_page(invitation, note: SessionNote, form: CommentForm, token: str) -> str:
     own = [c for c in note.comments if c.invitation_id == invitation.id]
-    return render_template("notes/participant_note.html", invitation=invitation, note=note, session=session,
+    return render_template("notes/participant_note.html", invitation=invitation, note=note, session=note.session,
                            convening=note.convening, form=form, token=token, own_comments=own,
                            remarks=[services.remark_for_audience(r, note.convening) for r in note.remarks],
-                           statuses=NoteStatus), status
+                           statuses=NoteStatus)
