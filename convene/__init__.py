@@ -30,8 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     from . import security
+    from .tokens import errors as link_errors
 
     security.init_app(app)
+    link_errors.init_app(app)
     return app
 
 

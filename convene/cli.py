@@ -60,10 +60,11 @@ def serve_command(host: str, port: int) -> None:
     if start_embedded is not None:
         click.echo(start_embedded(app))
     click.echo(f"Convene is running on http://{host}:{port}/")
+    click.echo(_link_base(app, host, port))
     click.echo("Demo sign-ins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<10} {email}  password: {password}")
-    link = demo_rsvp_link(f"http://{host}:{port}")
+    link = demo_rsvp_link()
     db.session.commit()
     if link:
         click.echo(f"An invitee's personal link, to try the RSVP page: {link}")
@@ -71,6 +72,15 @@ def serve_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+def _link_base(app: Flask, host: str, port: int) -> str:
+    """Without BASE_URL, e-mailed links point where this server listens; say which base is used."""
+    if not app.config.get("BASE_URL_IS_DEFAULT"):
+        return f"Links in e-mails and calendar files use BASE_URL: {app.config['BASE_URL']}"
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # a wildcard is no address to visit
+    app.config["BASE_URL"] = f"http://{reachable}:{port}"
+    return f"Links in e-mails and calendar files use {app.config['BASE_URL']} (set BASE_URL to change it)"
 
 
 def init_app(app: Flask) -> None:

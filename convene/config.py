@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+#: Where links point when BASE_URL is not set (BASE_URL_IS_DEFAULT then tells `serve` it may change it).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 #: Every CONVENE_<NAME> environment variable overrides the config key <NAME>.
 ENV_PREFIX = "CONVENE_"
 
@@ -32,8 +34,9 @@ class Defaults:
     #: Largest brief PDF accepted, in bytes.
     BRIEF_MAX_UPLOAD = 15 * 1024 * 1024
     PREFERRED_URL_SCHEME = "http"
-    #: Absolute base used in e-mails and calendar files, e.g. https://convene.example.org
-    BASE_URL = "http://127.0.0.1:5000"
+    #: Absolute base used in e-mails and calendar files, e.g. https://convene.example.org.
+    #: Unset, it is DEFAULT_BASE_URL, or the address `flask serve --host/--port` listens on.
+    BASE_URL = ""
 
     MAIL_HOST = "127.0.0.1"
     MAIL_PORT = 8025
@@ -110,6 +113,8 @@ def load(app, overrides: dict | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "convene.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["BASE_URL"]:
+        app.config.update(BASE_URL=DEFAULT_BASE_URL, BASE_URL_IS_DEFAULT=True)
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

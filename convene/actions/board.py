@@ -281,8 +281,11 @@ ICAL_STATUS = {"draft": "NEEDS-ACTION", "open": "NEEDS-ACTION", "in_progress": "
 ICAL_PRIORITY = {"high": 1, "normal": 5, "low": 9}
 
 
-def todo_calendar(actions, *, base_url: str, name: str = "Convene next steps") -> bytes:
-    """A VTODO per next step: stable UID, DUE as a date, DTSTAMP = last change (a stable feed)."""
+def todo_calendar(actions, *, link_for, name: str = "Convene next steps") -> bytes:
+    """A VTODO per next step: stable UID, DUE as a date, DTSTAMP = last change (a stable feed).
+
+    `link_for(action)` gives each next step's absolute URL.
+    """
     calendar = Calendar.new(prodid="-//Convene//Next steps//EN", name=name)
     for a in actions:
         todo = Todo()
@@ -303,7 +306,7 @@ def todo_calendar(actions, *, base_url: str, name: str = "Convene next steps") -
             todo.add("completed", a.last_update_at.astimezone(timezone.utc))
         if a.themes:
             todo.add("categories", [t.name for t in a.themes])
-        todo.add("url", f"{base_url.rstrip('/')}/next-steps/{a.id}")
+        todo.add("url", link_for(a))
         calendar.add_component(todo)
     return calendar.to_ical()
 

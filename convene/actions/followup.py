@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -13,7 +12,8 @@ from ..extensions import db
 from ..mail.services import queue_message
 from ..people.models import Person
 from ..tokens import services as tokens
-from ..tokens.models import AccessToken, Purpose
+from ..tokens.models import Purpose
+from ..urls import absolute_url
 from .board import FOLLOWED
 from .models import ActionItem, ActionStatus, ActionUpdate, DigestRun
 from .services import ActionError
@@ -22,22 +22,15 @@ from .services import ActionError
 DIGEST_LIMIT = 100
 
 
-def _base_url() -> str:
-    return current_app.config.get("BASE_URL", "").rstrip("/")
-
-
-def _external(endpoint: str, **values) -> str:
-    """An absolute link under BASE_URL, also from the CLI (where no request is active)."""
-    if has_request_context():
-        return _base_url() + url_for(endpoint, **values, _external=False)
-    with current_app.test_request_context("/"):  # url_for needs a request; it touches no database
-        return _base_url() + url_for(endpoint, **values, _external=False)
+def step_url(action: ActionItem) -> str:
+    """The staff page of a next step, as e-mails and calendar files link to it."""
+    return absolute_url("actions.detail", action_id=action.id)
 
 
 # --- owners' personal links -----------------------------------------------------------------
 
 def owner_link_url(raw: str) -> str:
-    return _external("actions.owner_page", token=raw)
+    return absolute_url("actions.owner_page", token=raw)
 
 
 def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
@@ -72,16 +65,6 @@ def revoke_owner_link(person: Person, actor) -> int:
     return count
 
 
-def resolve_link(purpose: Purpose, raw: str) -> tuple[AccessToken | None, int]:
-    """(token, 0) for a working link; (None, 404) unknown; (None, 410) revoked or expired."""
-    token = tokens.find(purpose, raw)
-    if token is None:
-        return None, 404
-    if not token.is_valid():
-        return None, 410
-    return token, 0
-
-
 def owner_steps(person: Person) -> list[ActionItem]:
     """What an owner sees on their page: reviewed next steps they own, open ones first."""
     return list(db.session.scalars(
@@ -98,7 +81,7 @@ def issue_feed_link(user: User) -> str:
     """A new personal VTODO feed link for a staff member; any earlier one stops working."""
     raw = tokens.issue(Purpose.FEED, user_id=user.id, convening_id=None)
     record("action.feed_link", user, actor=user, changes={"issued": [None, True]})
-    return _external("actions.feed", token=raw)
+    return absolute_url("actions.feed", token=raw)
 
 
 # --- the staff digest -----------------------------------------------------------------------
@@ -130,7 +113,7 @@ def digest_text(overdue: list[ActionItem], progress: list[ActionUpdate], since: 
     lines.append(f"Overdue ({len(overdue[:DIGEST_LIMIT])}{'+' if len(overdue) > DIGEST_LIMIT else ''}):")
     for a in overdue[:DIGEST_LIMIT]:
         lines.append(f"- {a.text} — {a.owner_label}, due {a.due_on:%d %b %Y} ({a.convening.title}) "
-                     f"{_external('actions.detail', action_id=a.id)}")
+                     f"{step_url(a)}")
     if not overdue:
         lines.append("- none")
     lines += ["", f"New progress notes since {since:%d %B %Y %H:%M} UTC:"]
@@ -141,7 +124,7 @@ def digest_text(overdue: list[ActionItem], progress: list[ActionUpdate], since: 
         lines.append("- none")
     if len(overdue) > DIGEST_LIMIT or len(progress) > DIGEST_LIMIT:
         lines += ["", "More on the board."]
-    lines += ["", f"Follow-up board: {_external('actions.board')}"]
+    lines += ["", f"Follow-up board: {absolute_url('actions.board')}"]
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from ..mail.services import MailError
 from ..people.models import Person
 from ..themes.models import Theme
 from ..tokens.models import Purpose
+from ..tokens.services import LinkProblem, open_link
 from . import board as board_module
 from . import bp, followup, outcome, services
 from . import owners as owner_lookup
@@ -318,17 +319,11 @@ def export_csv():
 @signed_in
 def export_ics():
     """The filtered board as an iCalendar file of VTODOs."""
-    body = board_module.todo_calendar(_filtered(current_user, request.args), base_url=_base_url())
+    body = board_module.todo_calendar(_filtered(current_user, request.args), link_for=followup.step_url)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="next-steps.ics"'
     return response
-
-
-def _base_url() -> str:
-    from flask import current_app
-
-    return current_app.config.get("BASE_URL", "")
 
 
 @bp.route("/next-steps/feed-link", methods=("POST",))
@@ -341,34 +336,21 @@ def feed_link():
     return redirect(url_for("actions.board"))
 
 
-def _link_problem(status: int, what: str):
-    title, message = {
-        404: ("Link not recognised", f"This {what} link is not valid. Check that you copied it completely."),
-        410: ("Link no longer works", f"This {what} link was replaced or has expired. Ask the organizers "
-                                      "for a new one."),
-        403: ("Link not usable", f"This {what} link cannot be used here."),
-    }[status]
-    return render_template("errors/error.html", status=status, title=title, message=message), status
-
-
 @bp.route("/next-steps/feed/<token>.ics")
 @limiter.limit("120/minute")
 def feed(token: str):
     """A staff member's personal VTODO feed. Without filters: their own open next steps."""
-    found, problem = followup.resolve_link(Purpose.FEED, token)
-    if found is None or found.user_id is None or found.convening_id is not None:
-        return (("This calendar link is not valid." if problem != 410 else "This calendar link was replaced."),
-                problem or 404, {"Content-Type": "text/plain; charset=utf-8"})
-    user = db.session.get(User, found.user_id)
+    found = open_link(token, Purpose.FEED)
+    user = db.session.get(User, found.user_id) if found.user_id and found.convening_id is None else None
     if user is None or not user.active:
-        return "This calendar link is not valid.", 404, {"Content-Type": "text/plain; charset=utf-8"}
+        raise LinkProblem("unknown", Purpose.FEED)
     args = request.args.to_dict() or {"owner": "me", "status": "followed"}
     actions = _filtered(user, args)
     etag = board_module.feed_etag(actions)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        response = make_response(board_module.todo_calendar(actions, base_url=_base_url(),
+        response = make_response(board_module.todo_calendar(actions, link_for=followup.step_url,
                                                             name=f"Next steps — {user.name}"))
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.set_etag(etag)
@@ -382,12 +364,9 @@ def feed(token: str):
 @limiter.limit("60/minute")
 def owner_page(token: str):
     """An owner's next steps, without an account: GET shows them, POST reports progress or done."""
-    found, problem = followup.resolve_link(Purpose.OWNER, token)
-    if found is None or found.person_id is None:
-        return _link_problem(problem or 404, "next-steps")
-    person = db.session.get(Person, found.person_id)
+    person = db.session.get(Person, open_link(token, Purpose.OWNER).person_id)
     if person is None or person.erased_at is not None:
-        return _link_problem(410, "next-steps")
+        raise LinkProblem("unknown", Purpose.OWNER)
     form = OwnerReportForm()
     status = 200
     if form.validate_on_submit():

@@ -13,23 +13,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..convenings.models import Convening
-from ..db_types import utcnow
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Person
 from ..tokens import services as tokens
+from ..tokens.services import LinkProblem
 
 #: Invitation statuses that open the agenda to the invitee.
 VIEWING = ("invited", "accepted", "tentative", "attended")
-
-
-class LinkProblem(Exception):
-    """The link cannot be used; `status` is 403 (revoked), 404 (unknown) or 410 (expired)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass
@@ -41,38 +32,23 @@ class Viewer:
     purpose: str = "feed"
 
 
-def _problem(token, what: str) -> LinkProblem:
-    if token is None:
-        return LinkProblem(404, f"This {what} link is not known. Check that it was copied completely.")
-    if token.revoked_at is not None:
-        return LinkProblem(403, f"This {what} link has been revoked. Ask the organizers for a new one, "
-                                "or use the newest link you were sent.")
-    if token.expires_at is not None and token.expires_at <= utcnow():
-        return LinkProblem(410, f"This {what} link has expired. Ask the organizers for a new one.")
-    return LinkProblem(403, f"This {what} link can no longer be used.")
-
-
 def viewer_for(raw: str, *, allow_rsvp: bool = True) -> Viewer:
-    """Resolve a personal link; raises LinkProblem with a clear message."""
-    token = tokens.find("feed", raw)
-    if token is None and allow_rsvp:
-        token = tokens.find("rsvp", raw)
-    if token is None or not token.is_valid():
-        raise _problem(token, "calendar" if not allow_rsvp else "agenda")
+    """What a personal link opens; raises LinkProblem when it opens nothing."""
+    token = tokens.open_link(raw, *(("feed", "rsvp") if allow_rsvp else ("feed",)))
     if token.purpose == "rsvp":
         return _from_invitation(token.invitation_id)
     if token.person_id is not None:
         return _from_person(token.person_id, token.convening_id)
     convening = db.session.get(Convening, token.convening_id) if token.convening_id else None
     if convening is None:
-        raise LinkProblem(404, "This calendar link does not open anything any more.")
+        raise LinkProblem("unknown", "feed")
     return Viewer(None, [convening], "feed")
 
 
 def _from_invitation(invitation_id: int | None) -> Viewer:
     invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
     if invitation is None:
-        raise LinkProblem(404, "This agenda link does not open anything any more.")
+        raise LinkProblem("unknown", "rsvp")
     viewer = _from_person(invitation.person_id, None, root=invitation.convening_id)
     viewer.purpose = "rsvp"
     return viewer
@@ -82,7 +58,7 @@ def _from_person(person_id: int, convening_id: int | None, root: int | None = No
     """The person and the convenings whose agenda they may see (one query for the convenings)."""
     person = db.session.get(Person, person_id)
     if person is None or person.erased_at is not None:
-        raise LinkProblem(404, "This agenda link does not open anything any more.")
+        raise LinkProblem("unknown", "rsvp")
     query = (sa.select(Convening).join(Invitation, Invitation.convening_id == Convening.id)
              .where(Invitation.person_id == person_id, Invitation.status.in_(VIEWING))
              .order_by(Convening.starts_on, Convening.id))

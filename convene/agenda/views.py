@@ -16,7 +16,7 @@ from ..extensions import db
 from ..ics.addlinks import add_to_calendar_links
 from ..tokens import services as tokens
 from . import bp, links, notify, rendering, services, versions
-from .access import LinkProblem, viewer_for
+from .access import viewer_for
 from .forms import MoveForm, PublishForm, SessionForm, SettingsForm
 from .models import AgendaSeen, AgendaSession, AgendaSettings, SessionStatus
 
@@ -405,14 +405,6 @@ def public_changes(slug: str):
 # --- Personal links ------------------------------------------------------------------------------
 
 
-def _viewer_or_error(token: str):
-    try:
-        return viewer_for(token), None
-    except LinkProblem as problem:
-        return None, (render_template("errors/error.html", status=problem.status, title="Link not usable",
-                                      message=problem.message), problem.status)
-
-
 def attendee_agendas(viewer):
     """[(convening, version, sessions, marks, seen)] for every convening the viewer may see."""
     found = versions.published_agendas(viewer.convenings)
@@ -437,9 +429,7 @@ def attendee_agendas(viewer):
 @bp.route("/my/<token>/agenda")
 def my_agenda(token: str):
     """An attendee's agenda through their personal link: their sessions (or ?view=all) with changes marked."""
-    viewer, error = _viewer_or_error(token)
-    if error:
-        return error
+    viewer = viewer_for(token)
     view = "all" if request.args.get("view") == "all" else "mine"
     agendas = []
     for convening, version, sessions, marks, seen in attendee_agendas(viewer):
@@ -458,9 +448,7 @@ def my_agenda(token: str):
 @bp.post("/my/<token>/agenda/seen")
 def mark_seen(token: str):
     """Remember the version the attendee has now seen (a POST: link scanners must not do this)."""
-    viewer, error = _viewer_or_error(token)
-    if error:
-        return error
+    viewer = viewer_for(token)
     if viewer.person is not None:
         for convening, version, *_ in attendee_agendas(viewer):
             seen = db.session.scalar(sa.select(AgendaSeen).where(
@@ -478,9 +466,7 @@ def mark_seen(token: str):
 @bp.post("/my/<token>/agenda/subscribe")
 def subscribe(token: str):
     """Issue the person's calendar subscription link (any earlier one stops working)."""
-    viewer, error = _viewer_or_error(token)
-    if error:
-        return error
+    viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
     from ..audit.services import record
@@ -497,9 +483,7 @@ def subscribe(token: str):
 @bp.post("/my/<token>/agenda/unsubscribe")
 def unsubscribe(token: str):
     """Revoke every calendar link of the person (they can ask for a new one)."""
-    viewer, error = _viewer_or_error(token)
-    if error:
-        return error
+    viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
     from ..audit.services import record
@@ -516,9 +500,7 @@ def unsubscribe(token: str):
 @bp.route("/my/<token>/briefing")
 def briefing(token: str):
     """A one-document printable briefing pack for one participant."""
-    viewer, error = _viewer_or_error(token)
-    if error:
-        return error
+    viewer = viewer_for(token)
     from .briefing import briefing_context
 
     packs = briefing_context(viewer, attendee_agendas(viewer))

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from ..audit.services import record
 from ..db_types import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..urls import absolute_url
 from .models import Role, User
 
 #: Failed sign-ins in a row before the account is locked for LOCKOUT.
@@ -114,7 +115,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     raw = tokens.issue("reset", user_id=user.id, expires_at=utcnow() + RESET_LIFETIME)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=raw)
+    link = absolute_url("auth.reset_password", token=raw)
     _notify(user.email, user.name, "Reset your Convene password",
             f"Someone asked to reset the password of your Convene account.\n\n"
             f"To choose a new password, open this link within one hour:\n{link}\n\n"
@@ -127,8 +128,9 @@ def reset_token_user(raw: str | None) -> tuple[object | None, User | None]:
     """(token, user) for a live reset link; a link made before the last password change is dead."""
     from ..tokens import services as tokens
 
-    token = tokens.resolve("reset", raw)
-    if token is None or token.user_id is None:
+    try:
+        token = tokens.open_link(raw, "reset")
+    except tokens.LinkProblem:  # the reset page answers every dead link alike (410): it reveals no account
         return None, None
     user = db.session.get(User, token.user_id)
     if user is None or not user.active or token.created_at < user.password_changed_at:

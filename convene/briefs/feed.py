@@ -5,9 +5,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..db_types import utcnow
+from ..urls import absolute_url
 from .rendering import clean_text, summary_html
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -27,7 +28,7 @@ def _stamp(moment: datetime) -> str:
 
 def _tag_uri(brief) -> str:
     """A permanent entry id (RFC 4151 tag URI) that survives a change of title or slug."""
-    host = urlsplit(current_app.config.get("BASE_URL") or "http://localhost").hostname or "localhost"
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     return f"tag:{host},{brief.created_at:%Y-%m-%d}:brief:{brief.id}"
 
 
@@ -36,9 +37,9 @@ def build(briefs) -> bytes:
     root = ET.Element(f"{{{ATOM}}}feed")
     _el(root, "title", "Publications")
     _el(root, "subtitle", "Outcome briefs, policy memos and conference reports from our convenings")
-    _el(root, "id", url_for("briefs.archive", _external=True))
-    _el(root, "link", rel="self", type="application/atom+xml", href=url_for("briefs.feed_atom", _external=True))
-    _el(root, "link", rel="alternate", type="text/html", href=url_for("briefs.archive", _external=True))
+    _el(root, "id", absolute_url("briefs.archive"))
+    _el(root, "link", rel="self", type="application/atom+xml", href=absolute_url("briefs.feed_atom"))
+    _el(root, "link", rel="alternate", type="text/html", href=absolute_url("briefs.archive"))
     newest = max((b.updated_at for b in briefs), default=None)
     _el(root, "updated", _stamp(newest or utcnow()))
     author = _el(root, "author")
@@ -51,7 +52,7 @@ def build(briefs) -> bytes:
 def _entry(root: ET.Element, brief) -> None:
     entry = _el(root, "entry")
     _el(entry, "title", brief.title)
-    link = url_for("briefs.public_detail", slug=brief.slug, _external=True)
+    link = absolute_url("briefs.public_detail", slug=brief.slug)
     _el(entry, "link", rel="alternate", type="text/html", href=link)
     _el(entry, "id", _tag_uri(brief))
     _el(entry, "updated", _stamp(brief.updated_at))

@@ -252,17 +252,6 @@ def _review_mail_text(brief: Brief, name: str, link: str) -> str:
             f"It stays valid for {REVIEW_LINK_DAYS} days.\n")
 
 
-def review_token(raw: str | None):
-    """(token, http_status): a valid review or RSVP token of an invitation, or None and 404/410."""
-    from ..tokens import services as tokens
-
-    for purpose in ("review", "rsvp"):
-        token = tokens.find(purpose, raw)
-        if token is not None and token.invitation_id is not None:
-            return (token, 200) if token.is_valid() else (None, 410)
-    return None, 404
-
-
 def _covering_convening_ids(convening: Convening) -> list[int]:
     """A participant of a dialogue may also review briefs of its conference."""
     return [convening.id] + ([convening.parent_id] if convening.parent_id else [])

@@ -9,6 +9,9 @@ from sqlalchemy.orm import selectinload
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..editing import StaleEdit
 from ..extensions import db
+from ..tokens.models import Purpose
+from ..tokens.services import LinkProblem, open_link
+from ..urls import absolute_url
 from . import bp, feed, search, services, storage  # noqa: F401  (search registers its DDL)
 from .facts import convening_facts, public_next_steps
 from .models import Brief, BriefComment, BriefFile, BriefKind, BriefStatus, BriefStatusChange, brief_convenings
@@ -235,7 +238,7 @@ def send_review_links(brief_id: int):
         return redirect(url_for("briefs.detail", brief_id=brief_id))
     try:
         queued, skipped = services.send_review_links(
-            brief, current_user, lambda raw: url_for("briefs.review_list", token=raw, _external=True))
+            brief, current_user, lambda raw: absolute_url("briefs.review_list", token=raw))
     except services.BriefError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -262,17 +265,11 @@ def _send_pdf(brief_file: BriefFile, ascii_name: str, full_name: str, public: bo
 
 def _review_invitation(token: str):
     """The invitation behind a review (or RSVP) link, or the page explaining why the link does not work."""
-    found, status = services.review_token(token)
-    if found is None:
-        message = ("This review link has expired or was replaced by a newer one. Please use the most "
-                   "recent e-mail, or ask the organizers for a new link." if status == 410 else
-                   "This review link is not valid. Check that you copied the whole address from the e-mail.")
-        abort(_link_problem(status, message))
     from ..invitations.models import Invitation
 
-    invitation = db.session.get(Invitation, found.invitation_id)
+    invitation = db.session.get(Invitation, open_link(token, Purpose.REVIEW, Purpose.RSVP).invitation_id)
     if invitation is None:
-        abort(_link_problem(404, "This review link is not valid."))
+        raise LinkProblem("unknown", Purpose.REVIEW)
     return invitation
 
 

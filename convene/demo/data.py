@@ -299,7 +299,7 @@ def load_demo() -> str:
     return "Demo data ready: " + ", ".join(f"{n} {name}" for name, n in counts.items()) + "."
 
 
-def demo_rsvp_link(base_url: str) -> str | None:
+def demo_rsvp_link() -> str | None:
     """A fresh personal link for one demo invitee who has not answered yet (re-issuing revokes the old one)."""
     from ..invitations.services import rsvp_link
 
@@ -308,4 +308,4 @@ def demo_rsvp_link(base_url: str) -> str | None:
                                                     Invitation.status == "invited").order_by(Invitation.id))
     if invitation is None:
         return None
-    return f"{rsvp_link(invitation, revoke_previous=True, url_base=base_url)}  ({invitation.person.name})"
+    return f"{rsvp_link(invitation, revoke_previous=True)}  ({invitation.person.name})"

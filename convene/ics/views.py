@@ -10,12 +10,13 @@ import hashlib
 from flask import Response, abort, request
 
 from ..agenda import links, versions
-from ..agenda.access import LinkProblem, viewer_for
+from ..agenda.access import viewer_for
 from ..agenda.models import AgendaSession
 from ..auth.policy import load_convening, signed_in
 from ..editing import slugify
 from .. import caching
 from ..extensions import db
+from ..urls import absolute_url
 from . import bp
 from .builders import sessions_calendar
 
@@ -44,7 +45,7 @@ def _anchored(page: str):
 
 
 def _staff_link(convening):
-    return _anchored(links.absolute("agenda.index", convening_id=convening.id))
+    return _anchored(absolute_url("agenda.index", convening_id=convening.id))
 
 
 @bp.route("/convenings/<int:convening_id>/agenda.ics")
@@ -100,7 +101,7 @@ def _public_calendar(slug: str, uid: str | None, build, filename):
 @bp.route("/c/<slug>/agenda.ics")
 def public_agenda(slug: str):
     """The public agenda as a calendar file (only when the organizers made it public)."""
-    link = _anchored(links.absolute("agenda.public", slug=slug))
+    link = _anchored(absolute_url("agenda.public", slug=slug))
     return _public_calendar(slug, None, lambda c, sessions: _build([(c, sessions)], c.title, link),
                             lambda c, title: c.slug)
 
@@ -116,14 +117,9 @@ def _public_view(convening, sessions):
 @bp.route("/c/<slug>/agenda/<uid>.ics")
 def public_session(slug: str, uid: str):
     """One session of a public agenda."""
-    link = lambda s: links.absolute("agenda.public", slug=slug, anchor=f"s-{s.uid}")  # noqa: E731
+    link = lambda s: absolute_url("agenda.public", slug=slug, _anchor=f"s-{s.uid}")  # noqa: E731
     return _public_calendar(slug, uid, lambda c, sessions: _build([(c, sessions)], c.title, link),
                             lambda c, title: f"{c.slug}-{title[:40]}")
-
-
-def _link_problem(problem: LinkProblem) -> Response:
-    """A revoked/unknown/expired calendar link: a plain-text body calendar apps can show."""
-    return Response(problem.message + "\n", status=problem.status, content_type="text/plain; charset=utf-8")
 
 
 def _viewer_groups(token: str, *, mine: bool, allow_rsvp: bool):
@@ -142,10 +138,7 @@ def _viewer_groups(token: str, *, mine: bool, allow_rsvp: bool):
 @bp.route("/my/<token>/agenda.ics")
 def my_agenda(token: str):
     """Download 'my agenda' (or ?view=all, every session) as one calendar file."""
-    try:
-        viewer, groups, _ = _viewer_groups(token, mine=request.args.get("view") != "all", allow_rsvp=True)
-    except LinkProblem as problem:
-        return _link_problem(problem)
+    viewer, groups, _ = _viewer_groups(token, mine=request.args.get("view") != "all", allow_rsvp=True)
     name = groups[0][0].title if len(groups) == 1 else "My agenda"
     data = _build(groups, f"{name} — my agenda", _anchored(links.my_agenda(token)))
     return calendar_response(data, f"{name}-my-agenda")
@@ -154,10 +147,7 @@ def my_agenda(token: str):
 @bp.route("/my/<token>/sessions/<uid>.ics")
 def my_session(token: str, uid: str):
     """One session from a personal agenda link."""
-    try:
-        viewer, groups, _ = _viewer_groups(token, mine=False, allow_rsvp=True)
-    except LinkProblem as problem:
-        return _link_problem(problem)
+    viewer, groups, _ = _viewer_groups(token, mine=False, allow_rsvp=True)
     for convening, sessions in groups:
         chosen = [s for s in sessions if s.uid == uid]
         if chosen:
@@ -169,14 +159,11 @@ def my_session(token: str, uid: str):
 @bp.route("/feeds/<token>.ics")
 def feed(token: str):
     """A subscription feed (webcal:// or https://): a person's sessions, or a convening's agenda."""
-    try:
-        viewer, groups, published = _viewer_groups(token, mine=True, allow_rsvp=False)
-    except LinkProblem as problem:
-        return _link_problem(problem)
+    viewer, groups, published = _viewer_groups(token, mine=True, allow_rsvp=False)
     name = f"{viewer.person.name} — Convene agenda" if viewer.person else f"{groups[0][0].title}" if groups \
         else "Convene agenda"
     data = _build(groups, name, _anchored(links.my_agenda(token)) if viewer.person else (
-        lambda s, url=links.absolute("ics.feed", token=token): url))
+        lambda s, url=links.feed(token): url))
     response = calendar_response(data, "convene-agenda", inline=True)
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     if published:

@@ -28,6 +28,7 @@ from ..extensions import db
 from ..people.models import Gender, Person, Sector
 from ..templating import date_range, long_date
 from ..tokens import services as tokens
+from ..urls import absolute_url
 from .models import (ANSWERED, STATUS_TRANSITIONS, Invitation, InvitationReminder, InvitationStatus,
                      InvitationStatusChange, InvitationTemplate, MeetingRole, Nomination, NominationStatus,
                      Priority, ReminderSchedule)
@@ -159,7 +160,7 @@ def update_entry(invitation: Invitation, data: dict[str, Any], actor) -> Invitat
     return invitation
 
 
-def remove(invitation: Invitation, *, actor, url_base: str | None = None) -> str:
+def remove(invitation: Invitation, *, actor) -> str:
     """Delete a planned entry never sent; otherwise withdraw it (with a calendar CANCEL if accepted)."""
     if invitation.status == InvitationStatus.PLANNED.value and invitation.invited_at is None:
         record("invitation.remove", invitation, actor=actor, changes={"person": [invitation.person.name, None]})
@@ -171,7 +172,7 @@ def remove(invitation: Invitation, *, actor, url_base: str | None = None) -> str
     change_status(invitation, InvitationStatus.WITHDRAWN.value, actor=actor, via="withdrawn by organizer")
     tokens.revoke("rsvp", invitation_id=invitation.id)
     if was_accepted:
-        _queue_itip(invitation, "CANCEL", url_base=url_base, kind="cancellation",
+        _queue_itip(invitation, "CANCEL", kind="cancellation",
                     subject=f"Cancelled: your place at {invitation.convening.title}",
                     intro="The organizers have withdrawn this invitation. The calendar entry attached "
                           "removes the meeting from your calendar.")
@@ -280,11 +281,7 @@ def link_expiry(convening: Convening) -> datetime:
     return datetime.combine(convening.ends_on + timedelta(days=2), time.min, tzinfo=timezone.utc)
 
 
-def base_url(explicit: str | None = None) -> str:
-    return (explicit or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-
-
-def rsvp_link(invitation: Invitation, *, revoke_previous: bool, url_base: str | None = None) -> str:
+def rsvp_link(invitation: Invitation, *, revoke_previous: bool) -> str:
     """Issue a personal RSVP token and return its absolute link.
 
     Re-issuing with revoke_previous makes every earlier link stop working (a leaked link);
@@ -292,7 +289,7 @@ def rsvp_link(invitation: Invitation, *, revoke_previous: bool, url_base: str | 
     """
     raw = tokens.issue("rsvp", invitation_id=invitation.id, expires_at=link_expiry(invitation.convening),
                        revoke_previous=revoke_previous)
-    return f"{base_url(url_base)}/rsvp/{raw}"
+    return absolute_url("invitations.rsvp", token=raw)
 
 
 def sendable_problem(invitation: Invitation) -> str | None:
@@ -342,8 +339,7 @@ def next_sequence(invitation: Invitation) -> int:
     return max(base, invitation.ical_sequence + 1)
 
 
-def _queue_itip(invitation: Invitation, method: str, *, subject: str, intro: str, kind: str,
-                url_base: str | None = None) -> bool:
+def _queue_itip(invitation: Invitation, method: str, *, subject: str, intro: str, kind: str) -> bool:
     """E-mail the invitee an iTIP calendar (REQUEST or CANCEL); False when they have no usable address."""
     from ..ics.builders import convening_itip
 
@@ -354,13 +350,13 @@ def _queue_itip(invitation: Invitation, method: str, *, subject: str, intro: str
     organizer_name, organizer_email = _organizer_identity(convening)
     calendar = convening_itip(convening, person, method=method, sequence=sequence,
                               organizer_email=organizer_email, organizer_name=organizer_name,
-                              base_url=base_url(url_base))
+                              base_url=absolute_url("dashboard.index"))
     link = None
     lines = [f"Dear {person.display_name},", "", intro, "",
              f"{convening.title}", f"Dates: {date_range(convening.starts_on, convening.ends_on)}",
              f"Venue: {venue_text(convening)}", f"Attribution: {convening.attribution_text}"]
     if method == "REQUEST":
-        link = rsvp_link(invitation, revoke_previous=False, url_base=url_base)
+        link = rsvp_link(invitation, revoke_previous=False)
         lines += ["", "To change your answer or update your details, use your personal link:", link]
     lines += ["", "With best regards,", "The organizers"]
     _queue(invitation, subject=subject, text="\n".join(lines), kind=kind, link=link,
@@ -390,8 +386,7 @@ def check_ready_to_send(convening: Convening, template: InvitationTemplate) -> N
         raise InvitationError("The invitation template needs correcting first: " + " ".join(problems))
 
 
-def send_invitations(convening: Convening, invitations: Iterable[Invitation], *, actor,
-                     url_base: str | None = None) -> SendReport:
+def send_invitations(convening: Convening, invitations: Iterable[Invitation], *, actor) -> SendReport:
     """Send the invitation to each selected planned invitee: personal link, outbox message, status invited."""
     template = template_for(convening)
     check_ready_to_send(convening, template)
@@ -406,21 +401,21 @@ def send_invitations(convening: Convening, invitations: Iterable[Invitation], *,
         if problem:
             report.skipped.append(problem)
             continue
-        _send_invitation_mail(invitation, template, url_base=url_base)
+        _send_invitation_mail(invitation, template)
         change_status(invitation, InvitationStatus.INVITED.value, actor=actor, via="invitation e-mail queued")
         report.sent.append(invitation)
     return report
 
 
-def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate, *, url_base: str | None) -> None:
-    link = rsvp_link(invitation, revoke_previous=True, url_base=url_base)
+def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate,) -> None:
+    link = rsvp_link(invitation, revoke_previous=True)
     subject, body = render_invitation(template, invitation, link)
     invitation.links_issued += 1
     _queue(invitation, subject=subject, text=body, kind="invitation", link=link,
            dedupe_key=f"invitation:{invitation.id}:{invitation.links_issued}")
 
 
-def reissue_link(invitation: Invitation, *, actor, url_base: str | None = None) -> None:
+def reissue_link(invitation: Invitation, *, actor) -> None:
     """Send the invitation again with a new personal link; every earlier link stops working."""
     if invitation.status in SENDABLE or invitation.status in {"attended", "no_show"}:
         raise InvitationError("Only an invitation that was sent and is still open can get a new link.")
@@ -429,7 +424,7 @@ def reissue_link(invitation: Invitation, *, actor, url_base: str | None = None) 
         raise InvitationError(problem)
     template = template_for(invitation.convening)
     check_ready_to_send(invitation.convening, template)
-    _send_invitation_mail(invitation, template, url_base=url_base)
+    _send_invitation_mail(invitation, template)
     record("invitation.reissue_link", invitation, actor=actor, changes={"links_issued": [
         invitation.links_issued - 1, invitation.links_issued]})
 
@@ -467,8 +462,7 @@ def _seats_left(convening: Convening) -> int | None:
 
 
 def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=None, via: str = VIA_LINK,
-           seen_version: int | None = None, today: date | None = None, offline: bool = False,
-           url_base: str | None = None) -> bool:
+           seen_version: int | None = None, today: date | None = None, offline: bool = False) -> bool:
     """Record accept / tentative / decline; acceptance e-mails the calendar, leaving sends a CANCEL.
 
     Through the personal link the rules of answer_closed_reason apply; an organizer recording an
@@ -495,26 +489,26 @@ def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=N
                                   "contact you if a place becomes free.")
     change_status(invitation, new_status, actor=actor, via=via)
     invitation.decline_reason = reason if new_status == InvitationStatus.DECLINED.value else ""
-    _calendar_after_answer(invitation, before, new_status, url_base)
+    _calendar_after_answer(invitation, before, new_status)
     return True
 
 
-def _calendar_after_answer(invitation: Invitation, before: str, after: str, url_base: str | None) -> None:
+def _calendar_after_answer(invitation: Invitation, before: str, after: str) -> None:
     title = invitation.convening.title
     if after == InvitationStatus.ACCEPTED.value:
-        _queue_itip(invitation, "REQUEST", kind="confirmation", url_base=url_base,
+        _queue_itip(invitation, "REQUEST", kind="confirmation",
                     subject=f"Confirmed: your place at {title}",
                     intro="Thank you for accepting. The calendar invitation attached adds the meeting "
                           "to your calendar.")
     elif before == InvitationStatus.ACCEPTED.value and after == InvitationStatus.DECLINED.value:
-        _queue_itip(invitation, "CANCEL", kind="cancellation", url_base=url_base,
+        _queue_itip(invitation, "CANCEL", kind="cancellation",
                     subject=f"Noted: you will not attend {title}",
                     intro="We have noted that you can no longer attend. The calendar entry attached "
                           "removes the meeting from your calendar.")
 
 
 def record_offline_reply(invitation: Invitation, new_status: str, *, channel: str, note: str, actor,
-                         seen_version: int | None = None, url_base: str | None = None) -> bool:
+                         seen_version: int | None = None) -> bool:
     """An answer received by phone, letter or e-mail, recorded by an organizer on the invitee's behalf."""
     if channel not in OFFLINE_CHANNELS:
         raise InvitationError("Choose how the reply was received.")
@@ -523,7 +517,7 @@ def record_offline_reply(invitation: Invitation, new_status: str, *, channel: st
     if invitation.status == InvitationStatus.PLANNED.value:
         change_status(invitation, InvitationStatus.INVITED.value, actor=actor, via=via)
     return answer(invitation, new_status, reason=note if new_status == "declined" else "", actor=actor, via=via,
-                  seen_version=seen_version, offline=True, url_base=url_base)
+                  seen_version=seen_version, offline=True)
 
 
 # --- profile, nominations ------------------------------------------------------------------------
@@ -625,22 +619,22 @@ def decide_nomination(nomination: Nomination, accept: bool, *, actor) -> Invitat
 
 # --- calendar updates ----------------------------------------------------------------------------
 
-def notify_convening_changed(convening: Convening, *, url_base: str | None = None) -> int:
+def notify_convening_changed(convening: Convening) -> int:
     """E-mail every accepted invitee an iTIP REQUEST with a higher SEQUENCE (dates, venue changed)."""
     sent = 0
     for invitation in _with_status(convening, {InvitationStatus.ACCEPTED.value}):
-        sent += _queue_itip(invitation, "REQUEST", kind="calendar_update", url_base=url_base,
+        sent += _queue_itip(invitation, "REQUEST", kind="calendar_update",
                             subject=f"Updated: {convening.title}, {date_range(convening.starts_on, convening.ends_on)}",
                             intro="The details of the meeting have changed. The calendar invitation attached "
                                   "updates the entry in your calendar.")
     return sent
 
 
-def notify_convening_cancelled(convening: Convening, *, url_base: str | None = None) -> int:
+def notify_convening_cancelled(convening: Convening) -> int:
     """E-mail an iTIP CANCEL to everyone who accepted or answered tentative."""
     sent = 0
     for invitation in _with_status(convening, {"accepted", "tentative"}):
-        sent += _queue_itip(invitation, "CANCEL", kind="cancellation", url_base=url_base,
+        sent += _queue_itip(invitation, "CANCEL", kind="cancellation",
                             subject=f"Cancelled: {convening.title}",
                             intro="The meeting has been cancelled. The calendar entry attached removes it "
                                   "from your calendar.")
@@ -662,13 +656,12 @@ def non_responders(convening: Convening) -> list[Invitation]:
     return _with_status(convening, {InvitationStatus.INVITED.value})
 
 
-def send_reminder(invitation: Invitation, *, actor=None, step: int | None = None,
-                  url_base: str | None = None) -> bool:
+def send_reminder(invitation: Invitation, *, actor=None, step: int | None = None) -> bool:
     """Queue a reminder with a personal link; False when the invitee cannot be reminded."""
     if invitation.status != InvitationStatus.INVITED.value or sendable_problem(invitation):
         return False
     convening = invitation.convening
-    link = rsvp_link(invitation, revoke_previous=False, url_base=url_base)
+    link = rsvp_link(invitation, revoke_previous=False)
     reply_by = long_date(convening.reply_by) if convening.reply_by else "as soon as possible"
     subject = f"Reminder – please reply by {reply_by}: invitation to {convening.title}"
     text = "\n".join([
@@ -688,13 +681,12 @@ def send_reminder(invitation: Invitation, *, actor=None, step: int | None = None
     return True
 
 
-def send_reminders(convening: Convening, invitations: Iterable[Invitation], *, actor,
-                   url_base: str | None = None) -> SendReport:
+def send_reminders(convening: Convening, invitations: Iterable[Invitation], *, actor) -> SendReport:
     report = SendReport()
     for invitation in invitations:
         if invitation.convening_id != convening.id:
             continue
-        if send_reminder(invitation, actor=actor, url_base=url_base):
+        if send_reminder(invitation, actor=actor):
             report.sent.append(invitation)
         else:
             report.skipped.append(sendable_problem(invitation) or
@@ -735,7 +727,7 @@ def due_step(schedule_days: list[int], reply_by: date, today: date) -> int | Non
     return min(due) if due else None
 
 
-def send_due_reminders(today: date, *, url_base: str | None = None) -> int:
+def send_due_reminders(today: date) -> int:
     """Carry out every active reminder schedule for today; idempotent (each step once per invitee).
 
     An invitee is reminded for the latest step that is due, unless they already had that step
@@ -756,7 +748,7 @@ def send_due_reminders(today: date, *, url_base: str | None = None) -> int:
         for invitation in non_responders(convening):
             if invitation.id in done or (invitation.invited_at and invitation.invited_at.date() >= step_date):
                 continue
-            sent += send_reminder(invitation, step=step, url_base=url_base)
+            sent += send_reminder(invitation, step=step)
     return sent
 
 
@@ -794,7 +786,7 @@ def reserve_offers_for(convening: Convening, limit: int = 3) -> list[tuple[Invit
     return [(place, reserves) for place in places] if reserves else []
 
 
-def offer_place(place: Invitation, reserve: Invitation, *, actor, url_base: str | None = None) -> SendReport:
+def offer_place(place: Invitation, reserve: Invitation, *, actor) -> SendReport:
     """Give a declined first choice's place to a reserve: the reserve replaces them and is invited now."""
     if place.convening_id != reserve.convening_id:
         raise InvitationError("The reserve is on another guest list.")
@@ -806,7 +798,7 @@ def offer_place(place: Invitation, reserve: Invitation, *, actor, url_base: str 
         raise InvitationError(f"{reserve.person.name} is not a reserve waiting for a place.")
     reserve.replaces = place
     record("invitation.offer_place", reserve, actor=actor, changes={"replaces_id": [None, place.id]})
-    report = send_invitations(place.convening, [reserve], actor=actor, url_base=url_base)
+    report = send_invitations(place.convening, [reserve], actor=actor)
     if not report.sent:
         raise InvitationError("The place was not offered: " + " ".join(report.skipped))
     return report

@@ -14,6 +14,9 @@ from ..db_types import utcnow
 from ..editing import StaleEdit
 from ..extensions import db, limiter
 from ..people.models import Organization, Person
+from ..tokens.models import Purpose
+from ..tokens.services import LinkProblem, open_link
+from ..urls import absolute_url
 from . import bp, importing, services
 from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
                     ImportConfirmForm, ImportForm, NominationForm, OfflineReplyForm, ProfileForm, ScheduleForm,
@@ -394,7 +397,7 @@ def _preview(convening, guests, saved):
     if invitation is None:
         return None
     try:
-        subject, body = services.render_invitation(saved, invitation, services.base_url() + "/rsvp/EXAMPLE-LINK")
+        subject, body = services.render_invitation(saved, invitation, absolute_url("invitations.rsvp", token="EXAMPLE-LINK"))
     except services.InvitationError as error:
         return {"invitation": invitation, "error": str(error)}
     return {"invitation": invitation, "subject": subject, "body": body}
@@ -512,31 +515,11 @@ def attendance(convening_id: int):
 
 # --- the invitee's RSVP page (no sign-in; the token is the key) ------------------------------
 
-class LinkProblem(Exception):
-    """A personal link that does not open anything; shown as a clear page with its status code."""
-
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status
-
-
-@bp.errorhandler(LinkProblem)
-def link_problem(error: LinkProblem):
-    return render_template("invitations/rsvp_invalid.html", status=error.status), error.status
-
-
 def _rsvp_invitation(token: str) -> Invitation:
-    """The invitation a live RSVP token opens; 404 for an unknown token, 410 for an expired/revoked one."""
-    from ..tokens.services import find
-
-    access = find("rsvp", token)
-    if access is None or access.invitation_id is None:
-        raise LinkProblem(404)
-    if not access.is_valid():
-        raise LinkProblem(410)
-    invitation = db.session.get(Invitation, access.invitation_id)
+    """The invitation a live RSVP link opens; LinkProblem (one page, 404 or 410) otherwise."""
+    invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
     if invitation is None:
-        raise LinkProblem(404)
+        raise LinkProblem("unknown", Purpose.RSVP)
     return invitation
 
 

@@ -11,8 +11,8 @@ from ..auth.policy import load_convening, signed_in
 from ..edge import on_refusal
 from ..extensions import db, limiter
 from ..invitations.models import Invitation
-from ..tokens import services as tokens
 from ..tokens.models import Purpose
+from ..tokens.services import LinkProblem, open_link
 from . import bp, services
 from .forms import CommentForm, NoteForm, NoteStatusForm, RemarkForm
 from .models import NOTE_TRANSITIONS, NoteRemark, NoteRevision, NoteStatus, SessionNote
@@ -199,27 +199,15 @@ def export(convening_id: int):
 # --- participants, through their personal invitation link ------------------------------------
 
 def _participant(token: str) -> tuple[Invitation | None, tuple | None]:
-    """The invitation behind an RSVP link, or an error page (404 unknown, 410 revoked, 403 not a participant)."""
-    found = tokens.find(Purpose.RSVP, token)
-    if found is None or found.invitation_id is None:
-        return None, _problem(404)
-    if not found.is_valid():
-        return None, _problem(410)
-    invitation = db.session.get(Invitation, found.invitation_id)
+    """The invitation behind an RSVP link (LinkProblem if it opens none), or a 403 page for a non-participant."""
+    invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
     if invitation is None:
-        return None, _problem(404)
+        raise LinkProblem("unknown", Purpose.RSVP)
     if invitation.status not in PARTICIPANT_STATUSES:
-        return None, _problem(403)
+        return None, (render_template("errors/error.html", status=403, title="Notes not available",
+                                      message="Session notes are shared with the participants of the convening "
+                                              "only."), 403)
     return invitation, None
-
-
-def _problem(status: int):
-    title, message = {
-        404: ("Link not recognised", "This link is not valid. Check that you copied it completely."),
-        410: ("Link no longer works", "This link was replaced or has expired. Ask the organizers for a new one."),
-        403: ("Notes not available", "Session notes are shared with the participants of the convening only."),
-    }[status]
-    return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 def _family(convening) -> list[int]:

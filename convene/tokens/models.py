@@ -36,6 +36,8 @@ class AccessToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: Why a revoked token stopped working: "replaced" by a newer link, or "revoked" outright.
+    revoked_because: Mapped[Optional[str]] = mapped_column(sa.String(20))
     #: Set on single-use tokens (password reset) when they are redeemed.
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 

@@ -1,8 +1,12 @@
-"""Issuing, resolving and revoking personal-link tokens.
+"""Issuing, opening and revoking personal-link tokens.
 
 A token is 32 bytes from `secrets` (256 bits). The database keeps only its SHA-256
 digest, so a leaked database or log gives no working link. Lookup is by digest, and the
 final comparison uses `hmac.compare_digest`.
+
+Every route behind a personal link opens it with `open_link(raw, *purposes)`; a link that
+does not work raises `LinkProblem`, which one error handler turns into one page (404 for
+an unknown link, 410 for an expired, revoked or replaced one).
 """
 from __future__ import annotations
 
@@ -17,6 +21,19 @@ from ..db_types import utcnow
 from ..extensions import db
 from .models import AccessToken, Purpose
 
+#: Why a link does not work, and the status each reason answers.
+STATUS_FOR = {"unknown": 404, "expired": 410, "revoked": 410, "replaced": 410}
+
+
+class LinkProblem(Exception):
+    """A personal link that opens nothing: `reason` is one of STATUS_FOR; `purpose` names what it was for."""
+
+    def __init__(self, reason: str, purpose: Purpose | str = Purpose.RSVP):
+        super().__init__(reason)
+        self.reason = reason
+        self.purpose = Purpose(purpose)
+        self.status = STATUS_FOR[reason]
+
 
 def digest_of(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
@@ -26,18 +43,18 @@ def issue(purpose: Purpose | str, *, expires_at: datetime | None = None, revoke_
           **subject) -> str:
     """Create a token for `subject` (invitation_id=…, person_id=…, …) and return the raw secret.
 
-    With revoke_previous, earlier live tokens of the same purpose and subject stop working:
-    re-issuing a link is how a leaked link is revoked.
+    With revoke_previous, earlier live tokens of the same purpose and subject stop working
+    (their page then says they were replaced): re-issuing a link is how a leaked link is revoked.
     """
     purpose = Purpose(purpose).value
     if revoke_previous:
-        revoke(purpose, **subject)
+        revoke(purpose, because="replaced", **subject)
     raw = secrets.token_urlsafe(32)
     db.session.add(AccessToken(purpose=purpose, digest=digest_of(raw), expires_at=expires_at, **subject))
     return raw
 
 
-def revoke(purpose: Purpose | str, **subject) -> int:
+def revoke(purpose: Purpose | str, *, because: str = "revoked", **subject) -> int:
     """Revoke every live token of this purpose for this subject; return how many."""
     query = sa.select(AccessToken).where(AccessToken.purpose == Purpose(purpose).value,
                                          AccessToken.revoked_at.is_(None))
@@ -47,25 +64,28 @@ def revoke(purpose: Purpose | str, **subject) -> int:
     now = utcnow()
     for token in tokens:
         token.revoked_at = now
+        token.revoked_because = because
     return len(tokens)
 
 
-def find(purpose: Purpose | str, raw: str | None) -> AccessToken | None:
-    """The token row for a raw secret, whether or not it is still valid; None if unknown."""
+def _by_secret(raw: str | None) -> AccessToken | None:
     if not raw or len(raw) > 200:
         return None
     wanted = digest_of(raw)
     token = db.session.scalar(sa.select(AccessToken).where(AccessToken.digest == wanted))
-    if token is None or token.purpose != Purpose(purpose).value:
-        return None
-    if not hmac.compare_digest(token.digest, wanted):
+    if token is None or not hmac.compare_digest(token.digest, wanted):
         return None
     return token
 
 
-def resolve(purpose: Purpose | str, raw: str | None) -> AccessToken | None:
-    """The token row if the secret is known, of this purpose, unrevoked, unused and unexpired."""
-    token = find(purpose, raw)
-    if token is None or not token.is_valid():
-        return None
+def open_link(raw: str | None, *purposes: Purpose | str) -> AccessToken:
+    """The live token behind a personal link of one of `purposes`, or LinkProblem saying why not."""
+    accepted = [Purpose(p).value for p in purposes]
+    token = _by_secret(raw)
+    if token is None or token.purpose not in accepted:
+        raise LinkProblem("unknown", accepted[0])
+    if token.revoked_at is not None or token.used_at is not None:
+        raise LinkProblem(token.revoked_because or "revoked", token.purpose)
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        raise LinkProblem("expired", token.purpose)
     return token

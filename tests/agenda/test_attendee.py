@@ -45,7 +45,7 @@ def test_bad_personal_links(client, setup, make, rsvp_token):
     tokens.revoke("rsvp", invitation_id=invitation_of(setup["guests"][0]).id)
     db.session.commit()
     response = client.get(f"/my/{token}/agenda")
-    assert response.status_code == 403 and "revoked" in response.get_data(as_text=True)
+    assert response.status_code == 410 and "revoked" in response.get_data(as_text=True)
     assert client.get("/my/not-a-real-token/agenda").status_code == 404
     assert client.get("/my/not-a-real-token/briefing").status_code == 404
     assert client.post(f"/my/{'x' * 500}/agenda/seen").status_code == 404

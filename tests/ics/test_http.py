@@ -83,11 +83,11 @@ def test_person_feed_conditional_requests_and_revocation(client, setup, make, rs
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     [event] = Calendar.from_ical(changed.get_data()).events
     assert event["SEQUENCE"] > cal.events[0]["SEQUENCE"] and str(event["UID"]) == s.uid
-    # Revoked: 403 with a clear plain-text body.
+    # Revoked: 410 (like every dead personal link) with a clear plain-text body.
     tokens.revoke("feed", person_id=setup["guests"][0].id)
     db.session.commit()
     revoked = client.get(f"/feeds/{feed_token}.ics")
-    assert revoked.status_code == 403
+    assert revoked.status_code == 410
     assert revoked.headers["Content-Type"].startswith("text/plain")
     assert "revoked" in revoked.get_data(as_text=True)
     assert client.get("/feeds/unknown-token.ics").status_code == 404
@@ -105,7 +105,7 @@ def test_unsubscribe_revokes_every_calendar_link(client, setup, make, rsvp_token
     rsvp = rsvp_token(invitation_of(setup["guests"][0]))
     feed_token = subscribe(client, rsvp)
     assert client.post(f"/my/{rsvp}/agenda/unsubscribe").status_code == 200
-    assert client.get(f"/feeds/{feed_token}.ics").status_code == 403
+    assert client.get(f"/feeds/{feed_token}.ics").status_code == 410
 
 
 def test_convening_feed_issue_and_revoke(client, setup, make):
@@ -117,7 +117,7 @@ def test_convening_feed_issue_and_revoke(client, setup, make):
     cal = check_calendar(client.get(f"/feeds/{token}.ics"), "convene-agenda")
     assert restricted.uid in {str(e["UID"]) for e in cal.events}
     client.post(f"/convenings/{c.id}/agenda/feed", data={"action": "revoke"})
-    assert client.get(f"/feeds/{token}.ics").status_code == 403
+    assert client.get(f"/feeds/{token}.ics").status_code == 410
 
 
 def test_ics_export_query_count_is_fixed(client, setup, make, count_queries):

@@ -39,7 +39,7 @@ def invited(client, make, convening, sign_in):
 def test_unknown_token_is_404_page(client):
     response = client.get("/rsvp/not-a-real-token")
     assert response.status_code == 404
-    assert "could not find this invitation" in response.get_data(as_text=True)
+    assert "invitation link is not known" in response.get_data(as_text=True)
     assert client.post("/rsvp/" + "x" * 500, data={"answer": "accepted"}).status_code == 404
 
 
