@@ -73,7 +73,13 @@ def visible_convening_ids(user: User):
 
 def sees_sensitive_fields(user: User, person) -> bool:
     """Individual gender, nationality, dietary and access needs: admins, and organizers of a
-    convening the person is on the guest list of. Staff see aggregates only."""
+    convening for which the person themself answered or gave their details through their own
+    personal link. Staff see aggregates only.
+
+    The rule rests on something only the invitee can do (`Invitation.invitee_confirmed_at` is set
+    by their link alone), never on a row an organizer can create: adding someone to a guest list,
+    inviting them or recording a reply received by phone grants nothing.
+    """
     if not user.is_authenticated:
         return False
     if user.is_admin:
@@ -84,6 +90,7 @@ def sees_sensitive_fields(user: User, person) -> bool:
 
     # An organizer (never staff: returned above) sees the convenings they run and their dialogues.
     query = (sa.select(Invitation.id).where(Invitation.person_id == person.id,
+                                            Invitation.invitee_confirmed_at.is_not(None),
                                             Invitation.convening_id.in_(visible_convening_ids(user)))
              .limit(1))
     return db.session.scalar(query) is not None

@@ -115,6 +115,7 @@ def _invite(convening: Convening, person: Person, status: str, role: str = "part
                                                              at=invited_at or utcnow(), via="demo data"))
         if status not in ("planned", "invited"):
             invitation.responded_at = (invited_at or utcnow()) + timedelta(days=6)
+            invitation.invitee_confirmed_at = invitation.responded_at  # the invitee answered by link
             invitation.changes.append(InvitationStatusChange(from_status="invited", to_status=status,
                                                              at=invitation.responded_at,
                                                              via="invitee via personal link"))

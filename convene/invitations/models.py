@@ -91,6 +91,10 @@ class Invitation(db.Model):
     ical_sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     #: How many times a personal link was issued with an invitation e-mail (for dedupe keys).
     links_issued: Mapped[int] = mapped_column(default=0)
+    #: When the invitee themself last answered or confirmed their details through their personal link.
+    #: Only the invitee's own link sets it (never an organizer's action): it is what lets the organizers
+    #: of this convening see the person's self-identified data (auth.policy.sees_sensitive_fields).
+    invitee_confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

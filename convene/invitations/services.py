@@ -29,6 +29,7 @@ from ..people.models import Gender, Person, Sector
 from ..templating import date_range, long_date
 from ..tokens import services as tokens
 from ..urls import absolute_url
+from .confirmation import confirmed_by_invitee
 from .models import (ANSWERED, STATUS_TRANSITIONS, Invitation, InvitationReminder, InvitationStatus,
                      InvitationStatusChange, InvitationTemplate, MeetingRole, Nomination, NominationStatus,
                      Priority, ReminderSchedule)
@@ -481,6 +482,8 @@ def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=N
             record("invitation.decline_reason", invitation, actor=actor, actor_label=via,
                    changes={"decline_reason": [invitation.decline_reason, reason]})
             invitation.decline_reason = reason
+        if not offline:
+            confirmed_by_invitee(invitation)
         return False
     if new_status == InvitationStatus.ACCEPTED.value:
         left = _seats_left(invitation.convening)
@@ -490,6 +493,8 @@ def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=N
     change_status(invitation, new_status, actor=actor, via=via)
     invitation.decline_reason = reason if new_status == InvitationStatus.DECLINED.value else ""
     _calendar_after_answer(invitation, before, new_status)
+    if not offline:  # the invitee's own answer, through their link (after the versioned flush)
+        confirmed_by_invitee(invitation)
     return True
 
 

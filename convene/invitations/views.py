@@ -18,6 +18,7 @@ from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from ..urls import absolute_url
 from . import bp, importing, services
+from .confirmation import confirmed_by_invitee
 from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
                     ImportConfirmForm, ImportForm, NominationForm, OfflineReplyForm, ProfileForm, ScheduleForm,
                     TemplateForm)
@@ -588,6 +589,7 @@ def rsvp_profile(token: str):
         return _rsvp_page(invitation, token, profile_form=form, status=422)
     try:
         changes = services.update_profile(invitation.person, form.data, seen_version=form.person_version.data)
+        confirmed_by_invitee(invitation)
         db.session.commit()
     except (StaleEdit, StaleDataError):
         db.session.rollback()

@@ -57,7 +57,7 @@ def test_person_changes_are_audited_and_sensitive_values_masked(client, make, si
     organizer = sign_in(make.user("organizer"))
     convening = make.convening(organizers=[organizer])
     person = make.person(name="Amina Diallo")
-    make.invitation(convening, person)
+    make.invitation(convening, person, status="accepted", invitee_confirmed_at=utcnow())  # answered by link
     response = client.post(f"/people/{person.id}/edit", data={
         "name": "Amina Diallo", "email": person.email, "country": "SN", "sector": "", "timezone": "", "gender": "woman",
         "nationality": "SN", "dietary_needs": "halal", "access_needs": "", "version": str(person.version)})

@@ -1,6 +1,7 @@
 """The people directory: search, create, edit, and who sees sensitive fields."""
 import sqlalchemy as sa
 
+from convene.db_types import utcnow
 from convene.extensions import db
 from convene.models import AuditEvent, Organization, Person
 
@@ -44,7 +45,7 @@ def test_sensitive_fields_only_for_organizers_of_their_convenings(client, make, 
     organizer = make.user("organizer")
     convening = make.convening(organizers=[organizer])
     person = make.person(gender="woman", nationality="KE", dietary_needs="Halal")
-    make.invitation(convening, person)
+    make.invitation(convening, person, status="accepted", invitee_confirmed_at=utcnow())
     sign_in(make.user("staff"))
     assert "Halal" not in client.get(f"/people/{person.id}").get_data(as_text=True)
     sign_in(make.user("organizer"))  # organizer of nothing this person is invited to

@@ -87,7 +87,8 @@ def build_world(make) -> World:
                          access_needs="secret-access-a", organization=organization, listing_consent=True)
     other_person = make.person(gender="man", nationality="BR", dietary_needs="secret-diet-b",
                                access_needs="secret-access-b", listing_consent=True)
-    invitation = make.invitation(convening, person, status="accepted", invited_at=utcnow(), responded_at=utcnow())
+    invitation = make.invitation(convening, person, status="accepted", invited_at=utcnow(), responded_at=utcnow(),
+                                 invitee_confirmed_at=utcnow())  # A's invitee answered through their link
     other_invitation = make.invitation(other_convening, other_person, status="invited", invited_at=utcnow())
     session = make.agenda_session(convening)
     other_session = make.agenda_session(other_convening)
