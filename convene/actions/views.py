@@ -14,6 +14,7 @@ from ..editing import StaleEdit
 from ..extensions import db, limiter
 from ..mail.services import MailError
 from ..people.models import Person
+from ..redirects import safe_redirect_target
 from ..themes.models import Theme
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
@@ -252,19 +253,12 @@ def board():
         export_args=filters.query_args())
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths are followed after a bulk action (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("actions.board")
-
-
 @bp.route("/next-steps/bulk", methods=("POST",))
 @signed_in
 def bulk():
     """Set the status of, or reassign, the selected next steps the user may see."""
     form = BulkForm()
-    target = _safe_next(request.form.get("next"))
+    target = safe_redirect_target(request.form.get("next"), url_for("actions.board"))
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
     if not form.validate_on_submit() or not ids:
         flash("Select at least one next step and what to do with it.", "error")

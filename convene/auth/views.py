@@ -7,6 +7,7 @@ from flask_login import current_user, fresh_login_required, login_required, logi
 
 from ..audit.services import record
 from ..extensions import db, limiter, login_manager
+from ..redirects import safe_redirect_target
 from . import bp, services
 from .forms import EmailChangeForm, ForgotPasswordForm, PasswordChangeForm, ResetPasswordForm, SignInForm, UserForm
 from .models import User
@@ -25,13 +26,6 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, so the sign-in page cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
-
-
 @bp.route("/sign-in", methods=("GET", "POST"))
 @limiter.limit("10/minute", methods=["POST"])
 def sign_in():
@@ -45,7 +39,7 @@ def sign_in():
             login_user(user, remember=form.remember.data)
             record("user.sign_in", user, actor=user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_redirect_target(request.args.get("next"), url_for("dashboard.index")))
         flash("That email and password do not match an active account, or the account is "
               "locked for a few minutes after repeated failures.", "error")
     return render_template("auth/sign_in.html", form=form)
