@@ -18,7 +18,8 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Callable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
 
 log = logging.getLogger(__name__)
 
@@ -119,3 +120,23 @@ def serve(parts: tuple, build: Callable[[], bytes], respond: Callable[[bytes], R
         response.last_modified = last_modified
     response.headers["Cache-Control"] = cache_control
     return response.make_conditional(request)
+
+
+#: Anonymous public pages may be kept by shared caches for five minutes, then revalidated.
+PUBLIC_PAGE_CACHE = "public, max-age=300"
+
+
+def anonymous_page(parts: tuple, render: Callable[[], str], *, last_modified: datetime | None) -> Response:
+    """A public page whole for visitors who are not signed in, kept per content version.
+
+    Such a visitor's page holds nothing of theirs (no name, no form token, no message), so one
+    rendering serves them all until `parts` change. A signed-in visitor, or one with a message
+    waiting, gets the page rendered for them and never stored.
+    """
+    if current_user.is_authenticated or session.get("_flashes"):
+        return current_app.make_response(render())
+    response = serve(("page", request.path, request.query_string, *parts), lambda: render().encode("utf-8"),
+                     lambda data: Response(data, mimetype="text/html"), last_modified=last_modified,
+                     cache_control=PUBLIC_PAGE_CACHE)
+    response.vary.add("Cookie")
+    return response

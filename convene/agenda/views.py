@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from .. import caching
 from ..auth.policy import load_convening, manages, role_required, signed_in
 from ..convenings.models import Convening
 from ..editing import StaleEdit
@@ -369,11 +370,10 @@ def _public_convening(slug: str):
 def public(slug: str):
     """The published agenda, without sign-in, when the organizers made it public.
 
-    The day tables are the same for every visitor of a version, so they are rendered once and
-    kept (rendering.public_days) under a key made of everything they show: the version (id, number
-    and publication time, so a restored database with reused ids cannot match), the convening's
-    timezone, slug and attribution rule, and the names and listing consent of the people named. The checks above run on every request; the page around the tables (navigation,
-    messages) is rendered per request.
+    Anonymous visitors get the whole page kept per content version (caching.anonymous_page): the
+    convening (its version counter moves with every edit), the agenda version and the names and
+    listing consent of the people named. For signed-in visitors the page is rendered around day
+    tables kept per version (rendering.public_days), since those are the same for everyone.
     """
     found = versions.public_latest(slug)
     if found is None:  # unknown, not public, or nothing published yet
@@ -390,16 +390,25 @@ def public(slug: str):
         return render_template("agenda/_public_days.html", convening=convening, days=days,
                                session_ics=rendering.link_for("ics.public_session", slug=convening.slug, uid=None))
 
-    return render_template("agenda/public.html", convening=convening, version=version,
-                           days_html=rendering.public_days.get_or_render(key, render_days))
+    def render_page() -> str:
+        return render_template("agenda/public.html", convening=convening, version=version,
+                               days_html=rendering.public_days.get_or_render(key, render_days))
+
+    stamps = [version.published_at, convening.updated_at, *(p[-1] for p in people)]
+    return caching.anonymous_page(("agenda", convening.id, convening.version, key), render_page,
+                                  last_modified=max(stamps))
 
 
 @bp.route("/c/<slug>/agenda/changes")
 def public_changes(slug: str):
-    """The public changelog of a public agenda."""
+    """The public changelog of a public agenda (whole for anonymous visitors, per published version)."""
     convening = _public_convening(slug)
-    return render_template("agenda/changes.html", convening=convening, history=versions.history(convening.id),
-                           public=True)
+    latest = versions.latest_for([convening.id]).get(convening.id)
+    stamps = [convening.updated_at] + ([latest.published_at] if latest else [])
+    parts = ("changes", convening.id, convening.version, latest and (latest.id, latest.published_at))
+    return caching.anonymous_page(parts, lambda: render_template(
+        "agenda/changes.html", convening=convening, history=versions.history(convening.id), public=True),
+        last_modified=max(stamps))
 
 
 # --- Personal links ------------------------------------------------------------------------------

@@ -158,3 +158,49 @@ session_strategy = st.builds(
 @given(st.lists(session_strategy, max_size=14, unique_by=lambda s: s.uid))
 def test_overlap_sweep_matches_comparing_every_pair(sessions):
     assert services.conflicts(sessions) == naive_conflicts(sessions)
+
+
+# --- anonymous visitors get the whole page kept per content version -----------------------------
+
+def test_anonymous_whole_page_follows_every_change(app, client, setup, make):
+    c, s = on_the_record(client, setup, make)
+    visitor = app.test_client()
+    first = visitor.get(f"/c/{c.slug}/agenda")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
+    assert "Cookie" in first.headers["Vary"] and first.headers["ETag"]
+    assert visitor.get(f"/c/{c.slug}/agenda", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    amina = setup["guests"][0]
+    amina.name = "Amina D. Diallo"
+    db.session.commit()
+    assert "Chair: Amina D. Diallo" in public_page(visitor, c)[1]
+    amina.listing_consent = False
+    db.session.commit()
+    assert "Amina" not in public_page(visitor, c)[1]
+    c.timezone = "Europe/London"
+    db.session.commit()
+    assert ">14:00</time>" in public_page(visitor, c)[1]
+    make.agenda_session(c, title="Added later")
+    publish(client, c)
+    assert "Added later" in public_page(visitor, c)[1]
+    client.post(f"/convenings/{c.id}/agenda/settings", data={})
+    assert public_page(visitor, c)[0] == 404
+
+
+def test_anonymous_changelog_follows_a_new_version(app, client, setup, make):
+    c, _ = on_the_record(client, setup, make)
+    visitor = app.test_client()
+    first = visitor.get(f"/c/{c.slug}/agenda/changes").get_data(as_text=True)
+    assert "Version 1" in first and "Version 2" not in first
+    make.agenda_session(c, title="Added later")
+    publish(client, c)
+    page = visitor.get(f"/c/{c.slug}/agenda/changes").get_data(as_text=True)
+    assert "Version 2" in page and "Added later" in page
+
+
+def test_a_visitors_message_is_never_kept_for_others(app, client, setup, make):
+    c, _ = on_the_record(client, setup, make)
+    flashed = app.test_client()
+    with flashed.session_transaction() as session:
+        session["_flashes"] = [("success", "A message for this visitor only")]
+    assert "A message for this visitor only" in public_page(flashed, c)[1]
+    assert "A message for this visitor only" not in public_page(app.test_client(), c)[1]
