@@ -5,9 +5,11 @@ import logging
 import re
 import time
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from flask_limiter.util import get_qualified_name
 from flask_wtf.csrf import CSRFError
+from limits import parse_many
 from werkzeug.datastructures import ImmutableMultiDict
 
 from ..extensions import limiter
@@ -19,12 +21,16 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-#: Every token link, per client address and endpoint: generous for real use, including calendar
-#: clients polling feeds and invitees answering.
+#: Working token links, per client address and endpoint: generous for real use, including calendar
+#: clients polling feeds and invitees answering. Only successful look-ups count here.
 TOKEN_LIMIT = "120/minute"
-#: Answers that are not a success (unknown, expired or revoked token) count against a much lower
-#: limit, which is what stops anyone guessing tokens.
+#: Failed look-ups (unknown, expired, revoked token, or a link used on someone else's objects)
+#: count against a much lower limit of their own, which is what stops anyone guessing tokens.
+#: Once over it, failures answer 429; a working link still opens: behind a venue's shared
+#: address, a few mistyped links must not lock every invitee out.
 TOKEN_FAILURE_LIMIT = "20/minute;200/day"
+#: The statuses of a failed look-up. A working link whose form has a mistake (400/409/422) is not one.
+FAILED_LOOKUP_STATUSES = frozenset({403, 404, 410})
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
     app.before_request(enforce_idle_timeout)
     app.after_request(set_security_headers)
+    app.after_request(limit_failed_link_lookups)
     register_error_pages(app)
     limit_token_endpoints(app)
     install_token_log_filter(app)
@@ -42,17 +49,47 @@ def token_endpoints(app: Flask) -> dict[str, str]:
     return {rule.endpoint: rule.rule for rule in app.url_map.iter_rules() if "token" in rule.arguments}
 
 
-def _failed(response) -> bool:
-    return response.status_code >= 400
+def failed_lookup(response) -> bool:
+    return response.status_code in FAILED_LOOKUP_STATUSES
+
+
+def succeeded(response) -> bool:
+    """What the limits written on token routes count: never a failed look-up, never a refusal."""
+    return not failed_lookup(response) and response.status_code != 429
 
 
 def limit_token_endpoints(app: Flask) -> None:
-    """Rate limit every token route, including ones other areas add later, without touching their code."""
+    """Rate limit every token route, including ones other areas add later, without touching their code.
+
+    Every limit on a token route (TOKEN_LIMIT, and any an area wrote on its view) counts only
+    successful answers, so failures cannot use it up; failures have limit_failed_link_lookups.
+    """
     for endpoint in token_endpoints(app):
-        view = app.view_functions[endpoint]
-        view = limiter.limit(TOKEN_LIMIT)(view)
-        view = limiter.limit(TOKEN_FAILURE_LIMIT, deduct_when=_failed)(view)
+        view = limiter.limit(TOKEN_LIMIT, deduct_when=succeeded)(app.view_functions[endpoint])
+        for group in limiter.limit_manager._decorated_limits.get(get_qualified_name(view), []):
+            if group.deduct_when is None:
+                group.deduct_when = succeeded
         app.view_functions[endpoint] = view
+        app.extensions.setdefault("token_endpoints", set()).add(endpoint)
+
+
+def limit_failed_link_lookups(response):
+    """Count a failed look-up on a token route against TOKEN_FAILURE_LIMIT (per client address and
+    route); over the limit, the failure answers 429 instead. Successful answers never look here."""
+    if (not limiter.enabled or not failed_lookup(response)
+            or request.endpoint not in current_app.extensions.get("token_endpoints", ())):
+        return response
+    keys = [limiter._key_func(), f"token-failures/{request.endpoint}"]
+    if limiter._key_prefix:
+        keys.insert(0, limiter._key_prefix)
+    for item in parse_many(TOKEN_FAILURE_LIMIT):
+        if not limiter.limiter.hit(item, *keys):
+            reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
+            refused, _ = error_response(429, "Too many attempts", TOO_MANY_ATTEMPTS)
+            refused = current_app.make_response((refused, 429))
+            refused.headers["Retry-After"] = str(max(1, int(reset_at - time.time()) + 1))
+            return refused  # set_security_headers runs after this hook (hooks run last-registered first)
+    return response
 
 
 class TokenRedactingFilter(logging.Filter):
@@ -175,6 +212,9 @@ def error_response(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+TOO_MANY_ATTEMPTS = "Too many requests in a short time. Please wait a minute and try again."
+
+
 def register_error_pages(app: Flask) -> None:
     pages = {
         400: ("Bad request", "The request could not be understood. Please go back and try again."),
@@ -182,7 +222,7 @@ def register_error_pages(app: Flask) -> None:
         404: ("Not found", "There is nothing at this address, or it is not shared with you."),
         405: ("Not allowed", "This address does not accept that kind of request."),
         413: ("Too large", "The upload is larger than this site accepts."),
-        429: ("Too many attempts", "Too many requests in a short time. Please wait a minute and try again."),
+        429: ("Too many attempts", TOO_MANY_ATTEMPTS),
         500: ("Something went wrong", "The error has been logged. Nothing you entered was saved half-way; "
                                       "please try again."),
     }

@@ -7,10 +7,11 @@ import redis
 from convene.extensions import limiter
 from flask_limiter.util import get_qualified_name
 
-from convene.security import TOKEN_FAILURE_LIMIT, TOKEN_LIMIT, token_endpoints
+from convene.security import TOKEN_FAILURE_LIMIT, TOKEN_LIMIT, succeeded, token_endpoints
 from convene.tokens import services as tokens
 from convene.extensions import db
 from tests.fixtures.factories import PASSWORD
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.sqlite_only  # the limiter's storage matters here, not the database
 REDIS_URI = "redis://127.0.0.1:6379"
@@ -74,7 +75,29 @@ def test_guessing_tokens_is_stopped_but_real_links_keep_working(limited_client, 
     for n in range(failures):
         assert limited_client.get(f"/reset-password/guess{n}").status_code == 410
     _assert_styled_429(limited_client.get("/reset-password/guess-again"))
-    _assert_styled_429(limited_client.get(f"/reset-password/{raw}"))  # the guessing address is blocked
+    _assert_styled_429(limited_client.get("/reset-password/guess-once-more"))
+
+
+def test_a_valid_link_is_never_blocked_by_failures_from_the_same_address(limited_client, make):
+    """Issue 13, finding 5: behind a venue's shared Wi-Fi, others' mistyped links lock nobody out."""
+    world = build_world(make)
+    valid = f"/rsvp/{world.tokens['rsvp']}"
+    failures = int(TOKEN_FAILURE_LIMIT.split("/")[0])
+    for n in range(failures + 15):  # well past the failure limit, and past RSVP_LIMIT's share of it
+        assert limited_client.get(f"/rsvp/mistyped-{n}").status_code in (404, 429)
+    _assert_styled_429(limited_client.get("/rsvp/mistyped-again"))
+    for _ in range(3):
+        assert limited_client.get(valid).status_code == 200
+    # and a working link whose form has a mistake is not a failed look-up either
+    assert limited_client.post(valid, data={"answer": "nonsense"}).status_code in (400, 422)
+
+
+def test_failures_on_one_address_do_not_count_against_another(limited_client, make):
+    failures = int(TOKEN_FAILURE_LIMIT.split("/")[0])
+    for n in range(failures):
+        limited_client.get(f"/rsvp/mistyped-{n}", environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert limited_client.get("/rsvp/x", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 429
+    assert limited_client.get("/rsvp/x", environ_base={"REMOTE_ADDR": "192.0.2.11"}).status_code == 404
 
 
 def test_every_token_route_is_rate_limited(app):
@@ -84,5 +107,8 @@ def test_every_token_route_is_rate_limited(app):
     for endpoint in endpoints:
         view = app.view_functions[endpoint]
         assert getattr(view, "__wrapper-limiter-instance", None) == limiter, endpoint
-        limits = {str(limit.limit_provider) for limit in limiter.limit_manager._decorated_limits[get_qualified_name(view)]}
-        assert {TOKEN_LIMIT, TOKEN_FAILURE_LIMIT} <= limits, endpoint
+        groups = limiter.limit_manager._decorated_limits[get_qualified_name(view)]
+        assert TOKEN_LIMIT in {str(group.limit_provider) for group in groups}, endpoint
+        # no limit on a token route may count failed look-ups: those have a counter of their own
+        assert all(group.deduct_when is succeeded for group in groups), endpoint
+    assert endpoints.keys() <= app.extensions["token_endpoints"]
