@@ -5,7 +5,7 @@ Organizers see a person's self-identified data only for convenings where this is
 (status history "invitee via personal link" with no acting account) fill it in.
 
 Revision ID: 0002_invitee_confirmed_at
-Revises: 2f3ffffc1500
+Revises: 0002_token_revoked_because
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import convene.db_types
 
 revision = "0002_invitee_confirmed_at"
-down_revision = "2f3ffffc1500"
+down_revision = "0002_token_revoked_because"
 branch_labels = None
 depends_on = None
 
