@@ -8,8 +8,11 @@ the session back, so nothing is saved half-way, and answers as declared:
 - `redirect_to=url`: the message is flashed and the browser sent there;
 - `render=page`: `page(error)` is answered with the error's status (422; 409 for a stale edit;
   a view may declare another). The message is flashed or, with `form=`, shown under the field
-  it concerns (`field=`, else the error's own `field`, else with the form's own errors). A
-  stale edit refreshes the form's `version`, so saving again overwrites knowingly.
+  it concerns (`field=`, else the error's own `field`, else with the form's own errors).
+
+A stale edit's message is always flashed (`stale=` words it for the page), and it refreshes the
+form's `version`, so saving again overwrites knowingly; `error.current` is the object as saved
+meanwhile, for the page to show.
 
 A view may declare several refusals by kind (`on_refusal(StaleEdit, ...)`); the most specific
 kind that matches the error wins. With nothing declared the error page shows the message.
@@ -38,7 +41,7 @@ class Refusal:
     redirect_to: str | None = None
     form: Any = None
     field: str | None = None
-    message: str | None = None
+    stale: str | None = None
     status: int | None = None
     code: int = 302
     flashed: bool = True
@@ -61,13 +64,13 @@ def answer(error: Exception):
     if not isinstance(error, DomainError):  # StaleDataError: a versioned row changed since it was read
         error = StaleEdit(None)
     refusal = declared_for(error)
-    message = refusal.message or str(error)
+    stale = isinstance(error, StaleEdit)
+    message = refusal.stale if stale and refusal.stale else str(error)
     if refusal.redirect_to is not None:
         flash(message, "error")
         return redirect(refusal.redirect_to, code=refusal.code)
     if refusal.render is None:
         return error_response(error.status, "Not done", message)
-    stale = isinstance(error, StaleEdit)
     if refusal.form is not None and stale:
         _refresh_version(refusal.form, error.current)
     if refusal.form is not None and not stale:

@@ -15,6 +15,8 @@ class DomainError(ValueError):
     """
 
     status = 422
+    #: The object as it is now, when someone else's change caused the refusal (a stale edit).
+    current = None
 
     def __init__(self, message: str = "", field: str | None = None):
         super().__init__(message)

@@ -1,6 +1,8 @@
 """Series and convenings: lists, pages, creation and editing."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
 from ..briefs.models import Brief, brief_convenings
-from ..editing import StaleEdit
+from ..edge import on_refusal
 from ..extensions import db
 from ..invitations.models import Invitation
 from . import bp, services
@@ -101,21 +103,18 @@ def edit(convening_id: int):
     if request.method == "GET":
         form.series_id.data = convening.series_id or 0
         form.organizer_ids.data = [u.id for u in convening.organizers]
+    page = partial(render_template, "convenings/form.html", form=form, convening=convening, parent=convening.parent)
     if form.validate_on_submit():
-        try:
-            services.update_convening(convening, form.data, actor=current_user)
-        except StaleEdit:
-            db.session.rollback()
-            convening = load_convening(convening_id, need="manage")
-            flash("Someone else changed this convening while you were editing. Their version is shown "
-                  "below the form; your entries are kept. Save again to overwrite.", "error")
-            form.version.data = convening.version
-            return render_template("convenings/form.html", form=form, convening=convening,
-                                   parent=convening.parent, stale=convening), 409
+        on_refusal(render=lambda error: page(stale=error.current), form=form, stale=STALE_EDIT)
+        services.update_convening(convening, form.data, actor=current_user)
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("convenings.detail", convening_id=convening.id))
-    return render_template("convenings/form.html", form=form, convening=convening, parent=convening.parent)
+    return page()
+
+
+STALE_EDIT = ("Someone else changed this convening while you were editing. Their version is shown "
+              "below the form; your entries are kept. Save again to overwrite.")
 
 
 @bp.route("/convenings/<int:convening_id>/status", methods=("POST",))
@@ -124,15 +123,13 @@ def change_status(convening_id: int):
     """Move the convening through draft → open → held → closed."""
     convening = load_convening(convening_id, need="manage")
     form = StatusForm()
+    detail_page = url_for("convenings.detail", convening_id=convening_id)
     if form.validate_on_submit():
-        try:
-            services.change_status(convening, form.status.data, current_user, form.version.data)
-            db.session.commit()
-            flash(f"The convening is now {convening.status}.", "success")
-        except (services.StatusError, StaleEdit) as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    return redirect(url_for("convenings.detail", convening_id=convening_id))
+        on_refusal(redirect_to=detail_page)
+        services.change_status(convening, form.status.data, current_user, form.version.data)
+        db.session.commit()
+        flash(f"The convening is now {convening.status}.", "success")
+    return redirect(detail_page)
 
 
 @bp.route("/series/")

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
 from ..convenings.models import Convening, Series
+from ..edge import on_refusal
 from ..extensions import db
 from . import bp, charts, services
 from . import countries as geo
@@ -113,12 +114,9 @@ def _targets_page(form: TargetForm, *, convening=None, series=None, status: int 
 def _save_target(form: TargetForm, *, convening=None, series=None):
     """Validate, save and redirect; on a rule violation show the form again with the message."""
     if form.validate_on_submit():
-        try:
-            target = services.set_target(form.target_data(), actor=current_user, convening=convening, series=series)
-        except services.TargetError as error:
-            db.session.rollback()
-            form.value.errors = [*form.value.errors, str(error)]
-            return _targets_page(form, convening=convening, series=series, status=422)
+        on_refusal(render=lambda error: _targets_page(form, convening=convening, series=series), form=form,
+                   field="value")
+        target = services.set_target(form.target_data(), actor=current_user, convening=convening, series=series)
         db.session.commit()
         flash(f"Target saved: {services.describe(target)}.", "success")
         return None
@@ -286,13 +284,9 @@ def classification():
     """The classification in use, every country's groups, and administrator overrides (audited)."""
     form = OverrideForm()
     if form.validate_on_submit():
-        try:
-            row = services.set_override(form.country.data, form.classification.data, form.reason.data,
-                                        actor=current_user)
-        except services.OverrideError as error:
-            db.session.rollback()
-            form.reason.errors = [*form.reason.errors, str(error)]
-            return _classification_page(form, 422)
+        on_refusal(render=lambda error: _classification_page(form), form=form, field="reason")
+        row = services.set_override(form.country.data, form.classification.data, form.reason.data,
+                                    actor=current_user)
         db.session.commit()
         flash(f"{geo.country_name(row.country)} is now counted as Global {row.classification.capitalize()}.",
               "success")

@@ -1,6 +1,8 @@
 """The people directory and the organization list."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..actions.models import ActionItem
 from ..auth.policy import role_required, sees_sensitive_fields, signed_in, visible_convening_ids
-from ..editing import StaleEdit
+from ..edge import on_refusal
 from ..extensions import db
 from ..invitations.models import Invitation
 from . import bp, services
@@ -104,21 +106,18 @@ def edit(person_id: int):
     form = form_class(obj=person, person=person)
     if request.method == "GET":
         form.organization_name.data = person.organization.name if person.organization else ""
+    page = partial(render_template, "people/form.html", form=form, person=person, show_sensitive=with_sensitive)
     if form.validate_on_submit():
-        try:
-            services.update_person(person, form.data, actor=current_user, with_sensitive=with_sensitive)
-        except StaleEdit:
-            db.session.rollback()
-            person = _load_person(person_id)
-            form.version.data = person.version
-            flash("Someone else changed this person while you were editing. Their version is shown; "
-                  "your entries are kept. Save again to overwrite.", "error")
-            return render_template("people/form.html", form=form, person=person,
-                                   show_sensitive=with_sensitive, stale=person), 409
+        on_refusal(render=lambda error: page(stale=error.current), form=form, stale=STALE_EDIT)
+        services.update_person(person, form.data, actor=current_user, with_sensitive=with_sensitive)
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("people.detail", person_id=person.id))
-    return render_template("people/form.html", form=form, person=person, show_sensitive=with_sensitive)
+    return page()
+
+
+STALE_EDIT = ("Someone else changed this person while you were editing. Their version is shown; "
+              "your entries are kept. Save again to overwrite.")
 
 
 @bp.route("/organizations/")

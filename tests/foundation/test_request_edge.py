@@ -44,7 +44,7 @@ def _routes() -> Blueprint:
             on_refusal(redirect_to="/elsewhere", code=303)
         elif kind in ("field", "stale", "form-level"):
             on_refusal(render=page, form=form)
-            on_refusal(StaleEdit, render=page, form=form, message="Changed meanwhile; shown as it is now.")
+            on_refusal(StaleEdit, render=page, form=form, stale="Changed meanwhile; shown as it is now.")
         elif kind == "flashed":
             on_refusal(render=page, status=400)
         half_saved("Half saved")
