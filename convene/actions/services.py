@@ -28,6 +28,8 @@ MAX_TEXT = 2000
 class ActionError(DomainError):
     """A rule about next steps was broken; the message is shown to the user."""
 
+    status = 400  # the next-steps pages answered a refused save with 400 before the common edge; kept
+
 
 # --- owners ---------------------------------------------------------------------------------
 

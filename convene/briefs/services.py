@@ -32,6 +32,8 @@ COMMENT_MAX = 5000
 class BriefError(DomainError):
     """A rule about briefs was broken; the message is shown to the user as it is."""
 
+    status = 400  # the briefs pages answered a refused save with 400 before the common edge; kept
+
 
 class UploadError(BriefError):
     """The uploaded file is not an acceptable PDF."""

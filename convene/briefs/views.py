@@ -1,13 +1,15 @@
 """Routes of the briefs area: staff pages, participant review by personal link, the public archive."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
-from ..editing import StaleEdit
+from ..edge import on_refusal
 from ..extensions import db
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
@@ -91,15 +93,11 @@ def create():
     form = _forms().BriefForm(convening_ids=[request.args.get("convening_id", type=int)]
                      if request.method == "GET" and request.args.get("convening_id") else None)
     if form.validate_on_submit():
-        try:
-            brief = services.create_brief(form.data, actor=current_user)
-        except services.BriefError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Created the draft “{brief.title}”. Upload its PDF or add a link next.", "success")
-            return redirect(url_for("briefs.detail", brief_id=brief.id))
+        on_refusal(render=lambda error: render_template("briefs/form.html", form=form, brief=None), form=form)
+        brief = services.create_brief(form.data, actor=current_user)
+        db.session.commit()
+        flash(f"Created the draft “{brief.title}”. Upload its PDF or add a link next.", "success")
+        return redirect(url_for("briefs.detail", brief_id=brief.id))
     return render_template("briefs/form.html", form=form, brief=None)
 
 
@@ -142,26 +140,18 @@ def edit(brief_id: int):
         form.regions.data = brief.region_names
         form.theme_ids.data = [t.id for t in brief.themes]
         form.convening_ids.data = [c.id for c in brief.convenings]
+    page = partial(render_template, "briefs/form.html", form=form, brief=brief)
     if form.validate_on_submit():
-        try:
-            services.update_brief(brief, form.data, actor=current_user)
-            db.session.flush()
-        except StaleEdit:
-            db.session.rollback()
-            brief = _load_brief(brief_id, manage=True)
-            flash("Someone else changed this brief while you were editing. Their version is shown below "
-                  "the form; your entries are kept. Save again to overwrite.", "error")
-            form.version.data = brief.version
-            return render_template("briefs/form.html", form=form, brief=brief, stale=brief), 409
-        except services.BriefError as error:
-            db.session.rollback()
-            brief = _load_brief(brief_id, manage=True)
-            form.form_errors.append(str(error))
-            return render_template("briefs/form.html", form=form, brief=brief), 400
+        on_refusal(render=lambda error: page(stale=error.current), form=form, stale=STALE_EDIT)
+        services.update_brief(brief, form.data, actor=current_user)
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("briefs.detail", brief_id=brief.id))
-    return render_template("briefs/form.html", form=form, brief=brief)
+    return page()
+
+
+STALE_EDIT = ("Someone else changed this brief while you were editing. Their version is shown below "
+              "the form; your entries are kept. Save again to overwrite.")
 
 
 @bp.route("/briefs/<int:brief_id>/status", methods=("POST",))
@@ -172,14 +162,10 @@ def change_status(brief_id: int):
     form = _forms().StatusForm()
     form.status.choices = [(s.value, s.label) for s in BriefStatus]
     if form.validate_on_submit():
-        try:
-            services.change_status(brief, form.status.data, current_user, form.version.data, form.note.data or "")
-            db.session.commit()
-            flash(f"The brief is now “{BriefStatus(brief.status).label}”.", "success")
-        except (services.BriefError, StaleEdit) as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return _render_detail(_load_brief(brief_id), 409 if isinstance(error, StaleEdit) else 400)
+        on_refusal(render=lambda error: _render_detail(brief))
+        services.change_status(brief, form.status.data, current_user, form.version.data, form.note.data or "")
+        db.session.commit()
+        flash(f"The brief is now “{BriefStatus(brief.status).label}”.", "success")
     return redirect(url_for("briefs.detail", brief_id=brief_id))
 
 
@@ -193,12 +179,8 @@ def upload(brief_id: int):
         return _render_detail(brief, 400, upload_form=form)
     limit = int(current_app.config.get("BRIEF_MAX_UPLOAD", 15 * 1024 * 1024))
     data = form.pdf.data.stream.read(limit + 1)
-    try:
-        brief_file = services.attach_pdf(brief, data, form.pdf.data.filename, current_user, limit)
-    except services.UploadError as error:
-        db.session.rollback()
-        form.pdf.errors.append(str(error))
-        return _render_detail(_load_brief(brief_id), 400, upload_form=form)
+    on_refusal(render=lambda error: _render_detail(brief, upload_form=form), form=form, field="pdf")
+    brief_file = services.attach_pdf(brief, data, form.pdf.data.filename, current_user, limit)
     _commit_with_file(brief_file.storage_name, data)
     flash(f"Uploaded {brief_file.original_name} ({brief_file.size:,} bytes).", "success")
     return redirect(url_for("briefs.detail", brief_id=brief_id))
@@ -209,8 +191,7 @@ def _commit_with_file(storage_name: str, data: bytes) -> None:
     try:
         storage.write(storage_name, data)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
+    except BaseException:  # the row is not saved (the edge or teardown rolls back): drop its bytes too
         storage.delete(storage_name)
         raise
 
@@ -236,13 +217,9 @@ def send_review_links(brief_id: int):
     if brief.status != BriefStatus.REVIEW.value:
         flash("Move the brief to participant review before sending review links.", "error")
         return redirect(url_for("briefs.detail", brief_id=brief_id))
-    try:
-        queued, skipped = services.send_review_links(
-            brief, current_user, lambda raw: absolute_url("briefs.review_list", token=raw))
-    except services.BriefError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("briefs.detail", brief_id=brief_id))
+    on_refusal(redirect_to=url_for("briefs.detail", brief_id=brief_id))
+    queued, skipped = services.send_review_links(
+        brief, current_user, lambda raw: absolute_url("briefs.review_list", token=raw))
     db.session.commit()
     flash(f"Review links queued for {queued} participant(s)."
           + (f" {skipped} could not be e-mailed (no valid address)." if skipped else ""), "success")
@@ -297,20 +274,20 @@ def review(token: str, brief_id: int):
         abort(_link_problem(404, "This draft is not open for your review (it may have been approved already)."))
     form = _forms().CommentForm()
     if form.validate_on_submit():
-        try:
-            services.add_comment(brief, invitation, form.body.data)
-        except services.BriefError as error:
-            db.session.rollback()
-            form.body.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Thank you: your comment was sent to the editors.", "success")
-            return redirect(url_for("briefs.review", token=token, brief_id=brief.id))
+        on_refusal(render=lambda error: _review_page(brief, form, token, invitation), form=form, field="body")
+        services.add_comment(brief, invitation, form.body.data)
+        db.session.commit()
+        flash("Thank you: your comment was sent to the editors.", "success")
+        return redirect(url_for("briefs.review", token=token, brief_id=brief.id))
+    return _review_page(brief, form, token, invitation), (400 if form.errors else 200)
+
+
+def _review_page(brief: Brief, form, token: str, invitation) -> str:
     mine = db.session.scalars(sa.select(BriefComment).where(
         BriefComment.brief_id == brief.id, BriefComment.invitation_id == invitation.id)
         .order_by(BriefComment.id)).all()
     return render_template("briefs/review.html", brief=brief, form=form, token=token, mine=mine,
-                           invitation=invitation), (400 if form.errors else 200)
+                           invitation=invitation)
 
 
 @bp.route("/briefs/review/<token>/<int:brief_id>/draft.pdf")
