@@ -10,9 +10,8 @@ from ..agenda.models import AgendaSession
 from ..auth.models import User
 from ..auth.policy import can_view, load_convening, signed_in, visible_convening_ids
 from ..convenings.models import Convening, Series
-from ..editing import StaleEdit
+from ..edge import on_refusal
 from ..extensions import db, limiter
-from ..mail.services import MailError
 from ..people.models import Person
 from ..redirects import safe_redirect_target
 from ..themes.models import Theme
@@ -23,7 +22,6 @@ from . import bp, followup, outcome, services
 from . import owners as owner_lookup
 from .forms import ActionForm, BulkForm, OwnerReportForm, ProgressForm, StatusForm
 from .models import ActionItem, ActionStatus, ActionUpdate
-from .services import ActionError
 
 #: Largest number of rows one export holds.
 EXPORT_LIMIT = 20_000
@@ -50,31 +48,27 @@ def _capture_page(convening: Convening, session: AgendaSession | None):
     form = ActionForm(convening=convening)
     if request.method == "GET":
         form.session_id.data = session.id if session else request.args.get("session", 0, type=int)
-    status = 200
     if form.validate_on_submit():
-        try:
-            action = services.create_action(convening, form.data, actor=current_user)
-        except ActionError as error:
-            db.session.rollback()
-            form.text.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Saved “{action.text[:80]}” as a draft. Add the next one.", "success")
-            target = (url_for("actions.for_session", convening_id=convening.id, session_id=session.id)
-                      if session else url_for("actions.for_convening", convening_id=convening.id,
-                                              session=action.session_id or None))
-            # No #capture fragment: browsers ignore autofocus on a page whose address has one, and the
-            # text box (autofocused, so scrolled into view) must have focus again for the next entry.
-            return redirect(target)
-    if request.method == "POST":
-        status = 400
+        on_refusal(render=lambda error: _outcome_page(convening, session, form), form=form, field="text")
+        action = services.create_action(convening, form.data, actor=current_user)
+        db.session.commit()
+        flash(f"Saved “{action.text[:80]}” as a draft. Add the next one.", "success")
+        # No #capture fragment: browsers ignore autofocus on a page whose address has one, and the
+        # text box (autofocused, so scrolled into view) must have focus again for the next entry.
+        return redirect(url_for("actions.for_session", convening_id=convening.id, session_id=session.id)
+                        if session else url_for("actions.for_convening", convening_id=convening.id,
+                                                session=action.session_id or None))
+    return _outcome_page(convening, session, form), 400 if request.method == "POST" else 200
+
+
+def _outcome_page(convening: Convening, session: AgendaSession | None, form: ActionForm) -> str:
     actions = outcome.outcome_steps(convening.id, session.id if session is not None else None)
     drafts = [a for a in actions if a.status == ActionStatus.DRAFT.value]
     return render_template("actions/for_convening.html", convening=convening, session=session, form=form,
                            groups=outcome.by_theme(actions), drafts=drafts, count=len(actions),
                            bulk_form=BulkForm(formdata=None), statuses=ActionStatus,
                            status_labels={s.value: s.label for s in ActionStatus},
-                           detail_base=url_for("actions.detail", action_id=0)[:-1]), status
+                           detail_base=url_for("actions.detail", action_id=0)[:-1])
 
 
 @bp.route("/convenings/<int:convening_id>/next-steps", methods=("GET", "POST"))
@@ -100,53 +94,46 @@ def for_session(convening_id: int, session_id: int):
 def detail(action_id: int):
     """One next step: edit it (stale saves refused), change status, add progress, see its history."""
     action = _load_action(action_id)
-    form = ActionForm(obj=action, convening=action.convening, action=action)
-    if request.method == "GET":
+    form = _edit_form(action)
+    if form.validate_on_submit():
+        on_refusal(render=lambda error: _detail_page(action, form, stale=error.current), stale=STALE_EDIT)
+        services.update_action(action, form.data, actor=current_user)
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("actions.detail", action_id=action.id))
+    return _detail_page(action, form), 400 if request.method == "POST" else 200
+
+
+STALE_EDIT = ("Someone else changed this next step while you were editing it. Nothing was overwritten: their "
+              "version is shown below and your entries are still in the form. Check them and save again.")
+STALE_STATUS = ("Someone else changed this next step meanwhile; its current state is shown. "
+                "Your note is still in the form.")
+
+
+def _edit_form(action: ActionItem, **kwargs) -> ActionForm:
+    """The edit form: what was posted, or (on a GET, or with formdata=None) the next step as saved."""
+    form = ActionForm(obj=action, convening=action.convening, action=action, **kwargs)
+    if request.method == "GET" or kwargs:
         form.session_id.data = action.session_id or 0
         form.owner.data = action.owner_key
         form.theme_ids.data = [t.id for t in action.themes]
         form.supporter_ids.data = [o.id for o in action.supporters]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_action(action, form.data, actor=current_user)
-            db.session.commit()
-        except StaleEdit:
-            db.session.rollback()
-            return _stale(action_id, form)
-        except ActionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            action = _load_action(action_id)
-            status = 400
-        else:
-            flash("Saved.", "success")
-            return redirect(url_for("actions.detail", action_id=action.id))
-    elif request.method == "POST":
-        status = 400
-    return _detail_page(action, form, status)
+    return form
 
 
-def _detail_page(action: ActionItem, form: ActionForm, status: int = 200, stale: ActionItem | None = None,
-                 status_form: StatusForm | None = None):
+def _detail_page(action: ActionItem, form: ActionForm, stale: ActionItem | None = None,
+                 status_form: StatusForm | None = None) -> str:
+    """The page of one next step; after a stale save it shows the version saved meanwhile."""
     action = db.session.scalars(sa.select(ActionItem).where(ActionItem.id == action.id)
                                 .options(*_history_options())).one()
+    if stale is not None:
+        form.version.data = action.version
     status_form = status_form or StatusForm(formdata=None, data={"version": action.version})
     transitions = sorted(services.STATUS_TRANSITIONS[action.status])
     status_form.status.choices = [(s, ActionStatus(s).label) for s in transitions]
     return render_template("actions/detail.html", action=action, convening=action.convening, form=form,
                            status_form=status_form, progress_form=ProgressForm(formdata=None),
-                           transitions=transitions, stale=stale,
-                           statuses=ActionStatus), status
-
-
-def _stale(action_id: int, form: ActionForm):
-    """Refuse a save from an older version: keep what was typed, show what changed meanwhile."""
-    action = _load_action(action_id)
-    flash("Someone else changed this next step while you were editing it. Nothing was overwritten: their "
-          "version is shown below and your entries are still in the form. Check them and save again.", "error")
-    form.version.data = action.version
-    return _detail_page(action, form, 409, stale=action)
+                           transitions=transitions, stale=stale, statuses=ActionStatus)
 
 
 @bp.route("/next-steps/<int:action_id>/status", methods=("POST",))
@@ -156,32 +143,18 @@ def change_status(action_id: int):
     action = _load_action(action_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            services.change_status(action, form.status.data, current_user, form.note.data or "",
-                                   seen_version=form.version.data)
-            db.session.commit()
-            flash(f"The next step is now {ActionStatus(action.status).label.lower()}.", "success")
-            return redirect(url_for("actions.detail", action_id=action.id))
-        except StaleEdit:
-            db.session.rollback()
-            flash("Someone else changed this next step meanwhile; its current state is shown. "
-                  "Your note is still in the form.", "error")
-            action = _load_action(action_id)
-            form.version.data = action.version
-            return _detail_page(action, ActionForm(formdata=None, obj=action, convening=action.convening,
-                                                   action=action, data=_form_data(action)), 409,
-                                status_form=form)
-        except ActionError as error:
-            db.session.rollback()
-            form.status.errors = [str(error)]
-    action = _load_action(action_id)
-    return _detail_page(action, ActionForm(formdata=None, obj=action, convening=action.convening, action=action,
-                                           data=_form_data(action)), 400, status_form=form)
+        on_refusal(render=lambda error: _status_page(action, form), form=form, field="status", stale=STALE_STATUS)
+        services.change_status(action, form.status.data, current_user, form.note.data or "",
+                               seen_version=form.version.data)
+        db.session.commit()
+        flash(f"The next step is now {ActionStatus(action.status).label.lower()}.", "success")
+        return redirect(url_for("actions.detail", action_id=action.id))
+    return _status_page(action, form), 400
 
 
-def _form_data(action: ActionItem) -> dict:
-    return {"session_id": action.session_id or 0, "owner": action.owner_key,
-            "theme_ids": [t.id for t in action.themes], "supporter_ids": [o.id for o in action.supporters]}
+def _status_page(action: ActionItem, status_form: StatusForm) -> str:
+    """The next step's page with a refused status change in its form and the edit form as saved."""
+    return _detail_page(action, _edit_form(action, formdata=None), status_form=status_form)
 
 
 @bp.route("/next-steps/<int:action_id>/progress", methods=("POST",))
@@ -190,17 +163,15 @@ def add_progress(action_id: int):
     """Add a dated progress note."""
     action = _load_action(action_id)
     form = ProgressForm()
-    if form.validate_on_submit():
-        try:
-            services.add_progress(action, form.note.data, current_user)
-            db.session.commit()
-            flash("Progress note added.", "success")
-        except ActionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    else:
+    history = url_for("actions.detail", action_id=action_id, _anchor="history")
+    if not form.validate_on_submit():
         flash("Write the progress note before adding it.", "error")
-    return redirect(url_for("actions.detail", action_id=action_id, _anchor="history"))
+        return redirect(history)
+    on_refusal(redirect_to=history)
+    services.add_progress(action, form.note.data, current_user)
+    db.session.commit()
+    flash("Progress note added.", "success")
+    return redirect(history)
 
 
 @bp.route("/next-steps/<int:action_id>/owner-link", methods=("POST",))
@@ -208,21 +179,17 @@ def add_progress(action_id: int):
 def send_owner_link(action_id: int):
     """(Re)issue the owner's personal link and e-mail it; the previous link stops working."""
     action = _load_action(action_id)
+    back = url_for("actions.detail", action_id=action_id)
     if action.owner_person is None:
         flash("Only a person who owns a next step can be sent a personal link.", "error")
-        return redirect(url_for("actions.detail", action_id=action_id))
+        return redirect(back)
+    on_refusal(redirect_to=back)
     send = request.form.get("send", "1") == "1"
-    try:
-        url = followup.issue_owner_link(action.owner_person, current_user, send=send)
-        db.session.commit()
-    except (ActionError, MailError) as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        sent = f"E-mailed to {action.owner_person.email}. " if send else ""
-        flash(f"{sent}New personal link for {action.owner_person.name} (earlier links no longer work): {url}",
-              "success")
-    return redirect(url_for("actions.detail", action_id=action_id))
+    url = followup.issue_owner_link(action.owner_person, current_user, send=send)
+    db.session.commit()
+    sent = f"E-mailed to {action.owner_person.email}. " if send else ""
+    flash(f"{sent}New personal link for {action.owner_person.name} (earlier links no longer work): {url}", "success")
+    return redirect(back)
 
 
 # --- the board ------------------------------------------------------------------------------
@@ -263,25 +230,10 @@ def bulk():
     if not form.validate_on_submit() or not ids:
         flash("Select at least one next step and what to do with it.", "error")
         return redirect(target)
-    owner_key = ""
-    if form.op.data == "reassign":
-        found = owner_lookup.match(form.owner.data)
-        if found.key == "":
-            flash("Type who should own the selected next steps (“none” removes their owner). "
-                  "Nothing was changed.", "error")
-            return redirect(target)
-        if not found.ok:
-            flash(found.message + " Nothing was changed.", "error")
-            for owner in found.candidates:
-                flash(f"{owner.text} ({owner.kind_label}; or type {owner.key})", "warning")
-            return redirect(target)
-        owner_key = {"me": f"user:{current_user.id}", "none": ""}.get(found.key, found.key)
-    query = sa.select(ActionItem).where(ActionItem.id.in_(ids)).options(joinedload(ActionItem.convening))
-    visible = visible_convening_ids(current_user)
-    if visible is not None:
-        query = query.where(ActionItem.convening_id.in_(visible))
-    actions = db.session.scalars(query.order_by(ActionItem.id)).unique().all()
-    value = form.status.data if form.op.data == "status" else owner_key
+    value = form.status.data if form.op.data == "status" else _new_owner_key(form.owner.data)
+    if value is None:
+        return redirect(target)
+    actions = _visible_actions(ids)
     changed, skipped = services.bulk_apply(actions, form.op.data, value, current_user, form.note.data or "")
     db.session.commit()
     flash(f"Changed {changed} of {len(ids)} selected next step{'s' if len(ids) != 1 else ''}.",
@@ -291,6 +243,30 @@ def bulk():
     if len(actions) < len(ids):
         flash(f"{len(ids) - len(actions)} selected next step(s) were not found.", "warning")
     return redirect(target)
+
+
+def _new_owner_key(typed: str) -> str | None:
+    """The owner key a bulk reassignment gives ("" removes the owner), or None, with the reason flashed."""
+    found = owner_lookup.match(typed)
+    if found.key == "":
+        flash("Type who should own the selected next steps (“none” removes their owner). "
+              "Nothing was changed.", "error")
+        return None
+    if not found.ok:
+        flash(found.message + " Nothing was changed.", "error")
+        for owner in found.candidates:
+            flash(f"{owner.text} ({owner.kind_label}; or type {owner.key})", "warning")
+        return None
+    return {"me": f"user:{current_user.id}", "none": ""}.get(found.key, found.key)
+
+
+def _visible_actions(ids: list[int]) -> list[ActionItem]:
+    """The next steps with these ids that the user may see."""
+    query = sa.select(ActionItem).where(ActionItem.id.in_(ids)).options(joinedload(ActionItem.convening))
+    visible = visible_convening_ids(current_user)
+    if visible is not None:
+        query = query.where(ActionItem.convening_id.in_(visible))
+    return db.session.scalars(query.order_by(ActionItem.id)).unique().all()
 
 
 def _filtered(user, args, limit: int = EXPORT_LIMIT) -> list[ActionItem]:
@@ -362,25 +338,27 @@ def owner_page(token: str):
     if person is None or person.erased_at is not None:
         raise LinkProblem("unknown", Purpose.OWNER)
     form = OwnerReportForm()
-    status = 200
     if form.validate_on_submit():
-        action_id = form.action_id.data
-        action = db.session.get(ActionItem, int(action_id)) if action_id.isdigit() else None
-        if action is None or action.owner_person_id != person.id or action.status == ActionStatus.DRAFT.value:
-            abort(404)
-        try:
-            _owner_report(action, person, form.note.data or "", form.mark_done.data)
-            db.session.commit()
-            flash("Thank you: your update was recorded.", "success")
-            return redirect(url_for("actions.owner_page", token=token, _anchor=f"step-{action.id}"))
-        except ActionError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
-    elif request.method == "POST":
-        status = 400
+        action = _owned_step(person, form.action_id.data)
+        on_refusal(render=lambda error: _owner_page(person, form, token))
+        _owner_report(action, person, form.note.data or "", form.mark_done.data)
+        db.session.commit()
+        flash("Thank you: your update was recorded.", "success")
+        return redirect(url_for("actions.owner_page", token=token, _anchor=f"step-{action.id}"))
+    return _owner_page(person, form, token), 400 if request.method == "POST" else 200
+
+
+def _owned_step(person: Person, action_id: str) -> ActionItem:
+    """A next step the person owns and may report on, or 404."""
+    action = db.session.get(ActionItem, int(action_id)) if action_id.isdigit() else None
+    if action is None or action.owner_person_id != person.id or action.status == ActionStatus.DRAFT.value:
+        abort(404)
+    return action
+
+
+def _owner_page(person: Person, form: OwnerReportForm, token: str) -> str:
     return render_template("actions/owner.html", person=person, actions=followup.owner_steps(person),
-                           form=form, token=token, statuses=ActionStatus), status
+                           form=form, token=token, statuses=ActionStatus)
 
 
 def _owner_report(action: ActionItem, person: Person, note: str, mark_done: bool) -> None:
