@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Flask, flash, g, make_response, redirect
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import FieldList, FormField
 
 from .errors import DomainError, StaleEdit
 from .extensions import db
@@ -86,7 +87,7 @@ def answer(error: Exception):
 def show_in_form(form, field_name: str | None, message: str) -> None:
     """Put message under the named field of form, or with the form's own errors."""
     field = form._fields.get(field_name) if field_name else None
-    if field is not None:
+    if field is not None and not isinstance(field, (FieldList, FormField)):  # rows keep errors per row
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)

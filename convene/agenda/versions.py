@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from ..audit.services import record
@@ -240,7 +241,11 @@ def publish(convening, *, actor, note: str = "") -> tuple[AgendaVersion, AgendaV
                             published_by_id=getattr(actor, "id", None), note=(note or "").strip()[:1000],
                             snapshot=snapshot, changes=changes)
     db.session.add(version)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another organizer published the same number a moment earlier
+        raise AgendaError("Someone else published the agenda at the same moment. Review the changes and "
+                          "try again.") from None
     record("agenda.publish", version, actor=actor,
            changes={"number": [previous.number if previous else None, version.number],
                     "sessions_changed": [None, len(changes)]})

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from .. import caching
 from ..auth.policy import load_convening, manages, role_required, signed_in
 from ..convenings.models import Convening
-from ..editing import StaleEdit
+from ..edge import on_refusal
+from ..errors import StaleEdit
 from ..extensions import db
 from ..ics.addlinks import add_to_calendar_links
 from ..tokens import services as tokens
@@ -110,14 +111,6 @@ def _form_data(form: SessionForm) -> dict:
     return data
 
 
-def _attach_error(form, error: services.AgendaError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and error.field != "roles":
-        target.errors = list(target.errors) + [str(error)]
-    else:
-        form.form_level_errors = [str(error)]
-
-
 def _load_session(convening, session_id: int) -> AgendaSession:
     session = db.session.get(AgendaSession, session_id)
     if session is None or session.convening_id != convening.id:
@@ -132,15 +125,14 @@ def create(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     form = _session_form(convening)
     if form.validate_on_submit():
-        try:
-            session = services.create_session(convening, _form_data(form), actor=current_user)
-        except services.AgendaError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            return _saved(convening, session, "Added")
-    return render_template("agenda/form.html", form=form, convening=convening, session=None), \
-        200 if not form.errors and not getattr(form, "form_level_errors", None) else 422
+        on_refusal(render=lambda error: _form_page(form, convening, None), form=form)
+        session = services.create_session(convening, _form_data(form), actor=current_user)
+        return _saved(convening, session, "Added")
+    return _form_page(form, convening, None), 422 if form.errors else 200
+
+
+def _form_page(form: SessionForm, convening, session: AgendaSession | None, stale: AgendaSession | None = None):
+    return render_template("agenda/form.html", form=form, convening=convening, session=session, stale=stale)
 
 
 def _saved(convening, session: AgendaSession, verb: str):
@@ -163,28 +155,12 @@ def edit(convening_id: int, session_id: int):
     session = _load_session(convening, session_id)
     form = _session_form(convening, session)
     if form.validate_on_submit():
-        try:
-            services.update_session(session, _form_data(form), actor=current_user, seen_version=form.version.data)
-        except StaleEdit:
-            return _stale(convening, session_id, form)
-        except services.AgendaError as error:
-            db.session.rollback()
-            session = _load_session(convening, session_id)
-            _attach_error(form, error)
-        else:
-            return _saved(convening, session, "Saved")
-    status = 422 if form.errors or getattr(form, "form_level_errors", None) else 200
-    return render_template("agenda/form.html", form=form, convening=convening, session=session), status
-
-
-def _stale(convening, session_id: int, form):
-    db.session.rollback()
-    current = _load_session(convening, session_id)
-    form.version.data = current.version
-    flash("Someone else changed this session while you were editing. Their version is shown below; "
-          "your entries are kept in the form. Save again to overwrite.", "error")
-    return render_template("agenda/form.html", form=form, convening=convening, session=current,
-                           stale=current), 409
+        on_refusal(render=lambda error: _form_page(form, convening, session, stale=error.current), form=form,
+                   stale="Someone else changed this session while you were editing. Their version is shown "
+                         "below; your entries are kept in the form. Save again to overwrite.")
+        services.update_session(session, _form_data(form), actor=current_user, seen_version=form.version.data)
+        return _saved(convening, session, "Saved")
+    return _form_page(form, convening, session), 422 if form.errors else 200
 
 
 @bp.route("/convenings/<int:convening_id>/agenda/<int:session_id>/move", methods=("GET", "POST"))
@@ -193,41 +169,26 @@ def move(convening_id: int, session_id: int):
     """Move a session to another day or start time, keeping its length."""
     convening = load_convening(convening_id, need="manage")
     session = _load_session(convening, session_id)
-    tz = ZoneInfo(convening.timezone or "UTC")
+    starts = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC"))
     form = MoveForm(data=None if request.method == "POST" else {
-        "day": session.starts_at.astimezone(tz).date(), "start_time": session.starts_at.astimezone(tz).time(),
-        "version": session.version})
+        "day": starts.date(), "start_time": starts.time(), "version": session.version})
+    page = partial(render_template, "agenda/move.html", form=form, convening=convening, session=session)
     if form.validate_on_submit():
-        try:
-            services.move_session(session, form.day.data, form.start_time.data or session.starts_at.astimezone(tz).time(),
-                                  actor=current_user, seen_version=form.version.data)
-        except StaleEdit:
-            db.session.rollback()
-            flash("Someone else changed this session meanwhile; check its new time and move it again.", "error")
-            return redirect(url_for("agenda.move", convening_id=convening.id, session_id=session_id)), 303
-        except services.AgendaError as error:
-            db.session.rollback()
-            session = _load_session(convening, session_id)
-            form.day.errors = list(form.day.errors) + [str(error)]
-        else:
-            return _saved(convening, session, "Moved")
-    status = 422 if form.errors else 200
-    return render_template("agenda/move.html", form=form, convening=convening, session=session), status
+        on_refusal(render=lambda error: page(), form=form, field="day")
+        on_refusal(StaleEdit, redirect_to=request.path, code=303,
+                   stale="Someone else changed this session meanwhile; check its new time and move it again.")
+        services.move_session(session, form.day.data, form.start_time.data or starts.time(),
+                              actor=current_user, seen_version=form.version.data)
+        return _saved(convening, session, "Moved")
+    return page(), 422 if form.errors else 200
 
 
 def _post_action(convening_id: int, session_id: int, action):
     convening = load_convening(convening_id, need="manage")
     session = _load_session(convening, session_id)
-    try:
-        message = action(session)
-    except StaleEdit:
-        db.session.rollback()
-        flash("Someone else changed this session meanwhile; nothing was changed. Check it and try again.", "error")
-        return redirect(url_for("agenda.index", convening_id=convening.id)), 303
-    except services.AgendaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("agenda.index", convening_id=convening.id)), 303
+    on_refusal(redirect_to=url_for("agenda.index", convening_id=convening.id), code=303,
+               stale="Someone else changed this session meanwhile; nothing was changed. Check it and try again.")
+    message = action(session)
     day = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC")).date().isoformat() \
         if message != "Deleted" else None
     db.session.commit()
@@ -277,19 +238,10 @@ def publish(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     form = PublishForm()
     if form.validate_on_submit():
-        try:
-            version, _previous = versions.publish(convening, actor=current_user, note=form.note.data or "")
-            queued = notify.notify_publication(convening, version) if form.notify.data else 0
-            db.session.commit()
-        except services.AgendaError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("agenda.publish", convening_id=convening.id)), 303
-        except IntegrityError:  # another organizer published the same number a moment earlier
-            db.session.rollback()
-            flash("Someone else published the agenda at the same moment. Review the changes and try again.",
-                  "error")
-            return redirect(url_for("agenda.publish", convening_id=convening.id)), 303
+        on_refusal(redirect_to=url_for("agenda.publish", convening_id=convening.id), code=303)
+        version, _previous = versions.publish(convening, actor=current_user, note=form.note.data or "")
+        queued = notify.notify_publication(convening, version) if form.notify.data else 0
+        db.session.commit()
         flash(f"Published version {version.number}; {queued} message(s) queued for the people affected.", "success")
         return redirect(url_for("agenda.changes", convening_id=convening.id))
     return render_template("agenda/publish.html", convening=convening, form=form,
