@@ -11,6 +11,7 @@ from ..db_types import choices
 from ..diversity.countries import country_choices
 from ..forms import VersionField, no_control_characters, valid_country
 from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
+from .guest_files import DELIMITER_CHOICES, ENCODINGS
 from .models import MeetingRole, Priority
 from .services import OFFLINE_CHANNELS
 
@@ -73,14 +74,22 @@ class TemplateForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload."),
-                                             FileAllowed(["csv", "txt"], "Upload a .csv file.")])
+    file = FileField("Guest list file", validators=[
+        FileRequired("Choose a file to upload."),
+        FileAllowed(["csv", "txt", "tsv", "xlsx", "xls"], "Upload a .csv, .txt, .tsv or .xlsx file.")])
     role = SelectField("Role at the meeting", choices=ROLE_CHOICES)
     priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+    encoding = SelectField("Text encoding (CSV only)", default="auto",
+                           choices=[("auto", "Detect automatically"), *ENCODINGS.items()])
+    delimiter = SelectField("Column separator (CSV only)", default="auto",
+                            choices=[("auto", "Detect automatically"), *((k, k.capitalize())
+                                                                        for k in DELIMITER_CHOICES)])
 
 
 class ImportConfirmForm(FlaskForm):
     payload = HiddenField()
+    #: Sent by the button pressed: "all" (the default, all or nothing) or "valid" (skip refused rows).
+    mode = StringField()
 
 
 class ScheduleForm(FlaskForm):

@@ -1,4 +1,9 @@
-"""Importing contacts from a CSV file onto a guest list: check, preview, then commit all or nothing.
+"""Importing contacts from a guest list file onto a guest list: check, preview, then commit.
+
+The file is read by `guest_files` (CSV in UTF-8, Windows-1252 or UTF-16, comma/semicolon/tab, or
+an .xlsx workbook), its headers and values are read as Convene's by `vocabulary`, and every row is
+checked. The default is all or nothing; the organizer may instead import the valid rows and
+download the refused ones with their reasons.
 
 The preview is carried to the confirming request as a payload signed with the app's secret
 key (itsdangerous, its own salt, one hour), so nothing in a hidden field is trusted without
@@ -8,28 +13,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..convenings.models import Convening
-from ..diversity.countries import countries
-from ..errors import DomainError
+from ..diversity.countries import country_name
+from ..extensions import db
 from ..people.models import Gender, Person, Sector
-from . import services
+from . import services, vocabulary
+from .guest_files import GuestFileError, Table, read_table
 from .models import Invitation, MeetingRole, Priority
+from .vocabulary import NAME_PARTS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
-REQUIRED_COLUMNS = ("name", "email", "organization", "country", "sector")
-OPTIONAL_COLUMNS = ("gender",)
-MAX_ROWS = 5000
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 PREVIEW_MAX_AGE = 3600
 SALT = "convene.invitations.csv-import"
+#: Characters that make a spreadsheet read a cell as a formula; exported cells starting with one get a "'".
+FORMULA_STARTS = ("=", "+", "-", "@")
 
-
-class CsvImportError(DomainError):
-    """The file as a whole cannot be read (encoding, columns); the message is shown as it is."""
+#: The file-level error keeps its old name: views and tests catch it.
+CsvImportError = GuestFileError
 
 
 @dataclass
@@ -45,14 +53,19 @@ class Row:
     person_id: int | None = None
     person_name: str = ""
 
-    def as_list(self) -> list:
-        return [self.line, self.name, self.email, self.organization, self.country, self.sector, self.gender]
-
 
 @dataclass
 class Preview:
     rows: list[Row] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: How the file was read (guest_files.Table without its rows), for the preview.
+    source: Table | None = None
+    #: (header cell in the file, the column it was read as or None when ignored).
+    headers: list[tuple[str, str | None]] = field(default_factory=list)
+    #: column -> Counter of (value in the file, value stored) for sector, gender and country.
+    mappings: dict[str, Counter] = field(default_factory=dict)
+    #: line -> the row's values as read, for the CSV of refused rows.
+    values: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @property
     def new_people(self) -> list[Row]:
@@ -62,127 +75,124 @@ class Preview:
     def matched(self) -> list[Row]:
         return [r for r in self.rows if r.person_id is not None]
 
-
-def decode(raw: bytes) -> str:
-    """UTF-8 with or without a byte-order mark; anything else is refused with a clear message."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CsvImportError(
-            f"The file is not UTF-8 text (byte 0x{raw[error.start]:02X} at position {error.start} cannot be "
-            "read as UTF-8; it may be Latin-1 or Windows-1252). In your spreadsheet choose “Save as… CSV UTF-8” "
-            "and upload the file again.") from error
+    @property
+    def refused(self) -> list[tuple[int, str, dict[str, str]]]:
+        return [(line, reason, self.values.get(line, {})) for line, reason in self.errors]
 
 
-def _lookup(enum_cls) -> dict[str, str]:
-    table = {}
-    for member in enum_cls:
-        table[member.value.lower()] = member.value
-        table[member.label.lower()] = member.value
-    return table
-
-
-def _country_lookup() -> dict[str, str]:
-    table = {}
-    for code, row in countries().items():
-        table[code.lower()] = code
-        table[row["name"].lower()] = code
-    return table
-
-
-def parse(raw: bytes, convening: Convening) -> Preview:
+def parse(raw: bytes, convening: Convening, *, filename: str = "", encoding: str = "auto",
+          delimiter: str = "auto") -> Preview:
     """Read the file and check every row; raises CsvImportError when the file itself is unusable."""
-    text = decode(raw)
-    if not text.strip():
-        raise CsvImportError("The file is empty.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except csv.Error as error:
-        raise CsvImportError(f"The file is not a readable CSV file: {error}.") from error
-    _check_header(header)
-    records = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(records) >= MAX_ROWS:
-                raise CsvImportError(f"The file has more than {MAX_ROWS} rows; split it into smaller files.")
-            records.append((reader.line_num, values))
-    except csv.Error as error:
-        raise CsvImportError(f"Line {reader.line_num}: the CSV cannot be read ({error}).") from error
-    return check_rows([_row_from(line, header, values) for line, values in records], convening)
+    table = read_table(raw, filename, encoding=encoding, delimiter=delimiter)
+    headers, positions = map_header(table.header)
+    records = [(line, _row_values(values, positions)) for line, values in table.records]
+    preview = check_rows(records, convening)
+    preview.source, preview.headers = table, headers
+    preview.source.records = []
+    return preview
 
 
-def _check_header(header: list[str]) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c or "(blank)" for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+def map_header(header: list[str]) -> tuple[list[tuple[str, str | None]], dict[str, int]]:
+    """What each header cell means and where each column is; CsvImportError if a column is missing or repeated."""
+    headers = [(cell.strip(), vocabulary.header_column(cell)) for cell in header]
+    positions: dict[str, int] = {}
+    repeated = []
+    for index, (cell, column) in enumerate(headers):
+        if column is None:
+            continue
+        if column in positions:
+            repeated.append(cell)
+        positions.setdefault(column, index)
+    has_name = "name" in positions or all(part in positions for part in NAME_PARTS)
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions and not (c == "name" and has_name)]
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
-    if unknown:
-        problems.append("unknown column(s): " + ", ".join(unknown))
-    if duplicated:
-        problems.append("repeated column(s): " + ", ".join(duplicated))
+    if repeated:
+        problems.append("repeated column(s): " + ", ".join(repeated))
     if problems:
-        raise CsvImportError("The first line must name the columns " + ", ".join(REQUIRED_COLUMNS)
-                           + " and optionally gender; this file has " + "; ".join(problems) + ".")
+        raise CsvImportError(
+            "The first line must name the columns " + ", ".join(REQUIRED_COLUMNS) + " (or first and last name) "
+            "and optionally gender; common spellings such as “Full name”, “E-mail address” or “Organisation” "
+            "are understood. This file has " + "; ".join(problems) + ". Its first line reads: "
+            + ", ".join(cell or "(blank)" for cell, _ in headers) + ".")
+    return headers, positions
 
 
-def _row_from(line: int, header: list[str], values: list[str]) -> tuple[int, dict[str, str], int]:
-    data = {column: (values[i].strip() if i < len(values) else "") for i, column in enumerate(header)}
-    return line, data, len(values)
+def _row_values(values: list[str], positions: dict[str, int]) -> dict[str, str]:
+    data = {column: unguard(values[i]).strip() if i < len(values) else "" for column, i in positions.items()}
+    if "name" not in positions:
+        data["name"] = " ".join(data.pop(part, "") for part in NAME_PARTS).strip()
+    for part in NAME_PARTS:
+        data.pop(part, None)
+    short = [column for column, i in positions.items() if i >= len(values) and column in REQUIRED_COLUMNS]
+    if short and len(values) < len(REQUIRED_COLUMNS):
+        data["_short"] = str(len(values))
+    return data
 
 
-def check_rows(records: list[tuple[int, dict[str, str], int]], convening: Convening) -> Preview:
+def check_rows(records: list[tuple[int, dict[str, str]]], convening: Convening) -> Preview:
     """Validate rows against the rules and the current directory and guest list."""
-    from ..mail.services import MailError, normalise_address
-    import sqlalchemy as sa
-    from ..extensions import db
-
-    preview = Preview()
-    countries_by_name, sectors, genders = _country_lookup(), _lookup(Sector), _lookup(Gender)
+    preview = Preview(mappings={"sector": Counter(), "gender": Counter(), "country": Counter()})
     seen: dict[str, int] = {}
-    width = len(REQUIRED_COLUMNS)
     candidates = []
-    for line, data, n_values in records:
-        problems = []
-        if n_values < width:
-            problems.append(f"only {n_values} value(s) where {width} or more are expected")
-        name = " ".join(data.get("name", "").split())
-        if not name:
-            problems.append("the name is empty")
-        elif len(name) > 200:
-            problems.append("the name is longer than 200 characters")
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in data.get("name", "") + data.get("organization", "")):
-            problems.append("the name or organization contains a line break or control character")
-        email = ""
-        try:
-            email = normalise_address(data.get("email", "")).lower()
-        except MailError as error:
-            problems.append(str(error).rstrip("."))
-        if email and email in seen:
-            problems.append(f"the e-mail {email} is also on line {seen[email]}")
-        country = countries_by_name.get(data.get("country", "").lower()) if data.get("country") else None
-        if data.get("country") and country is None:
-            problems.append(f"unknown country “{data['country']}” (use a two-letter ISO code such as KE)")
-        sector = sectors.get(data.get("sector", "").lower()) if data.get("sector") else None
-        if data.get("sector") and sector is None:
-            problems.append(f"unknown sector “{data['sector']}” (one of " + ", ".join(s.value for s in Sector) + ")")
-        gender = genders.get(data.get("gender", "").lower()) if data.get("gender") else None
-        if data.get("gender") and gender is None:
-            problems.append(f"unknown gender “{data['gender']}” (one of " + ", ".join(g.value for g in Gender)
-                            + ", or leave it empty)")
-        if len(data.get("organization", "")) > 300:
-            problems.append("the organization is longer than 300 characters")
-        if email:
-            seen.setdefault(email, line)
+    for line, data in records:
+        preview.values[line] = {c: data.get(c, "") for c in COLUMNS}
+        row, problems = _check_one(line, data, seen, preview.mappings)
         if problems:
             preview.errors.append((line, "; ".join(problems) + "."))
         else:
-            candidates.append(Row(line=line, name=name, email=email, organization=" ".join(
-                data.get("organization", "").split()), country=country, sector=sector, gender=gender))
+            candidates.append(row)
+    _match_directory(candidates, convening, preview)
+    preview.errors.sort()
+    return preview
+
+
+def _check_one(line: int, data: dict[str, str], seen: dict[str, int], mappings: dict[str, Counter]):
+    """(the Row, []) for a good line; (None, the problems) otherwise. Records every value mapping made."""
+    from ..mail.services import MailError, normalise_address
+
+    problems = []
+    if data.get("_short"):
+        problems.append(f"only {data['_short']} value(s) where {len(REQUIRED_COLUMNS)} or more are expected")
+    name = " ".join(data.get("name", "").split())
+    if not name:
+        problems.append("the name is empty")
+    elif len(name) > 200:
+        problems.append("the name is longer than 200 characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in data.get("name", "") + data.get("organization", "")):
+        problems.append("the name or organization contains a line break or control character")
+    email = ""
+    try:
+        email = normalise_address(data.get("email", "")).lower()
+    except MailError as error:
+        problems.append(str(error).rstrip("."))
+    if email and email in seen:
+        problems.append(f"the e-mail {email} is also on line {seen[email]}")
+    if email:
+        seen.setdefault(email, line)
+    values = {}
+    for column, read, hint in (
+            ("country", vocabulary.country_code, "use a country name or an ISO code such as KE or KEN"),
+            ("sector", vocabulary.sector_value, "one of " + ", ".join(s.label for s in Sector)),
+            ("gender", vocabulary.gender_value, "one of " + ", ".join(g.label for g in Gender)
+             + ", or leave it empty")):
+        given = data.get(column, "")
+        values[column] = read(given) if given else None
+        if given and values[column] is None:
+            problems.append(f"unknown {column} “{given}” ({hint})")
+        elif given:
+            mappings[column][(given, values[column])] += 1
+    if len(data.get("organization", "")) > 300:
+        problems.append("the organization is longer than 300 characters")
+    if problems:
+        return None, problems
+    organization = " ".join(data.get("organization", "").split())
+    return Row(line=line, name=name, email=email, organization=organization, **values), []
+
+
+def _match_directory(candidates: list[Row], convening: Convening, preview: Preview) -> None:
+    """Match rows to people already in the directory by e-mail; refuse those already invited or erased."""
     emails = [r.email for r in candidates]
     people = {p.email: p for p in db.session.scalars(sa.select(Person).where(Person.email.in_(emails)))} \
         if emails else {}
@@ -197,21 +207,31 @@ def check_rows(records: list[tuple[int, dict[str, str], int]], convening: Conven
             if person is not None:
                 row.person_id, row.person_name = person.id, person.name
             preview.rows.append(row)
-    preview.errors.sort()
-    return preview
 
+
+def shown_value(column: str, value: str) -> str:
+    """A stored value as the preview names it: "Kenya (KE)", "Civil society / NGO"."""
+    if column == "country":
+        return f"{country_name(value)} ({value})"
+    return (Sector if column == "sector" else Gender)(value).label
+
+
+# --- the signed preview ------------------------------------------------------------------------
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def sign(convening: Convening, preview: Preview, role: str, priority: str) -> str:
-    return _serializer().dumps({"c": convening.id, "role": role, "priority": priority,
-                                "rows": [r.as_list() for r in preview.rows]})
+    """The rows to import and the refused rows (for their CSV), signed for the confirming request."""
+    rows = [[r.line, *(preview.values[r.line][c] for c in COLUMNS)] for r in preview.rows]
+    refused = [[line, reason, *(values.get(c, "") for c in COLUMNS)] for line, reason, values in preview.refused]
+    return _serializer().dumps({"c": convening.id, "role": role, "priority": priority, "rows": rows,
+                                "refused": refused})
 
 
-def unsign(payload: str, convening: Convening) -> tuple[list[tuple[int, dict[str, str], int]], str, str]:
-    """The rows, role and priority of a signed preview of this convening; CsvImportError if tampered or old."""
+def unsign(payload: str, convening: Convening) -> dict[str, Any]:
+    """The signed preview of this convening: records, refused, role, priority; CsvImportError if tampered or old."""
     try:
         data = _serializer().loads(payload or "", max_age=PREVIEW_MAX_AGE)
     except SignatureExpired as error:
@@ -220,32 +240,71 @@ def unsign(payload: str, convening: Convening) -> tuple[list[tuple[int, dict[str
         raise CsvImportError("The preview could not be verified; please upload the file again.") from error
     if data.get("c") != convening.id:
         raise CsvImportError("The preview belongs to another convening; please upload the file again.")
-    keys = ("name", "email", "organization", "country", "sector", "gender")
-    records = [(row[0], {k: (v or "") for k, v in zip(keys, row[1:])}, len(REQUIRED_COLUMNS)) for row in data["rows"]]
-    return records, data.get("role", ""), data.get("priority", "")
+    records = [(row[0], dict(zip(COLUMNS, row[1:]))) for row in data["rows"]]
+    return {"records": records, "refused": data.get("refused", []), "role": data.get("role", ""),
+            "priority": data.get("priority", "")}
 
 
-def commit(convening: Convening, preview: Preview, *, role: str, priority: str, actor) -> list[Invitation]:
-    """Create the new people and every invitation; the caller commits once (all or nothing)."""
-    from ..extensions import db
-    from ..people.services import create_person
+def commit(convening: Convening, preview: Preview, *, role: str, priority: str, actor,
+           valid_only: bool = False) -> list[Invitation]:
+    """Create the new people and their invitations; the caller commits once. All or nothing unless
+    `valid_only`, where the rows with problems are left out and everything else is imported."""
+    from ..people.services import create_people
 
-    if preview.errors:
+    if preview.errors and not valid_only:
         raise CsvImportError("The file has rows to correct; nothing was imported.")
+    if not preview.rows:
+        raise CsvImportError("There is no valid row to import.")
     if role not in {r.value for r in MeetingRole} or priority not in {p.value for p in Priority}:
         raise CsvImportError("Choose a role and a priority from the lists.")
-    people = []
-    for row in preview.rows:
-        if row.person_id is not None:
-            people.append(db.session.get(Person, row.person_id))
-            continue
-        data: dict[str, Any] = {"name": row.name, "email": row.email, "organization_name": row.organization,
-                                "country": row.country or "", "sector": row.sector or ""}
-        if row.gender:
-            data["gender"] = row.gender
-        people.append(create_person(data, actor=actor, with_sensitive=bool(row.gender)))
+    matched = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+        Person.id.in_([r.person_id for r in preview.matched])))} if preview.matched else {}
+    created = iter(create_people([{"name": r.name, "email": r.email, "organization_name": r.organization,
+                                   "country": r.country or "", "sector": r.sector or "",
+                                   **({"gender": r.gender} if r.gender else {})} for r in preview.new_people],
+                                 actor=actor))
+    people = [matched[r.person_id] if r.person_id is not None else next(created) for r in preview.rows]
     db.session.flush()
     added, refused = services.add_people(convening, people, role=role, priority=priority, actor=actor)
     if refused:
         raise CsvImportError("Nothing was imported: " + " ".join(refused))
     return added
+
+
+# --- files the import writes --------------------------------------------------------------------
+
+def guard(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula ("'" before it); `unguard` reverses it on import.
+    A value already starting with "'" gets one more, so the round trip gives it back unchanged."""
+    return "'" + value if value.startswith(FORMULA_STARTS + ("'",)) else value
+
+
+def unguard(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS + ("'",)) else value
+
+
+def _csv(header: list[str], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([guard(str(v)) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def refused_csv(refused: list[list]) -> str:
+    """The refused rows as read, with their line and reason; once corrected, the file imports as it is
+    (the line and reason columns are ignored)."""
+    return _csv(["line", "reason", *COLUMNS], refused)
+
+
+def people_csv(people, *, with_gender: bool) -> str:
+    """People in the import's own format (sector and gender by label, country by ISO code)."""
+    columns = list(REQUIRED_COLUMNS) + (["gender"] if with_gender else [])
+    rows = []
+    for person in people:
+        row = [person.name, person.email, person.organization.name if person.organization else "",
+               person.country or "", Sector(person.sector).label if person.sector else ""]
+        if with_gender:
+            row.append(Gender(person.gender).label if person.gender else "")
+        rows.append(row)
+    return _csv(columns, rows)

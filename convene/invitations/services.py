@@ -135,16 +135,35 @@ def add_people(convening: Convening, people: Iterable[Person], *, role: str, pri
     if role not in {r.value for r in MeetingRole} or priority not in {p.value for p in Priority}:
         raise InvitationError("Choose a role and a priority from the lists.")
     taken = on_list_person_ids(convening)
-    added, refused = [], []
+    welcome, refused = [], []
     for person in people:
         if person.id in taken:
             refused.append(f"{person.name} is already on the guest list.")
         elif person.erased_at is not None:
             refused.append(f"{person.name} was erased from the directory and cannot be invited.")
         else:
-            added.append(_create_invitation(convening, person, role=role, priority=priority, actor=actor))
+            welcome.append(person)
             taken.add(person.id)
-    return added, refused
+    return _create_invitations(convening, welcome, role=role, priority=priority, actor=actor), refused
+
+
+def _create_invitations(convening: Convening, people: list[Person], *, role: str, priority: str,
+                        actor) -> list[Invitation]:
+    """_create_invitation for many people with one flush (an import of 2,000 people flushed 2,000 times)."""
+    rank = _next_reserve_rank(convening) if priority == Priority.RESERVE.value else None
+    invitations = []
+    for offset, person in enumerate(people):
+        invitations.append(Invitation(convening=convening, person=person, role=role, priority=priority,
+                                      status=InvitationStatus.PLANNED.value,
+                                      reserve_rank=None if rank is None else rank + offset))
+    db.session.add_all(invitations)
+    db.session.flush()
+    for invitation in invitations:
+        db.session.add(InvitationStatusChange(invitation_id=invitation.id, from_status=None, to_status="planned",
+                                              actor_id=_actor_id(actor), via=""))
+        record("invitation.create", invitation, actor=actor, changes={
+            "person": [None, invitation.person.name], "role": [None, role], "priority": [None, priority]})
+    return invitations
 
 
 def update_entry(invitation: Invitation, data: dict[str, Any], actor) -> Invitation:

@@ -404,51 +404,89 @@ def _preview(convening, guests, saved):
     return {"invitation": invitation, "subject": subject, "body": body}
 
 
-# --- CSV import -------------------------------------------------------------------------------
+# --- guest list import and export ------------------------------------------------------------
 
 @bp.route("/convenings/<int:convening_id>/guests/import", methods=("GET", "POST"))
 @role_required("organizer")
 def import_csv(convening_id: int):
-    """Upload a CSV of contacts and see what would be created and matched; nothing is written yet."""
+    """Upload a guest list file and see what would be created and matched; nothing is written yet."""
     convening = load_convening(convening_id, need="manage")
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            preview = importing.parse(form.file.data.read(), convening)
+            preview = importing.parse(form.file.data.read(), convening, filename=form.file.data.filename or "",
+                                      encoding=form.encoding.data, delimiter=form.delimiter.data)
         except importing.CsvImportError as error:
             form.file.errors = [str(error)]
             return render_template("invitations/import.html", convening=convening, form=form), 422
-        payload = importing.sign(convening, preview, form.role.data, form.priority.data) if not preview.errors else ""
-        return render_template("invitations/import_preview.html", convening=convening, preview=preview,
-                               confirm=ImportConfirmForm(payload=payload), role=form.role.data,
-                               priority=form.priority.data), 422 if preview.errors else 200
+        return _import_preview(convening, preview, form.role.data, form.priority.data, form=form)
     return render_template("invitations/import.html", convening=convening, form=form), 422 if form.errors else 200
+
+
+def _import_preview(convening, preview, role: str, priority: str, status: int | None = None, **context):
+    payload = importing.sign(convening, preview, role, priority)
+    return render_template("invitations/import_preview.html", convening=convening, preview=preview,
+                           confirm=ImportConfirmForm(payload=payload), role=role, priority=priority,
+                           shown_value=importing.shown_value, **context), status or (422 if preview.errors else 200)
 
 
 @bp.route("/convenings/<int:convening_id>/guests/import/confirm", methods=("POST",))
 @role_required("organizer")
 def import_confirm(convening_id: int):
-    """Commit a previewed import: everything or, if anything changed since the preview, nothing."""
+    """Commit a previewed import: everything (or the valid rows, if asked); if anything changed since
+    the preview, nothing."""
     convening = load_convening(convening_id, need="manage")
     form = ImportConfirmForm()
+    valid_only = form.mode.data == "valid"
     try:
         if not form.validate_on_submit():
             raise importing.CsvImportError("The form expired; please upload the file again.")
-        records, role, priority = importing.unsign(form.payload.data, convening)
-        preview = importing.check_rows(records, convening)
+        signed = importing.unsign(form.payload.data, convening)
+        if signed["refused"] and not valid_only:
+            raise importing.CsvImportError("The file has rows to correct; nothing was imported.")
+        preview = importing.check_rows(signed["records"], convening)
         if preview.errors:
-            return render_template("invitations/import_preview.html", convening=convening, preview=preview,
-                                   confirm=ImportConfirmForm(payload=""), role=role, priority=priority,
-                                   changed=True), 409
-        added = importing.commit(convening, preview, role=role, priority=priority, actor=current_user)
+            return _import_preview(convening, preview, signed["role"], signed["priority"], 409, changed=True)
+        added = importing.commit(convening, preview, role=signed["role"], priority=signed["priority"],
+                                 actor=current_user, valid_only=valid_only)
         db.session.commit()
     except importing.CsvImportError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("invitations.import_csv", convening_id=convening.id))
+    skipped = f" {len(signed['refused'])} refused row(s) were left out." if valid_only and signed["refused"] else ""
     flash(f"Imported {len(added)} invitee(s): {len(preview.new_people)} new in the directory, "
-          f"{len(preview.matched)} matched.", "success")
+          f"{len(preview.matched)} matched.{skipped}", "success")
     return _back(convening.id)
+
+
+@bp.route("/convenings/<int:convening_id>/guests/import/refused.csv", methods=("POST",))
+@role_required("organizer")
+def import_refused(convening_id: int):
+    """The refused rows of a preview with their reasons, as a CSV to correct and upload again."""
+    convening = load_convening(convening_id, need="manage")
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise importing.CsvImportError("The form expired; please upload the file again.")
+        refused = importing.unsign(form.payload.data, convening)["refused"]
+    except importing.CsvImportError as error:
+        flash(str(error), "error")
+        return redirect(url_for("invitations.import_csv", convening_id=convening.id))
+    return Response(importing.refused_csv(refused), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="refused-rows-{convening.id}.csv"'})
+
+
+@bp.route("/convenings/<int:convening_id>/guests/export.csv")
+@role_required("organizer")
+def export_csv(convening_id: int):
+    """The guest list's people in the import's format (gender included: only managers get here)."""
+    convening = load_convening(convening_id, need="manage")
+    people = db.session.scalars(sa.select(Person).join(Invitation, Invitation.person_id == Person.id)
+                                .where(Invitation.convening_id == convening.id, Person.erased_at.is_(None))
+                                .options(joinedload(Person.organization)).order_by(Person.name, Person.id))
+    return Response(importing.people_csv(people, with_gender=True), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="guest-list-{convening.id}.csv"'})
 
 
 # --- reminders --------------------------------------------------------------------------------

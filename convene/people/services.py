@@ -61,6 +61,45 @@ def create_person(data: dict[str, Any], actor, with_sensitive: bool = False) -> 
     return person
 
 
+def create_people(rows: list[dict[str, Any]], actor) -> list[Person]:
+    """Many new people at once (an import): organizations looked up in one query, one flush, then the
+    audit events. Each row is create_person's data; its sensitive fields are set when it has a gender."""
+    organizations = find_or_create_organizations([row.get("organization_name") for row in rows], actor)
+    people, changes = [], []
+    for row in rows:
+        data = _clean(row)
+        person = Person(name=data["name"])
+        fields = PUBLIC_FIELDS + (SENSITIVE_FIELDS if data.get("gender") else ())
+        changes.append(apply_changes(person, data, fields))
+        person.organization = organizations.get((data.get("organization_name") or "").lower())
+        people.append(person)
+    db.session.add_all(people)
+    db.session.flush()
+    for person, change in zip(people, changes):
+        record("person.create", person, actor=actor, changes=change)
+    return people
+
+
+def find_or_create_organizations(names: list[str | None], actor=None) -> dict[str, Organization]:
+    """lower-cased name -> organization for every non-blank name, the missing ones created (one query, one flush)."""
+    wanted = {}
+    for name in names:
+        name = (name or "").strip()
+        if name:
+            wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return {}
+    found = {o.name.lower(): o for o in db.session.scalars(
+        sa.select(Organization).where(sa.func.lower(Organization.name).in_(list(wanted))))}
+    created = [Organization(name=name) for key, name in wanted.items() if key not in found]
+    db.session.add_all(created)
+    db.session.flush()
+    for organization in created:
+        record("organization.create", organization, actor=actor, changes={"name": [None, organization.name]})
+        found[organization.name.lower()] = organization
+    return found
+
+
 def update_person(person: Person, data: dict[str, Any], actor, with_sensitive: bool = False) -> Person:
     """Apply an edit; sensitive fields only when the actor may see them; stale saves refused."""
     check_version(person, data.get("version"))

@@ -51,20 +51,32 @@ def test_utf8_without_bom_is_accepted(client, convening):
     assert response.status_code == 200 and "Zoë Ärger" in response.get_data(as_text=True)
 
 
-def test_latin1_file_is_reported_clearly(client, convening):
-    response = _upload(client, convening, (HEADER + "Zoë,zoe@example.org,Org,DE,media,\n").encode("latin-1"))
+def test_windows_1252_file_is_read_and_says_so(client, convening):
+    response = _upload(client, convening, (HEADER + "Zoë,zoe@example.org,Org,DE,media,\n").encode("cp1252"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Zoë" in page and "Windows-1252" in page and "(detected)" in page
+
+
+def test_a_chosen_encoding_that_does_not_fit_is_reported_clearly(client, convening):
+    content = (HEADER + "Zoë,zoe@example.org,Org,DE,media,\n").encode("cp1252")
+    response = _upload(client, convening, content, encoding="utf-8")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "not UTF-8" in page and "CSV UTF-8" in page
+    assert "cannot be read as UTF-8" in page and "CSV UTF-8" in page
     assert _count(Person) == 0
 
 
-def test_wrong_and_missing_columns_are_reported(client, convening):
-    response = _upload(client, convening, b"full name,email,organisation,country,sector\nA,a@example.org,O,KE,media\n")
+def test_missing_columns_are_reported_and_unknown_ones_ignored(client, convening):
+    response = _upload(client, convening, b"full name,e-mail,company,phone\nA,a@example.org,O,123\n")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "missing column(s): name, organization" in page
-    assert "unknown column(s): full name, organisation" in page
+    assert "missing column(s): country, sector" in page
+    response = _upload(client, convening, b"full name,e-mail,company,country,sector,phone\nA,a@example.org,O,KE,media,1\n")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r"<td>phone</td><td>ignored</td>", page)
+    assert re.search(r"<td>company</td><td>organization</td>", page)
 
 
 def test_each_bad_row_is_listed_with_its_line_and_nothing_is_committable(client, make, convening):
@@ -90,7 +102,8 @@ def test_each_bad_row_is_listed_with_its_line_and_nothing_is_committable(client,
     assert "unknown sector" in errors["8"]
     assert "unknown gender" in errors["9"]
     assert "already on the guest list" in errors["10"]
-    assert 'name="payload"' not in page  # no commit button until the file is corrected
+    assert 'value="all"' not in page  # no all-or-nothing button until the file is corrected
+    assert "Import the 1 valid row(s) only" in page  # line 2 is fine; importing it alone is a choice
 
 
 def test_tampered_or_foreign_payload_is_refused(client, make, convening, organizer):

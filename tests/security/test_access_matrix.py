@@ -157,10 +157,12 @@ invitations.bulk POST                       login  login  403    404    302    3
 invitations.decide_nomination POST          login  login  403    404    302    302
 invitations.entry GET                       login  login  200    404    200    200
 invitations.entry POST                      login  login  403    404    302    302
+invitations.export_csv GET                  login  login  403    404    200    200
 invitations.guest_list GET                  login  login  200    404    200    200
 invitations.import_confirm POST             login  login  403    404    302    302
 invitations.import_csv GET                  login  login  403    404    200    200
 invitations.import_csv POST                 login  login  403    404    422    422
+invitations.import_refused POST             login  login  403    404    302    302
 invitations.offer_place GET                 login  login  403    404    200    200
 invitations.offer_place POST                login  login  403    404    302    302
 invitations.offline_reply POST              login  login  403    404    302    302
