@@ -7,6 +7,8 @@ Every person is fictional. Loading is idempotent: each object is looked up by it
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,12 +75,23 @@ def _account(role: str, email: str) -> User:
     return user
 
 
+#: Letters NFKD does not take apart into a base letter and a mark.
+LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae", "œ": "oe",
+                         "ı": "i", "ħ": "h"})
+
+
+def email_local_part(name: str) -> str:
+    """"Sofía Ramírez" -> "sofia.ramirez": accents transliterated (NFKD), not dropped; spaces as dots."""
+    plain = unicodedata.normalize("NFKD", name.lower().translate(LETTERS))
+    letters = "".join(ch for ch in plain if not unicodedata.combining(ch)).replace("'", "")
+    return ".".join(re.sub(r"[^a-z0-9-]+", " ", letters).split())
+
+
 def _people(rows, domain: str) -> list[Person]:
     people = []
     for honorific, name, position, org_name, org_sector, country, sector, gender, nationality in rows:
         organization = _get_or_add(Organization, {"name": org_name}, sector=org_sector, country=country)
-        local = name.lower().replace(" ", ".").replace("'", "")
-        email = "".join(ch for ch in local if ch.isascii()) + f"@{domain}"
+        email = f"{email_local_part(name)}@{domain}"
         people.append(_get_or_add(
             Person, {"email": email}, honorific=honorific, name=name, position=position,
             organization=organization, sector=sector, country=country, gender=gender,

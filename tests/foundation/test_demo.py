@@ -37,7 +37,7 @@ def test_demo_organizer_signs_in_and_browses(client, app):
     roundtable = db.session.scalar(sa.select(Convening).where(Convening.slug == "assisting-states-to-prevent-atrocities"))
     page = client.get(f"/convenings/{roundtable.id}").get_data(as_text=True)
     assert "Not for attribution" in page
-    assert client.get("/people/?q=Mensah").status_code == 200
+    assert "Adjei-Frimpong" in client.get("/people/?q=Adjei").get_data(as_text=True)
 
 
 def test_demo_has_targets_a_published_agenda_and_a_working_invitee_link(client, app):
@@ -56,3 +56,25 @@ def test_demo_has_targets_a_published_agenda_and_a_working_invitee_link(client, 
     page = client.get(path)
     assert page.status_code == 200
     assert "Preventing Atrocities in Fragile Transitions" in page.get_data(as_text=True)
+
+
+def test_demo_people_are_fictional_with_transliterated_addresses_and_the_seed_mix():
+    from convene.demo.data import email_local_part
+    from convene.demo.people import NEW_INVITEES, PARTICIPANTS_2012
+    from convene.diversity.countries import Classifier
+
+    assert email_local_part("Sofía Ramírez") == "sofia.ramirez"
+    assert email_local_part("Đỗ Quang Vĩnh") == "do.quang.vinh"
+    assert email_local_part("Ragnhild Øvrebø") == "ragnhild.ovrebo"
+    assert email_local_part("Oğuzhan Kılıçarslan") == "oguzhan.kilicarslan"
+    assert email_local_part("Fiachra O'Kelleher") == "fiachra.okelleher"
+    names = [row[1] for row in PARTICIPANTS_2012 + NEW_INVITEES]
+    # names of public figures the earlier demo list had (or evoked); none may come back
+    for real in ("Kabila", "Nkurunziza", "Haidari", "Bhattacharya", "Valentina Rossi", "Fifita"):
+        assert not any(real in name for name in names)
+    assert len({email_local_part(n) for n in names}) == len(names)
+    assert 28 <= len(PARTICIPANTS_2012) <= 32
+    assert {row[6] for row in PARTICIPANTS_2012} == {"government", "academia", "intergovernmental", "civil_society",
+                                                      "philanthropy", "media"}
+    sides = [Classifier().north_south(row[5]) for row in PARTICIPANTS_2012]
+    assert 10 <= sides.count("north") <= 15 and 15 <= sides.count("south") <= 20

@@ -27,7 +27,7 @@ def test_preview_then_commit_matches_existing_by_email_case_insensitively(client
     existing = make.person(name="Existing Person", email="existing@example.org")
     content = ("\ufeff" + HEADER + "Wanjiru Kamau,wanjiru@example.org,Ministry of Foreign Affairs,KE,government,woman\n"
                "Existing P.,EXISTING@Example.org,,,,\n"
-               "José Ramos-Horta,jose@example.org,Academia Ltd,Timor-Leste,Academia / think tank,\n").encode("utf-8")
+               "José Belo Soares,jose@example.org,Academia Ltd,Timor-Leste,Academia / think tank,\n").encode("utf-8")
     response = _upload(client, convening, content)
     assert response.status_code == 200
     page = response.get_data(as_text=True)

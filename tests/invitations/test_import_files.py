@@ -118,7 +118,7 @@ def test_xlsx_first_sheet_with_header_row(client, convening):
     sheet.append(["Full Name", "E-Mail", "Organisation", "Country", "Sector", "Notes"])
     sheet.append(["Kwame Asante", "kwame@example.org", "Accra Policy Forum", "Ghana", "Think tank", "vegetarian?"])
     sheet.append([None, None, None, None, None, None])
-    sheet.append(["Ingrid Solberg", "ingrid@example.org", 2024, "NOR", "philanthropic", None])
+    sheet.append(["Ingeborg Tveit-Lunde", "ingrid@example.org", 2024, "NOR", "philanthropic", None])
     workbook.create_sheet("Other").append(["ignored"])
     buffer = io.BytesIO()
     workbook.save(buffer)
