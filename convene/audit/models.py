@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
@@ -31,8 +31,20 @@ class AuditEvent(db.Model):
 
     actor = relationship("User")
 
+    @validates("object_type")
+    def _names_a_model(self, key: str, value: str) -> str:
+        """Filtering the trail by object type only works if every event names a model ("" for none)."""
+        if value and value not in model_names():
+            raise ValueError(f"audit object type {value!r} is not a model")
+        return value
+
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
+
+
+def model_names() -> set[str]:
+    """The class names of every mapped model, the only object types an audit event may name."""
+    return {mapper.class_.__name__ for mapper in db.Model.registry.mappers}
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable
 
+import sqlalchemy as sa
 from flask import has_request_context, request
+from werkzeug.local import LocalProxy
 
 from ..extensions import db
 from .models import AuditEvent
@@ -24,17 +26,33 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def unwrap(value: Any) -> Any:
+    """The object behind a Werkzeug LocalProxy such as flask_login's current_user, else the value itself."""
+    if isinstance(value, LocalProxy):
+        return value._get_current_object()
+    return value
+
+
+def model_name(obj: Any) -> str:
+    """The model class name of an ORM object (proxies unwrapped); a TypeError for anything else."""
+    mapper = sa.inspect(obj, raiseerr=False)
+    if mapper is None or not hasattr(mapper, "mapper"):
+        raise TypeError(f"an audit event needs a model instance, not {type(obj).__name__}")
+    return mapper.mapper.class_.__name__
+
+
 def record(action: str, obj: Any = None, *, actor=None, actor_label: str = "",
            changes: dict[str, Any] | None = None, object_type: str | None = None,
            object_id: int | None = None) -> AuditEvent:
     """Add an audit event to the session (the caller commits it with the change)."""
+    obj, actor = unwrap(obj), unwrap(actor)
     if obj is not None and getattr(obj, "id", None) is None:
         db.session.flush()  # the new object needs its id for the event
     event = AuditEvent(
         actor_id=getattr(actor, "id", None) if actor is not None and getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label or (getattr(actor, "email", "") if actor is not None else ""),
         action=action,
-        object_type=object_type or (type(obj).__name__ if obj is not None else ""),
+        object_type=object_type or (model_name(obj) if obj is not None else ""),
         object_id=object_id if object_id is not None else getattr(obj, "id", None),
         changes=changes or {},
         ip=(request.remote_addr or "")[:45] if has_request_context() else "",
