@@ -36,7 +36,8 @@ def owner_link_url(raw: str) -> str:
 def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
     """A new personal link for an owner (the old one stops working); e-mailed when send is set.
 
-    Returns the link, so staff can also pass it on by hand.
+    Returns the link. Without send, someone is about to see it to pass it on by hand: that is
+    audited as its own action (action.owner_link_copy), apart from sending (action.owner_link).
     """
     if person.erased_at is not None:
         raise ActionError("This person's data was erased; they cannot be given a link.")
@@ -44,7 +45,8 @@ def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
         raise ActionError(f"{person.name} has no e-mail address on file; add one or copy the link instead.")
     raw = tokens.issue(Purpose.OWNER, person_id=person.id)
     url = owner_link_url(raw)
-    record("action.owner_link", person, actor=actor, changes={"sent": [None, send]})
+    record("action.owner_link" if send else "action.owner_link_copy", person, actor=actor,
+           changes={"sent": [None, send]})
     if send:
         open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
             ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))

@@ -177,19 +177,38 @@ def add_progress(action_id: int):
 @bp.route("/next-steps/<int:action_id>/owner-link", methods=("POST",))
 @signed_in
 def send_owner_link(action_id: int):
-    """(Re)issue the owner's personal link and e-mail it; the previous link stops working."""
+    """E-mail the owner a new personal link (the previous one stops working).
+
+    The confirmation names the recipient only: the link is a secret, and a message on screen
+    is seen by whoever is looking (copy_owner_link is the separate, audited way to see it).
+    """
     action = _load_action(action_id)
-    back = url_for("actions.detail", action_id=action_id)
-    if action.owner_person is None:
+    detail_page = url_for("actions.detail", action_id=action_id)
+    owner = action.owner_person
+    if owner is None:
         flash("Only a person who owns a next step can be sent a personal link.", "error")
-        return redirect(back)
-    on_refusal(redirect_to=back)
-    send = request.form.get("send", "1") == "1"
-    url = followup.issue_owner_link(action.owner_person, current_user, send=send)
+        return redirect(detail_page)
+    on_refusal(redirect_to=detail_page)
+    followup.issue_owner_link(owner, current_user, send=True)
     db.session.commit()
-    sent = f"E-mailed to {action.owner_person.email}. " if send else ""
-    flash(f"{sent}New personal link for {action.owner_person.name} (earlier links no longer work): {url}", "success")
-    return redirect(back)
+    flash(f"A new personal link was sent to {owner.name} <{owner.email}>. Earlier links no longer work.",
+          "success")
+    return redirect(detail_page)
+
+
+@bp.route("/next-steps/<int:action_id>/owner-link/copy", methods=("POST",))
+@signed_in
+def copy_owner_link(action_id: int):
+    """Create a new owner link to pass on by hand, shown once on this page (audited as a copy)."""
+    action = _load_action(action_id)
+    detail_page = url_for("actions.detail", action_id=action_id)
+    if action.owner_person is None:
+        flash("Only a person who owns a next step can be given a personal link.", "error")
+        return redirect(detail_page)
+    on_refusal(redirect_to=detail_page)
+    url = followup.issue_owner_link(action.owner_person, current_user, send=False)
+    db.session.commit()
+    return render_template("actions/owner_link.html", action=action, url=url)
 
 
 # --- the board ------------------------------------------------------------------------------

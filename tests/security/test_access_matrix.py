@@ -47,6 +47,7 @@ actions.for_session GET                     login  login  200    404    200    2
 actions.for_session POST                    login  login  400    404    400    400
 actions.owner_page GET                      404    200    404    404    404    404
 actions.owner_page POST                     404    400    404    404    404    404
+actions.copy_owner_link POST                login  login  200    404    200    200
 actions.send_owner_link POST                login  login  302    404    302    302
 
 agenda.briefing GET                         404    200    404    404    404    404
