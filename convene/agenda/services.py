@@ -308,12 +308,32 @@ def conflicts(sessions: Iterable) -> dict[str, list[str]]:
 
 def _clash_messages(s, other, same_room: bool, shared_ids: set[int]) -> list[str]:
     messages = []
+    where = f"“{other.title}”"
+    if getattr(other, "convening_id", None) != getattr(s, "convening_id", None):
+        where += f" of “{other.convening.title}”"  # another dialogue of the same conference
     if same_room:
-        messages.append(f"Room “{s.room}” is also booked for “{other.title}” at the same time.")
+        messages.append(f"Room “{s.room}” is also booked for {where} at the same time.")
     shared = {r.person_id: r.person for r in other.roles if r.person_id in shared_ids}
     for person in shared.values():
-        messages.append(f"{person.display_name} is also in “{other.title}” at the same time.")
+        messages.append(f"{person.display_name} is also in {where} at the same time.")
     return messages
+
+
+def conference_sessions(convening) -> list[AgendaSession]:
+    """The sessions of the other convenings of the same conference (the conference itself and each
+    of its dialogues), in one query: parallel dialogues share rooms and people, so overlaps are
+    checked across all of them."""
+    from ..convenings.models import Convening
+
+    root_id = convening.parent_id or convening.id
+    family = sa.select(Convening.id).where(sa.or_(Convening.id == root_id, Convening.parent_id == root_id))
+    query = (sa.select(AgendaSession)
+             .where(AgendaSession.convening_id.in_(family), AgendaSession.convening_id != convening.id,
+                    AgendaSession.status != SessionStatus.CANCELLED.value)
+             .options(joinedload(AgendaSession.roles).joinedload(SessionRole.person)
+                      .load_only(Person.honorific, Person.name, Person.listing_consent),
+                      joinedload(AgendaSession.convening).load_only(Convening.title)))
+    return list(db.session.scalars(query).unique())
 
 
 def agenda_days(convening) -> list[date]:

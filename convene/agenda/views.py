@@ -72,7 +72,7 @@ def index(convening_id: int):
     days = rendering.rows_by_day(by_day(sessions, convening, day), convening, names_shown="all")
     return render_template(
         "agenda/index.html", convening=convening, days=days, day=day,
-        day_error=day_error, all_days=services.agenda_days(convening), warnings=services.conflicts(sessions),
+        day_error=day_error, all_days=services.agenda_days(convening), warnings=services.conflicts(sessions + services.conference_sessions(convening)),
         can_manage=manages(current_user, convening), latest=latest, count=len(sessions),
         settings=db.session.get(AgendaSettings, convening.id), links=_session_links(convening))
 
@@ -137,7 +137,8 @@ def _form_page(form: SessionForm, convening, session: AgendaSession | None, stal
 
 def _saved(convening, session: AgendaSession, verb: str):
     """Commit, flash the overlap warnings (they never refuse a save) and go back to that day."""
-    warnings = services.conflicts(services.sessions_of(convening)).get(session.uid, [])
+    sessions = services.sessions_of(convening) + services.conference_sessions(convening)
+    warnings = services.conflicts(sessions).get(session.uid, [])
     day = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC")).date()
     db.session.commit()
     flash(f"{verb} “{session.title[:80]}”. Not yet visible to participants: publish the agenda when ready.",
