@@ -17,6 +17,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..themes.models import Theme
 from . import storage
+from .pdf_safety import UnreadablePdf, active_content
 from .models import (STATUS_TRANSITIONS, Brief, BriefComment, BriefFile, BriefRegion, BriefStatus,
                      BriefStatusChange, BriefKind, brief_convenings, brief_themes)
 from .regions import is_region
@@ -169,6 +170,14 @@ def check_pdf(data: bytes, max_size: int) -> None:
         raise UploadError("This file is not a PDF (it does not start with %PDF-), whatever its name says.")
     if b"%%EOF" not in data[-1024:]:
         raise UploadError("This PDF is incomplete (it has no %%EOF end marker). Upload the whole file again.")
+    try:
+        found = active_content(data)
+    except UnreadablePdf:
+        raise UploadError("This PDF could not be read (its structure is damaged). Export or save it again "
+                          "from the program that made it, then upload it.") from None
+    if found:
+        raise UploadError(f"This PDF contains {found}, which briefs may not carry. Save it again without "
+                          "scripts or actions (e.g. print it to PDF), then upload it.")
 
 
 def attach_pdf(brief: Brief, data: bytes, uploaded_name: str, actor, max_size: int) -> BriefFile:

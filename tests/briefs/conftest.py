@@ -1,10 +1,27 @@
 """Fixtures for the briefs tests: a private upload folder and PDF bytes."""
 from __future__ import annotations
 
-import pytest
+import io
 
-#: The smallest file our check accepts: a PDF header and an end-of-file marker.
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+import pytest
+from pypdf import PdfWriter
+
+
+def make_pdf(padding: int = 0, build=None) -> bytes:
+    """A real one-page PDF written by pypdf, with `padding` bytes of metadata; `build(writer)` may add more."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if padding:
+        writer.add_metadata({"/Padding": "x" * padding})
+    if build is not None:
+        build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+#: The smallest file our check accepts: a real PDF with one blank page.
+MINIMAL_PDF = make_pdf()
 
 
 @pytest.fixture
@@ -22,7 +39,6 @@ def upload_dir(app, tmp_path):
 @pytest.fixture
 def pdf_bytes():
     def make(size: int = 0) -> bytes:
-        """A valid-looking PDF padded to about `size` bytes."""
-        padding = max(0, size - len(MINIMAL_PDF))
-        return MINIMAL_PDF[:-7] + b"%" + b"x" * padding + b"\n%%EOF\n"
+        """A valid PDF of about `size` bytes (at least the minimal one)."""
+        return make_pdf(max(0, size - len(MINIMAL_PDF) - 20))
     return make
