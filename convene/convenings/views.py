@@ -12,7 +12,7 @@ from ..auth.policy import load_convening, manages, role_required, signed_in, vis
 from ..briefs.models import Brief, brief_convenings
 from ..edge import on_refusal
 from ..extensions import db
-from ..invitations.models import Invitation
+from ..invitations import rollup
 from . import bp, services
 from .forms import ConveningForm, SeriesForm, StatusForm
 from .models import Convening, ConveningStatus, Series
@@ -37,27 +37,17 @@ def index():
     return render_template("convenings/index.html", page=page, status=status, statuses=ConveningStatus)
 
 
-def _invitation_counts(convening_ids: list[int]) -> dict[int, dict[str, int]]:
-    rows = db.session.execute(
-        sa.select(Invitation.convening_id, Invitation.status, sa.func.count())
-        .where(Invitation.convening_id.in_(convening_ids))
-        .group_by(Invitation.convening_id, Invitation.status)).all()
-    counts: dict[int, dict[str, int]] = {cid: {} for cid in convening_ids}
-    for convening_id, status, n in rows:
-        counts[convening_id][status] = n
-    return counts
-
-
 @bp.route("/convenings/<int:convening_id>")
 @signed_in
 def detail(convening_id: int):
     """A convening's page: facts, dialogues, guest-list counts, briefs."""
     convening = load_convening(convening_id)
-    ids = [convening.id, *[d.id for d in convening.dialogues]]
+    dialogue_ids = [d.id for d in convening.dialogues]
     briefs = db.session.scalars(
         sa.select(Brief).join(brief_convenings).where(brief_convenings.c.convening_id == convening.id)
         .order_by(Brief.published_on.desc())).all()
-    return render_template("convenings/detail.html", convening=convening, counts=_invitation_counts(ids),
+    return render_template("convenings/detail.html", convening=convening, counts=rollup.status_counts([convening.id]),
+                           dialogue_counts=rollup.own_status_counts(dialogue_ids), rollup=rollup,
                            briefs=briefs, can_manage=manages(current_user, convening),
                            status_form=StatusForm(obj=convening))
 
