@@ -1,15 +1,17 @@
 """Command-line entry points: `flask --app convene <command>`."""
 from __future__ import annotations
 
-import importlib
-
 import click
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.serving import run_simple
 
+from .auth.models import User
+from .auth.services import AccountError, create_user
+from .demo.data import DEMO_LOGINS, demo_rsvp_link
 from .extensions import db
-
-AREAS = ("actions", "agenda", "briefs", "diversity", "ics", "invitations", "mail", "notes", "privacy", "security")
+from .mail.embedded import start_embedded
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 
@@ -21,8 +23,6 @@ users_cli = AppGroup("users", help="Manage sign-in accounts.")
 @click.password_option(help="The password (asked for when not given).")
 def create_user_command(email: str, role: str, name: str, password: str) -> None:
     """Create a sign-in account."""
-    from .auth.services import AccountError, create_user
-
     try:
         user = create_user(email, name or email.split("@")[0], password, role)
     except AccountError as error:
@@ -34,10 +34,6 @@ def create_user_command(email: str, role: str, name: str, password: str) -> None
 @users_cli.command("list")
 def list_users_command() -> None:
     """List accounts."""
-    import sqlalchemy as sa
-
-    from .auth.models import User
-
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
         click.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'disabled'}")
 
@@ -48,17 +44,8 @@ def list_users_command() -> None:
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Serve the app for local use, with an embedded mail worker and a local mail sink."""
-    from flask import current_app
-
-    from .demo.data import DEMO_LOGINS, demo_rsvp_link
-
     app = current_app._get_current_object()
-    try:
-        from .mail.embedded import start_embedded
-    except ImportError:
-        start_embedded = None
-    if start_embedded is not None:
-        click.echo(start_embedded(app))
+    click.echo(start_embedded(app))
     click.echo(f"Convene is running on http://{host}:{port}/")
     click.echo(_link_base(app, host, port))
     click.echo("Demo sign-ins:")
@@ -69,8 +56,6 @@ def serve_command(host: str, port: int) -> None:
     if link:
         click.echo(f"An invitee's personal link, to try the RSVP page: {link}")
     # app.run() refuses to start inside the flask CLI, so serve with Werkzeug directly.
-    from werkzeug.serving import run_simple
-
     run_simple(host, port, app, use_reloader=False, threaded=True)
 
 
@@ -83,19 +68,4 @@ def _link_base(app: Flask, host: str, port: int) -> str:
     return f"Links in e-mails and calendar files use {app.config['BASE_URL']} (set BASE_URL to change it)"
 
 
-def init_app(app: Flask) -> None:
-    from .demo.cli import demo_command
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(serve_command)
-    # Each area may ship a cli.py with `commands = [...]`; they are added here.
-    for area in AREAS:
-        try:
-            module = importlib.import_module(f"convene.{area}.cli")
-        except ModuleNotFoundError as error:
-            if error.name != f"convene.{area}.cli":
-                raise
-            continue
-        for command in getattr(module, "commands", ()):
-            app.cli.add_command(command)
+commands = [users_cli, serve_command]

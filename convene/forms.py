@@ -6,6 +6,9 @@ from zoneinfo import available_timezones
 
 from wtforms import HiddenField, SelectField, ValidationError
 
+from .base.countries import is_country
+from .base.text import has_control_characters
+
 
 class VersionField(HiddenField):
     """Carries the row version the user started editing, to refuse stale saves."""
@@ -26,8 +29,6 @@ class OptionalSelectField(SelectField):
 
 
 def valid_country(form, field) -> None:
-    from .diversity.countries import is_country  # late: the diversity package imports this module
-
     if field.data and not is_country(field.data):
         raise ValidationError("Unknown country code; choose a country from the list.")
 
@@ -48,5 +49,5 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 def no_control_characters(form, field) -> None:
     """Single-line text never holds CR, LF, NUL or other control characters (header injection)."""
-    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+    if field.data and has_control_characters(field.data):
         raise ValidationError("Use a single line without control characters.")

@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .diversity.countries import country_name
+from .base.countries import country_name
+from .convenings.models import AttributionRule
+from .people.models import Gender
 
 
 def local_time(moment: datetime | None, tz: str = "UTC", fmt: str = "%H:%M") -> str:
@@ -51,7 +53,7 @@ def label(enum_cls, value: str | None) -> str:
         return value
 
 
-#: Main navigation: (endpoint, text, who sees it). Entries whose area is not installed are skipped.
+#: Main navigation: (endpoint, text, who sees it).
 MAIN_NAV = (
     ("dashboard.index", "Home", "any"),
     ("convenings.index", "Convenings", "any"),
@@ -66,26 +68,19 @@ MAIN_NAV = (
 )
 
 
-def has_endpoint(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
-
-
 def main_nav() -> list[tuple[str, str]]:
     def allowed(who: str) -> bool:
         return who == "any" or (who == "admin" and current_user.is_admin) or (
             who == "organizer" and current_user.is_organizer)
-    return [(e, text) for e, text, who in MAIN_NAV if has_endpoint(e) and allowed(who)]
+    return [(e, text) for e, text, who in MAIN_NAV if allowed(who)]
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time, long_date=long_date, short_date=short_date, country_name=country_name,
     )
-    from .convenings.models import AttributionRule
-    from .people.models import Gender
-
     app.jinja_env.globals.update(date_range=date_range, label=label, csrf_token=generate_csrf,
-                                 has_endpoint=has_endpoint, main_nav=main_nav, AttributionRule=AttributionRule,
+                                 main_nav=main_nav, AttributionRule=AttributionRule,
                                  Gender=Gender)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

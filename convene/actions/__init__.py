@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("actions", __name__)
-
-from . import views  # noqa: E402,F401
+"""Next steps: action items captured at a convening, their owners, follow-up and the board."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..agenda.models import AgendaSession
 from ..audit.services import record
 from ..auth.models import User
+from ..base.text import has_control_characters
 from ..db_types import utcnow
 from ..editing import check_version, slugify, unique_slug
 from ..errors import DomainError
@@ -79,7 +80,7 @@ def themes_for(theme_ids: Iterable[int], new_names: str = "") -> list[Theme]:
     for name in (n.strip() for n in (new_names or "").split(",")):
         if not name:
             continue
-        if len(name) > 120 or any(ord(ch) < 32 for ch in name):
+        if len(name) > 120 or has_control_characters(name):
             raise ActionError("A theme name must be a single line of at most 120 characters.")
         theme = db.session.scalar(sa.select(Theme).where(sa.func.lower(Theme.name) == name.lower()))
         if theme is None:

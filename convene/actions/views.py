@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,10 +18,12 @@ from ..themes.models import Theme
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from . import board as board_module
-from . import bp, followup, outcome, services
+from . import followup, outcome, services
 from . import owners as owner_lookup
 from .forms import ActionForm, BulkForm, OwnerReportForm, ProgressForm, StatusForm
 from .models import ActionItem, ActionStatus, ActionUpdate
+
+bp = Blueprint("actions", __name__)
 
 #: Largest number of rows one export holds.
 EXPORT_LIMIT = 20_000

@@ -21,7 +21,9 @@ from flask import current_app
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..ics.builders import sessions_calendar
 from ..invitations.models import Invitation
+from ..mail.services import MailError, queue_message
 from ..people.models import Person
 from ..tokens import services as tokens
 from . import links
@@ -86,10 +88,7 @@ def recipients(convening, version: AgendaVersion) -> dict[int, list[dict[str, An
 
 def notify_publication(convening, version: AgendaVersion) -> int:
     """Queue one role-aware message per affected person; returns how many were queued."""
-    from ..mail.services import MailError, queue_message
-    from ..ics.builders import sessions_calendar
-
-    tz = ZoneInfo(convening.timezone or "UTC")
+    tz = convening.zone
     wanted = recipients(convening, version)
     people = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(wanted)))} if wanted else {}
     named = load_people([version.snapshot])

@@ -72,7 +72,7 @@ def rows_by_day(days: Iterable[tuple[date, list]], convening, *, names_shown: An
     names_shown: 'all' (staff: every name), True (names of people who consented to be listed),
     False (nobody's name). `me` is shown as "you"; `marks` maps uid → change since last seen.
     """
-    tz = ZoneInfo(convening.timezone or "UTC")
+    tz = convening.zone
     prepared: dict[int, Row] = {}
     out = []
     for day, sessions in days:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import apply_changes, record
+from ..convenings.models import Convening
 from ..editing import check_version
 from ..errors import DomainError
 from ..extensions import db
@@ -82,7 +83,7 @@ def times_from(convening, data: dict[str, Any]) -> Times:
 
 def _check_within_convening(convening, starts_at: datetime, ends_at: datetime) -> None:
     """Sessions fall on the convening's days, read in the convening's own timezone."""
-    tz = zone_of(convening.timezone)
+    tz = convening.zone
     first = starts_at.astimezone(tz).date()
     last_moment = ends_at.astimezone(tz) - timedelta(microseconds=1)
     if first < convening.starts_on or last_moment.date() > convening.ends_on:
@@ -274,7 +275,7 @@ def sessions_of(convening, day: date | None = None, *, names_only: bool = False)
              .options(person)
              .order_by(AgendaSession.starts_at, AgendaSession.position, AgendaSession.id))
     if day is not None:
-        tz = zone_of(convening.timezone)
+        tz = convening.zone
         start = datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)
         end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(timezone.utc)
         query = query.where(AgendaSession.starts_at < end, AgendaSession.ends_at > start)
@@ -323,8 +324,6 @@ def conference_sessions(convening) -> list[AgendaSession]:
     """The sessions of the other convenings of the same conference (the conference itself and each
     of its dialogues), in one query: parallel dialogues share rooms and people, so overlaps are
     checked across all of them."""
-    from ..convenings.models import Convening
-
     root_id = convening.parent_id or convening.id
     family = sa.select(Convening.id).where(sa.or_(Convening.id == root_id, Convening.parent_id == root_id))
     query = (sa.select(AgendaSession)

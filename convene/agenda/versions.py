@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from ..audit.services import record
+from ..convenings.models import Convening
 from ..extensions import db
 from ..people.models import Person
-from .models import AgendaSession, AgendaVersion, SessionRoleKind, SessionStatus
+from .models import AgendaSession, AgendaSettings, AgendaVersion, SessionRoleKind, SessionStatus
 from .services import AgendaError, sessions_of
 
 SNAPSHOT_FIELDS = ("uid", "id", "title", "kind", "status", "all_day", "room", "description", "open_to_all",
@@ -115,9 +116,6 @@ def latest_header(convening_id: int) -> AgendaVersion | None:
 @lru_cache(maxsize=1)
 def _public_latest_statement():
     """The statement of public_latest, built once (the slug is a bound parameter)."""
-    from ..convenings.models import Convening
-    from .models import AgendaSettings
-
     newest = (sa.select(sa.func.max(AgendaVersion.number)).where(AgendaVersion.convening_id == Convening.id)
               .correlate(Convening).scalar_subquery())
     return (sa.select(Convening, AgendaVersion)
@@ -180,9 +178,8 @@ def _when(iso: str, tz: ZoneInfo, all_day: bool) -> str:
     return f"{moment:%a} {moment.day} {moment:%b}" + ("" if all_day else f" {moment:%H:%M}")
 
 
-def diff(old: list[dict], new: list[dict], tz_name: str) -> list[dict[str, Any]]:
+def diff(old: list[dict], new: list[dict], tz: ZoneInfo) -> list[dict[str, Any]]:
     """What changed between two snapshots, one entry per session, in agenda order."""
-    tz = ZoneInfo(tz_name or "UTC")
     before = {item["uid"]: item for item in old}
     entries = []
     for item in new:
@@ -232,7 +229,7 @@ def publish(convening, *, actor, note: str = "") -> tuple[AgendaVersion, AgendaV
     """Freeze the draft into the next numbered version; returns (new, previous)."""
     previous = latest(convening.id)
     snapshot = [snapshot_item(s) for s in sessions_of(convening)]
-    changes = diff(previous.snapshot if previous else [], snapshot, convening.timezone)
+    changes = diff(previous.snapshot if previous else [], snapshot, convening.zone)
     if previous is not None and not changes:
         raise AgendaError(f"Nothing has changed since version {previous.number}; there is nothing to publish.")
     if previous is None and not snapshot:
@@ -256,7 +253,7 @@ def draft_changes(convening) -> list[dict[str, Any]]:
     """What publishing now would announce (the draft compared with the latest version)."""
     previous = latest(convening.id)
     snapshot = [snapshot_item(s) for s in sessions_of(convening)]
-    return diff(previous.snapshot if previous else [], snapshot, convening.timezone)
+    return diff(previous.snapshot if previous else [], snapshot, convening.zone)
 
 
 def changed_since(convening_id: int, seen_number: int | None, versions: list[AgendaVersion]) -> dict[str, str]:

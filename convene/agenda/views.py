@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import caching
+from ..audit.services import record
 from ..auth.policy import load_convening, manages, role_required, signed_in
 from ..convenings.models import Convening
 from ..edge import on_refusal
@@ -17,15 +17,23 @@ from ..errors import StaleEdit
 from ..extensions import db
 from ..ics.addlinks import add_to_calendar_links
 from ..tokens import services as tokens
-from . import bp, links, notify, rendering, services, versions
+from . import links, notify, rendering, services, versions
 from .access import viewer_for
+from .briefing import briefing_context
 from .forms import MoveForm, PublishForm, SessionForm, SettingsForm
-from .models import AgendaSeen, AgendaSession, AgendaSettings, SessionStatus
+from .models import AgendaSeen, AgendaSession, AgendaSettings, SessionKind, SessionRoleKind, SessionStatus
+
+bp = Blueprint("agenda", __name__)
+
+
+@bp.context_processor
+def _agenda_globals():
+    return {"SessionKind": SessionKind, "SessionRoleKind": SessionRoleKind}
 
 
 def by_day(sessions, convening, day: date | None = None) -> list[tuple[date, list]]:
     """Sessions grouped by local day of the convening (all-day items on every day they cover)."""
-    tz = ZoneInfo(convening.timezone or "UTC")
+    tz = convening.zone
     days = [day] if day else services.agenda_days(convening)
     grouped: dict[date, list] = {d: [] for d in days}
     for s in sessions:
@@ -94,7 +102,7 @@ def _session_form(convening, session: AgendaSession | None = None) -> SessionFor
             form.timezone.data = convening.timezone
             form.day.data = _day_arg(convening)[0] or convening.starts_on
         return form
-    tz = ZoneInfo(convening.timezone or "UTC")
+    tz = convening.zone
     start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
     end_day = (end - timedelta(days=1)).date() if session.all_day else end.date()
     data = {"title": session.title, "kind": session.kind, "day": start.date(), "start_time": start.time(),
@@ -139,7 +147,7 @@ def _saved(convening, session: AgendaSession, verb: str):
     """Commit, flash the overlap warnings (they never refuse a save) and go back to that day."""
     sessions = services.sessions_of(convening) + services.conference_sessions(convening)
     warnings = services.conflicts(sessions).get(session.uid, [])
-    day = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC")).date()
+    day = session.starts_at.astimezone(convening.zone).date()
     db.session.commit()
     flash(f"{verb} “{session.title[:80]}”. Not yet visible to participants: publish the agenda when ready.",
           "success")
@@ -170,7 +178,7 @@ def move(convening_id: int, session_id: int):
     """Move a session to another day or start time, keeping its length."""
     convening = load_convening(convening_id, need="manage")
     session = _load_session(convening, session_id)
-    starts = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC"))
+    starts = session.starts_at.astimezone(convening.zone)
     form = MoveForm(data=None if request.method == "POST" else {
         "day": starts.date(), "start_time": starts.time(), "version": session.version})
     page = partial(render_template, "agenda/move.html", form=form, convening=convening, session=session)
@@ -190,7 +198,7 @@ def _post_action(convening_id: int, session_id: int, action):
     on_refusal(redirect_to=url_for("agenda.index", convening_id=convening.id), code=303,
                stale="Someone else changed this session meanwhile; nothing was changed. Check it and try again.")
     message = action(session)
-    day = session.starts_at.astimezone(ZoneInfo(convening.timezone or "UTC")).date().isoformat() \
+    day = session.starts_at.astimezone(convening.zone).date().isoformat() \
         if message != "Deleted" else None
     db.session.commit()
     flash(message, "success")
@@ -265,8 +273,6 @@ def settings(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     form = SettingsForm()
     if form.validate_on_submit():
-        from ..audit.services import record
-
         current = settings_of(convening.id)
         if current.public != form.public.data:
             record("agenda.settings", convening, actor=current_user,
@@ -281,8 +287,6 @@ def settings(convening_id: int):
 @role_required("organizer")
 def convening_feed(convening_id: int):
     """Issue (or re-issue, revoking the old one) the convening's shared calendar feed link."""
-    from ..audit.services import record
-
     convening = load_convening(convening_id, need="manage")
     revoke_only = request.form.get("action") == "revoke"
     if revoke_only:
@@ -431,8 +435,6 @@ def subscribe(token: str):
     viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
-    from ..audit.services import record
-
     raw = tokens.issue("feed", person_id=viewer.person.id, convening_id=None)
     record("agenda.feed_issue", viewer.person, actor_label="attendee via personal link",
            changes={"feed": [None, "issued"]})
@@ -448,8 +450,6 @@ def unsubscribe(token: str):
     viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
-    from ..audit.services import record
-
     n = tokens.revoke("feed", person_id=viewer.person.id)
     record("agenda.feed_revoke", viewer.person, actor_label="attendee via personal link",
            changes={"revoked": [None, n]})
@@ -463,8 +463,6 @@ def unsubscribe(token: str):
 def briefing(token: str):
     """A one-document printable briefing pack for one participant."""
     viewer = viewer_for(token)
-    from .briefing import briefing_context
-
     packs = briefing_context(viewer, attendee_agendas(viewer))
     for pack in packs:
         pack["days"] = rendering.rows_by_day(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..auth.policy import role_required
+from ..base.text import LIKE_ESCAPE, like_pattern
 from ..extensions import db
 from .models import AuditEvent
 
@@ -36,10 +37,6 @@ def read_filters(args) -> dict:
     }
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filtered_events(filters: dict):
     """SELECT of audit events matching the filters, newest first."""
     query = sa.select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
@@ -50,11 +47,12 @@ def filtered_events(filters: dict):
     if filters["object_id"] is not None:
         query = query.where(AuditEvent.object_id == filters["object_id"])
     if filters["actor"]:
-        pattern = f"%{_escape_like(filters['actor'].lower())}%"
-        by_account = sa.select(User.id).where(sa.or_(sa.func.lower(User.email).like(pattern, escape="\\"),
-                                                     sa.func.lower(User.name).like(pattern, escape="\\")))
+        pattern = like_pattern(filters["actor"].lower())
+        by_account = sa.select(User.id).where(sa.or_(
+            sa.func.lower(User.email).like(pattern, escape=LIKE_ESCAPE),
+            sa.func.lower(User.name).like(pattern, escape=LIKE_ESCAPE)))
         query = query.where(sa.or_(AuditEvent.actor_id.in_(by_account),
-                                   sa.func.lower(AuditEvent.actor_label).like(pattern, escape="\\")))
+                                   sa.func.lower(AuditEvent.actor_label).like(pattern, escape=LIKE_ESCAPE)))
     if filters["date_from"]:
         query = query.where(AuditEvent.at >= datetime.combine(filters["date_from"], time(), tzinfo=timezone.utc))
     if filters["date_to"]:

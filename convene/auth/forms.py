@@ -1,14 +1,10 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..db_types import choices
+from ..forms import no_control_characters
 from .models import Role
-
-
-#: Names go into mail headers: one line, no control characters. (convene.forms has the same rule,
-#: but importing it here would make a cycle through the area packages.)
-single_line = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Use a single line without control characters.")
 
 
 class SignInForm(FlaskForm):
@@ -18,7 +14,7 @@ class SignInForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200), single_line])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), no_control_characters])
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     role = SelectField("Role", choices=choices(Role))
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=12, max=1000)])

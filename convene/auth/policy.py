@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
+from ..convenings.models import Convening, convening_organizers
 from ..extensions import db
+from ..invitations.models import Invitation
 from .models import Role, User
 
 
@@ -51,8 +53,6 @@ def can_view(user: User, convening) -> bool:
 
 def load_convening(convening_id: int, need: str = "view"):
     """The convening, or 404 when absent or outside the user's scope; 403 for a viewer who may not manage."""
-    from ..convenings.models import Convening
-
     convening = db.session.get(Convening, convening_id)
     if convening is None or not can_view(current_user, convening):
         abort(404)
@@ -63,8 +63,6 @@ def load_convening(convening_id: int, need: str = "view"):
 
 def visible_convening_ids(user: User):
     """A SELECT of the convening ids a user may list, or None for 'all of them'."""
-    from ..convenings.models import Convening, convening_organizers
-
     if user.is_staff:
         return None
     own = sa.select(convening_organizers.c.convening_id).where(convening_organizers.c.user_id == user.id)
@@ -86,8 +84,6 @@ def sees_sensitive_fields(user: User, person) -> bool:
         return True
     if not user.is_organizer or person.id is None:
         return False
-    from ..invitations.models import Invitation
-
     # An organizer (never staff: returned above) sees the convenings they run and their dialogues.
     query = (sa.select(Invitation.id).where(Invitation.person_id == person.id,
                                             Invitation.invitee_confirmed_at.is_not(None),

@@ -10,6 +10,8 @@ from ..audit.services import record
 from ..db_types import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..mail.services import MailError, queue_message
+from ..tokens import services as tokens
 from ..urls import absolute_url
 from .models import Role, User
 
@@ -109,8 +111,6 @@ def request_password_reset(email: str) -> None:
     Does the same work and says nothing different when it does not, so the page cannot
     be used to find out who has an account.
     """
-    from ..tokens import services as tokens
-
     user = find_user(email)
     if user is None or not user.active:
         return
@@ -126,8 +126,6 @@ def request_password_reset(email: str) -> None:
 
 def reset_token_user(raw: str | None) -> tuple[object | None, User | None]:
     """(token, user) for a live reset link; a link made before the last password change is dead."""
-    from ..tokens import services as tokens
-
     try:
         token = tokens.open_link(raw, "reset")
     except tokens.LinkProblem:  # the reset page answers every dead link alike (410): it reveals no account
@@ -140,8 +138,6 @@ def reset_token_user(raw: str | None) -> tuple[object | None, User | None]:
 
 def reset_password(token, user: User, new: str) -> None:
     """Set a new password from a reset link; the link (and every other one) stops working."""
-    from ..tokens import services as tokens
-
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
     token.used_at = utcnow()
@@ -154,8 +150,6 @@ def reset_password(token, user: User, new: str) -> None:
 
 def _notify(address: str, name: str, subject: str, text: str, kind: str) -> None:
     """Queue a notice; an address the mail area refuses is logged, never shown (it would reveal the account)."""
-    from ..mail.services import MailError, queue_message
-
     try:
         queue_message(to_address=address, to_name=name, subject=subject, text=text, kind=kind)
     except MailError as error:

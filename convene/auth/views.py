@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, fresh_login_required, login_required, login_user, logout_user
 
 from ..audit.services import record
 from ..extensions import db, limiter, login_manager
 from ..redirects import safe_redirect_target
-from . import bp, services
+from . import services
 from .forms import EmailChangeForm, ForgotPasswordForm, PasswordChangeForm, ResetPasswordForm, SignInForm, UserForm
 from .models import User
 from .policy import role_required
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("briefs", __name__)
-
-from . import views  # noqa: E402,F401
+"""Briefs: reports written after a convening, participant review and the public archive."""

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from .search import fts_ddl
 
 briefs_cli = AppGroup("briefs", help="Outcome briefs and the public archive.")
 
@@ -12,8 +13,6 @@ briefs_cli = AppGroup("briefs", help="Outcome briefs and the public archive.")
 @briefs_cli.command("reindex")
 def reindex_command() -> None:
     """Create the full-text search index if missing and rebuild it from the briefs table."""
-    from .search import fts_ddl
-
     with db.engine.begin() as connection:
         name = connection.dialect.name
         for statement in fts_ddl(name):

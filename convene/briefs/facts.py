@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from ..actions import services as actions
+from ..diversity import services as diversity
 from ..extensions import db
+from ..invitations.models import Invitation
+from ..people.models import Person, Sector
 from .services import PARTICIPANT_STATUSES
 
 SMALL = 5
@@ -42,12 +46,8 @@ def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
 
 
 def _diversity_classifier():
-    """The diversity area's country → north/south function (its configured basis and overrides), if any."""
-    try:
-        from ..diversity import services as diversity
-        return diversity.classification_info().classifier.north_south
-    except (ImportError, AttributeError):
-        return None
+    """The diversity area's country → north/south function (its configured basis and overrides)."""
+    return diversity.classification_info().classifier.north_south
 
 
 _NORTH_SOUTH_LABELS = {"north": "Global North", "south": "Global South"}
@@ -76,9 +76,6 @@ def convening_facts(convening_ids: list[int]) -> dict[int, ConveningFacts]:
 
     The country is the affiliation (Person.country), never the self-identified nationality.
     """
-    from ..invitations.models import Invitation
-    from ..people.models import Person, Sector
-
     facts = {cid: ConveningFacts() for cid in convening_ids}
     if not convening_ids:
         return facts
@@ -105,11 +102,5 @@ def convening_facts(convening_ids: list[int]) -> dict[int, ConveningFacts]:
 
 
 def public_next_steps(convening) -> list:
-    """The convening's public next steps, when the actions area provides them."""
-    try:
-        from ..actions import services as actions
-    except ImportError:
-        return []
-    if not hasattr(actions, "public_next_steps"):
-        return []
-    return list(actions.public_next_steps(convening) or [])
+    """The convening's public next steps (the actions area decides which are public)."""
+    return actions.public_next_steps(convening)

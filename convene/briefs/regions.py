@@ -1,12 +1,14 @@
 """UN M49 region and sub-region names that briefs are tagged with.
 
-The names follow the UN Statistics Division's M49 standard. When the diversity area's
-country table carries region columns, any further names it uses are added, so both areas
-speak the same vocabulary.
+The names follow the UN Statistics Division's M49 standard. Any further names the base
+layer's country table uses in its region columns are added, so briefs and the diversity
+dashboards speak the same vocabulary.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+
+from ..base.countries import countries
 
 #: M49 regions, each followed by its sub-regions (and intermediate regions where M49 has them).
 M49_REGIONS: dict[str, tuple[str, ...]] = {
@@ -19,19 +21,13 @@ M49_REGIONS: dict[str, tuple[str, ...]] = {
     "Oceania": ("Australia and New Zealand", "Melanesia", "Micronesia", "Polynesia"),
 }
 
-#: Column names the diversity country table may use for M49 names.
-_COUNTRY_COLUMNS = ("region", "sub_region", "subregion", "intermediate_region", "m49_region",
-                    "m49_sub_region", "region_name", "sub_region_name", "intermediate_region_name")
+#: The country table's columns that hold M49 names.
+_COUNTRY_COLUMNS = ("region", "sub_region", "intermediate_region")
 
 
 def _names_from_countries() -> set[str]:
-    try:
-        from ..diversity.countries import countries
-        rows = countries().values()
-    except Exception:  # the diversity table is optional here; the fixed list suffices
-        return set()
     names: set[str] = set()
-    for row in rows:
+    for row in countries().values():
         for column in _COUNTRY_COLUMNS:
             value = (row.get(column) or "").strip()
             if value and len(value) <= 100:

@@ -15,12 +15,16 @@ from ..db_types import utcnow
 from ..editing import check_version, slugify, unique_slug
 from ..errors import DomainError
 from ..extensions import db
+from ..invitations.models import Invitation
+from ..mail.services import MailError, queue_message
 from ..themes.models import Theme
+from ..tokens import services as tokens
 from . import storage
 from .pdf_safety import UnreadablePdf, active_content
 from .models import (STATUS_TRANSITIONS, Brief, BriefComment, BriefFile, BriefRegion, BriefStatus,
                      BriefStatusChange, BriefKind, brief_convenings, brief_themes)
 from .regions import is_region
+from .search import apply_search
 
 FIELDS = ("title", "kind", "publisher", "authors", "published_on", "summary", "url")
 #: Invitation statuses that make someone a participant who may review a draft.
@@ -202,8 +206,6 @@ def attach_pdf(brief: Brief, data: bytes, uploaded_name: str, actor, max_size: i
 
 def participant_invitations(brief: Brief) -> list:
     """Invitations of people who took part in a convening the brief comes from."""
-    from ..invitations.models import Invitation
-
     ids = [c.id for c in brief.convenings]
     if not ids:
         return []
@@ -215,8 +217,6 @@ def participant_invitations(brief: Brief) -> list:
 
 def participant_count(brief: Brief) -> int:
     """How many people took part in the convenings the brief comes from."""
-    from ..invitations.models import Invitation
-
     ids = [c.id for c in brief.convenings]
     if not ids:
         return 0
@@ -229,12 +229,6 @@ def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
 
     `link_for(raw_token)` builds the absolute URL. Re-issuing revokes a participant's older link.
     """
-    try:
-        from ..mail.services import MailError, queue_message
-    except ImportError as error:  # the outbox is another area's; without it nothing can be sent
-        raise BriefError("E-mail is not available, so review links cannot be sent.") from error
-    from ..tokens import services as tokens
-
     queued = skipped = 0
     expires = utcnow() + timedelta(days=REVIEW_LINK_DAYS)
     for invitation in participant_invitations(brief):
@@ -331,8 +325,6 @@ class ArchiveFilters:
 
 def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
     """Published briefs matching the filters, newest first (best match first when searching)."""
-    from .search import apply_search
-
     query = (sa.select(Brief).where(Brief.status == BriefStatus.PUBLISHED.value)
              .order_by(Brief.published_on.desc(), Brief.id.desc()))
     if filters.region:

@@ -4,21 +4,24 @@ from __future__ import annotations
 from functools import partial
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..edge import on_refusal
 from ..extensions import db
+from ..invitations.models import Invitation
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from ..urls import absolute_url
-from . import bp, feed, search, services, storage  # noqa: F401  (search registers its DDL)
+from . import feed, forms, services, storage
 from .facts import convening_facts, public_next_steps
 from .models import Brief, BriefComment, BriefFile, BriefKind, BriefStatus, BriefStatusChange, brief_convenings
 from .regions import is_region
 from .rendering import excerpt, summary_html
+
+bp = Blueprint("briefs", __name__)
 
 PUBLIC_CACHE = "public, max-age=300"
 ARCHIVE_PAGE_SIZE = 20
@@ -47,8 +50,6 @@ def _dashboard_helpers():
 
 def _forms():
     """The form module, imported on first use: convene.forms may still be loading when this module is."""
-    from . import forms
-
     return forms
 
 
@@ -109,8 +110,6 @@ def detail(brief_id: int):
 
 
 def _render_detail(brief: Brief, status_code: int = 200, *, upload_form=None):
-    from ..invitations.models import Invitation
-
     forms = _forms()
     comments = db.session.scalars(
         sa.select(BriefComment).where(BriefComment.brief_id == brief.id)
@@ -242,8 +241,6 @@ def _send_pdf(brief_file: BriefFile, ascii_name: str, full_name: str, public: bo
 
 def _review_invitation(token: str):
     """The invitation behind a review (or RSVP) link, or the page explaining why the link does not work."""
-    from ..invitations.models import Invitation
-
     invitation = db.session.get(Invitation, open_link(token, Purpose.REVIEW, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.REVIEW)

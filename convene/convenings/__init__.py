@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("convenings", __name__)
-
-from . import views  # noqa: E402,F401
+"""Series and convenings: the events everything else hangs from."""

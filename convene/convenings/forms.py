@@ -6,8 +6,8 @@ from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import Role, User
+from ..base.countries import country_choices
 from ..db_types import choices
-from ..diversity.countries import country_choices
 from ..extensions import db
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country, valid_timezone
 from .models import AttributionRule, ConveningKind, ConveningStatus, Series

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -147,6 +148,11 @@ class Convening(db.Model):
     @property
     def attribution(self) -> AttributionRule:
         return AttributionRule(self.attribution_rule)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The timezone the agenda is written in (UTC when none is set)."""
+        return ZoneInfo(self.timezone or "UTC")
 
     @property
     def is_dialogue(self) -> bool:

@@ -10,6 +10,7 @@ from ..auth.models import User
 from ..editing import check_version, unique_slug
 from ..errors import DomainError
 from ..extensions import db
+from ..invitations.services import notify_convening_changed
 from .models import STATUS_TRANSITIONS, Convening, ConveningKind, Series
 
 FIELDS = ("title", "kind", "theme", "description", "starts_on", "ends_on", "venue", "city", "country",
@@ -87,7 +88,6 @@ def update_convening(convening: Convening, data: dict[str, Any], actor) -> Conve
     if CALENDAR_FIELDS & changes.keys():
         convening.ical_sequence += 1
         # Accepted invitees get an updated calendar invitation in the same transaction.
-        from ..invitations.services import notify_convening_changed
         notify_convening_changed(convening)
     if changes:
         record("convening.update", convening, actor=actor, changes=changes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -13,9 +13,11 @@ from ..briefs.models import Brief, brief_convenings
 from ..edge import on_refusal
 from ..extensions import db
 from ..invitations import rollup
-from . import bp, services
+from . import services
 from .forms import ConveningForm, SeriesForm, StatusForm
 from .models import Convening, ConveningStatus, Series
+
+bp = Blueprint("convenings", __name__)
 
 
 def _visible(query):

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("dashboard", __name__)
-
-from . import views  # noqa: E402,F401
+"""The signed-in home page."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +12,8 @@ from ..actions.models import ActionItem
 from ..auth.policy import signed_in, visible_convening_ids
 from ..convenings.models import Convening, convening_organizers
 from ..extensions import db
-from . import bp
+
+bp = Blueprint("dashboard", __name__)
 
 OPEN_ACTION_STATUSES = ("open", "in_progress")
 

@@ -1,0 +1,1 @@
+"""The fictional demo data set and the command that loads it."""

@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from .data import DEMO_LOGINS, database_is_empty, load_demo
 
 
 @click.command("demo")
@@ -12,8 +13,6 @@ from ..extensions import db
 @with_appcontext
 def demo_command(if_empty: bool) -> None:
     """Load the Strategy for Peace demo data set; loading twice changes nothing."""
-    from .data import DEMO_LOGINS, database_is_empty, load_demo
-
     if if_empty and not database_is_empty():
         click.echo("The database already holds data; demo not loaded.")
     else:
@@ -23,3 +22,6 @@ def demo_command(if_empty: bool) -> None:
     click.echo("Demo sign-ins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<10} {email}  password: {password}")
+
+
+commands = [demo_command]

@@ -16,12 +16,15 @@ import sqlalchemy as sa
 
 from ..actions.models import ActionItem, ActionUpdate
 from ..agenda.models import AgendaSession, SessionRole
+from ..agenda.versions import latest, publish
 from ..auth.models import User
 from ..briefs.models import Brief, BriefRegion
 from ..convenings.models import Convening, Series
 from ..db_types import utcnow
+from ..diversity.models import DiversityTarget
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationStatusChange
+from ..invitations.services import rsvp_link
 from ..people.models import Organization, Person
 from ..themes.models import Theme
 from .people import FOUNDATION, NEW_INVITEES, PARTICIPANTS_2012
@@ -192,8 +195,6 @@ def _load_2012(series: Series, organizer: User, staff: User, people: list[Person
 
 def _publish_agenda(convening: Convening, actor: User) -> None:
     """The held roundtable's agenda as participants saw it (version 1)."""
-    from ..agenda.versions import latest, publish
-
     db.session.flush()
     if latest(convening.id) is None:
         publish(convening, actor=actor, note="Final programme.")
@@ -209,8 +210,6 @@ DEMO_TARGETS = (
 
 
 def _set_targets(convening: Convening, actor: User) -> None:
-    from ..diversity.models import DiversityTarget
-
     for dimension, kind, category, value in DEMO_TARGETS:
         _get_or_add(DiversityTarget, {"convening_id": convening.id, "dimension": dimension, "kind": kind,
                                       "category": category}, value=value, stage="accepted",
@@ -315,8 +314,6 @@ def load_demo() -> str:
 
 def demo_rsvp_link() -> str | None:
     """A fresh personal link for one demo invitee who has not answered yet (re-issuing revokes the old one)."""
-    from ..invitations.services import rsvp_link
-
     invitation = db.session.scalar(
         sa.select(Invitation).join(Convening).where(Convening.slug == "preventing-atrocities-in-fragile-transitions",
                                                     Invitation.status == "invited").order_by(Invitation.id))

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("diversity", __name__)
-
-from . import views  # noqa: E402,F401
+"""Diversity balance of a guest list: dashboards, targets, series trends and overrides."""

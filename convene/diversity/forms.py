@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from ..base.countries import country_choices
 from ..db_types import choices
 from ..forms import no_control_characters, valid_country
-from .countries import country_choices
 from .models import Dimension, Stage, TargetKind
 from .services import target_categories
 

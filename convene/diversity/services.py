@@ -16,11 +16,11 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..base import countries as geo
 from ..errors import DomainError
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Gender, Organization, Person, Sector
-from . import countries as geo
 from .models import ClassificationOverride, Dimension, DiversityTarget, NorthSouth, Stage, TargetKind
 
 log = logging.getLogger(__name__)

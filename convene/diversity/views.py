@@ -5,17 +5,19 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
+from ..base import countries as geo
 from ..convenings.models import Convening, Series
 from ..edge import on_refusal
 from ..extensions import db
-from . import bp, charts, services
-from . import countries as geo
+from . import charts, services
 from .forms import OverrideForm, TargetForm
 from .models import ClassificationOverride, Dimension, DiversityTarget, Stage, TargetKind
+
+bp = Blueprint("diversity", __name__)
 
 STAGE_CHOICES = [(s.value, s.label) for s in Stage]
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("ics", __name__)
-
-from . import views  # noqa: E402,F401
+"""Calendar files and subscription feeds (iCalendar)."""

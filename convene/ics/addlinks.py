@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 #: Long descriptions make URLs that some browsers and proxies refuse; the link back has the rest.
 MAX_DETAILS = 1000
@@ -23,7 +22,7 @@ def _location(session, convening) -> str:
 def google_link(session, convening, link: str) -> str:
     """calendar.google.com 'render?action=TEMPLATE' link; timed events in UTC, all-day as dates."""
     if session.all_day:
-        tz = ZoneInfo(convening.timezone or "UTC")
+        tz = convening.zone
         start = session.starts_at.astimezone(tz).date()
         end = max(session.ends_at.astimezone(tz).date(), start + timedelta(days=1))
         dates = f"{start:%Y%m%d}/{end:%Y%m%d}"

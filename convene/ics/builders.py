@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
+
+from ..agenda.models import AgendaSession, SessionKind, SessionRoleKind
+from ..base.countries import country_name
+from ..extensions import db
 
 PRODID = "-//Convene//Convene agenda//EN"
 ITIP_METHODS = frozenset({"REQUEST", "CANCEL"})
@@ -35,13 +38,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    return ZoneInfo(name or "UTC")
-
-
 def _location_of(convening) -> str:
-    from ..diversity.countries import country_name
-
     parts = [convening.venue, convening.city, country_name(convening.country) if convening.country else ""]
     return ", ".join(p for p in parts if p)
 
@@ -73,9 +70,6 @@ def convening_span(convening) -> tuple[datetime, datetime] | None:
     """First start and last end of the convening's timed, scheduled sessions, or None without any."""
     import sqlalchemy as sa
 
-    from ..agenda.models import AgendaSession
-    from ..extensions import db
-
     first, last = db.session.execute(
         sa.select(sa.func.min(AgendaSession.starts_at), sa.func.max(AgendaSession.ends_at))
         .where(AgendaSession.convening_id == convening.id, AgendaSession.status == "scheduled",
@@ -99,7 +93,7 @@ def convening_itip(convening, person, *, method: str, sequence: int, organizer_e
                                           base_url.rstrip("/") + "/") if p)
     span = convening_span(convening)
     if span is not None:
-        tz = _zone(convening.timezone)
+        tz = convening.zone
         start, end = span[0].astimezone(tz), span[1].astimezone(tz)
     else:
         start, end = convening.starts_on, convening.ends_on + timedelta(days=1)
@@ -128,7 +122,7 @@ def session_event(session, convening, *, organizer_email: str, organizer_name: s
     of a 200-session calendar. `organizer` and `location` (the venue) may be passed in when the
     same values serve many events.
     """
-    tz = _zone(convening.timezone)
+    tz = convening.zone
     if session.all_day:
         start: date | datetime = session.starts_at.astimezone(tz).date()
         end: date | datetime = _exclusive_end_date(session.ends_at.astimezone(tz))
@@ -170,8 +164,6 @@ def _exclusive_end_date(local_end: datetime) -> date:
 @lru_cache(maxsize=1)
 def _labels() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
     """Session kind labels and role kinds in display order (enums read once, not once per event)."""
-    from ..agenda.models import SessionKind, SessionRoleKind
-
     return {k.value: k.label for k in SessionKind}, tuple((k.value, k.label) for k in SessionRoleKind)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, abort, request
+from flask import Blueprint, Response, abort, request
 
 from ..agenda import links, versions
 from ..agenda.access import viewer_for
@@ -17,8 +17,9 @@ from ..editing import slugify
 from .. import caching
 from ..extensions import db
 from ..urls import absolute_url
-from . import bp
 from .builders import sessions_calendar
+
+bp = Blueprint("ics", __name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 #: Public calendars may be kept by any cache for five minutes, then revalidated with the ETag.

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("invitations", __name__)
-
-from . import views  # noqa: E402,F401
+"""Invitations: guest lists, sending and reminders, and the invitee's RSVP page."""

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from .services import send_due_reminders
 
 invitations_cli = AppGroup("invitations", help="Invitation jobs (reminders).")
 
@@ -16,8 +17,6 @@ invitations_cli = AppGroup("invitations", help="Invitation jobs (reminders).")
               help="Run as if it were this day (YYYY-MM-DD); defaults to today.")
 def remind_command(today) -> None:
     """Send the scheduled reminders that are due (run once a day; running it again sends nothing twice)."""
-    from .services import send_due_reminders
-
     day = today.date() if today else date.today()
     sent = send_due_reminders(day)
     db.session.commit()

@@ -7,8 +7,8 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioF
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from ..base.countries import country_choices
 from ..db_types import choices
-from ..diversity.countries import country_choices
 from ..forms import VersionField, no_control_characters, valid_country
 from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
 from .guest_files import DELIMITER_CHOICES, ENCODINGS

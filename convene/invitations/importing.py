@@ -21,10 +21,13 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..base.countries import country_name
+from ..base.text import has_control_characters
 from ..convenings.models import Convening
-from ..diversity.countries import country_name
 from ..extensions import db
+from ..mail.services import MailError, normalise_address
 from ..people.models import Gender, Person, Sector
+from ..people.services import create_people
 from . import services, vocabulary
 from .guest_files import GuestFileError, Table, read_table
 from .models import Invitation, MeetingRole, Priority
@@ -150,8 +153,6 @@ def check_rows(records: list[tuple[int, dict[str, str]]], convening: Convening) 
 
 def _check_one(line: int, data: dict[str, str], seen: dict[str, int], mappings: dict[str, Counter]):
     """(the Row, []) for a good line; (None, the problems) otherwise. Records every value mapping made."""
-    from ..mail.services import MailError, normalise_address
-
     problems = []
     if data.get("_short"):
         problems.append(f"only {data['_short']} value(s) where {len(REQUIRED_COLUMNS)} or more are expected")
@@ -160,7 +161,7 @@ def _check_one(line: int, data: dict[str, str], seen: dict[str, int], mappings: 
         problems.append("the name is empty")
     elif len(name) > 200:
         problems.append("the name is longer than 200 characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in data.get("name", "") + data.get("organization", "")):
+    if has_control_characters(data.get("name", "") + data.get("organization", "")):
         problems.append("the name or organization contains a line break or control character")
     email = ""
     try:
@@ -249,8 +250,6 @@ def commit(convening: Convening, preview: Preview, *, role: str, priority: str, 
            valid_only: bool = False) -> list[Invitation]:
     """Create the new people and their invitations; the caller commits once. All or nothing unless
     `valid_only`, where the rows with problems are left out and everything else is imported."""
-    from ..people.services import create_people
-
     if preview.errors and not valid_only:
         raise CsvImportError("The file has rows to correct; nothing was imported.")
     if not preview.rows:

@@ -20,12 +20,17 @@ from flask import current_app
 from markupsafe import escape
 
 from ..audit.services import apply_changes, record
+from ..base.countries import country_name
 from ..convenings.models import Convening, ConveningStatus
 from ..db_types import utcnow
+from ..diversity.services import balance_change_if_accepted
 from ..editing import check_version
 from ..errors import DomainError
 from ..extensions import db
+from ..ics.builders import convening_itip
+from ..mail.services import MailError, check_header_value, normalise_address, queue_message
 from ..people.models import Gender, Person, Sector
+from ..people.services import change_organization, create_person, find_person_by_email
 from ..templating import date_range, long_date
 from ..tokens import services as tokens
 from ..urls import absolute_url
@@ -250,8 +255,6 @@ def save_template(convening: Convening, data: dict[str, Any], actor) -> Invitati
 
 
 def venue_text(convening: Convening) -> str:
-    from ..diversity.countries import country_name
-
     parts = [convening.venue, convening.city, country_name(convening.country) if convening.country else ""]
     return ", ".join(p for p in parts if p) or "a venue to be confirmed"
 
@@ -314,8 +317,6 @@ def rsvp_link(invitation: Invitation, *, revoke_previous: bool) -> str:
 
 def sendable_problem(invitation: Invitation) -> str | None:
     """Why no e-mail can go to this invitee, or None."""
-    from ..mail.services import MailError, check_header_value, normalise_address
-
     person = invitation.person
     if person.erased_at is not None:
         return f"{person.name}: erased from the directory."
@@ -338,8 +339,6 @@ def _organizer_identity(convening: Convening) -> tuple[str, str]:
 def _queue(invitation: Invitation, *, subject: str, text: str, kind: str, dedupe_key: str, link: str | None = None,
            calendar: bytes | None = None, calendar_method: str | None = None):
     """Queue one message to the invitee; a refused message raises InvitationError (nothing is marked)."""
-    from ..mail.services import MailError, queue_message
-
     person = invitation.person
     try:
         return queue_message(to_address=person.email or "", to_name=person.display_name, subject=subject,
@@ -361,8 +360,6 @@ def next_sequence(invitation: Invitation) -> int:
 
 def _queue_itip(invitation: Invitation, method: str, *, subject: str, intro: str, kind: str) -> bool:
     """E-mail the invitee an iTIP calendar (REQUEST or CANCEL); False when they have no usable address."""
-    from ..ics.builders import convening_itip
-
     if sendable_problem(invitation) is not None:
         return False
     convening, person = invitation.convening, invitation.person
@@ -553,8 +550,6 @@ PROFILE_FIELDS = ("position", "country", "sector", "gender", "gender_self_descri
 def update_profile(person: Person, data: dict[str, Any], *, seen_version: int | None = None,
                    actor_label: str = VIA_LINK) -> dict[str, list]:
     """The invitee confirms or corrects their own details (sensitive values are masked in the audit)."""
-    from ..people.services import change_organization
-
     check_version(person, seen_version)
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     for key in ("country", "nationality", "sector", "gender"):
@@ -585,8 +580,6 @@ def nomination_closed_reason(invitation: Invitation, today: date | None = None) 
 
 def nominate(invitation: Invitation, data: dict[str, Any], *, today: date | None = None) -> Nomination:
     """The invitee proposes a substitute; nominating also records that they cannot attend."""
-    from ..mail.services import MailError, check_header_value, normalise_address
-
     closed = nomination_closed_reason(invitation, today)
     if closed:
         raise InvitationError(closed)
@@ -618,8 +611,6 @@ def nominate(invitation: Invitation, data: dict[str, Any], *, today: date | None
 
 def decide_nomination(nomination: Nomination, accept: bool, *, actor) -> Invitation | None:
     """Accept (the substitute gets a planned invitation of their own, replacing the nominator) or refuse."""
-    from ..people.services import create_person, find_person_by_email
-
     if nomination.status != NominationStatus.PENDING.value:
         raise InvitationError("This nomination was already decided.")
     nomination.decided_at = utcnow()
@@ -829,12 +820,8 @@ def offer_place(place: Invitation, reserve: Invitation, *, actor) -> SendReport:
 
 
 def balance_hint(convening: Convening, invitation: Invitation) -> list[str]:
-    """What accepting this invitee would do to the balance (empty until the diversity area provides it)."""
-    try:
-        from ..diversity.services import balance_change_if_accepted
-    except ImportError:
-        return []
-    return list(balance_change_if_accepted(convening, invitation) or [])
+    """What accepting this invitee would do to the balance, in short sentences."""
+    return balance_change_if_accepted(convening, invitation)
 
 
 # --- status board, attendance -----------------------------------------------------------------

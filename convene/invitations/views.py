@@ -4,26 +4,31 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.policy import load_convening, manages, role_required, signed_in
+from ..base.text import LIKE_ESCAPE, like_pattern
 from ..db_types import utcnow
 from ..editing import StaleEdit
 from ..extensions import db, limiter
 from ..people.models import Organization, Person
+from ..privacy.services import erase_self_identification, export_person
+from ..templating import label
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from ..urls import absolute_url
-from . import bp, importing, services
+from . import importing, services
 from .confirmation import confirmed_by_invitee
 from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
                     ImportConfirmForm, ImportForm, NominationForm, OfflineReplyForm, ProfileForm, ScheduleForm,
                     TemplateForm)
-from .models import (ANSWERED, Invitation, InvitationStatus, InvitationStatusChange, Nomination,
+from .models import (ANSWERED, Invitation, InvitationStatus, InvitationStatusChange, MeetingRole, Nomination,
                      NominationStatus, Priority)
+
+bp = Blueprint("invitations", __name__)
 
 SEARCH_LIMIT = 50
 RSVP_LIMIT = "60/minute"
@@ -47,11 +52,6 @@ def _guests(convening, *statuses: str) -> list[Invitation]:
     rows = db.session.scalars(query).unique().all()
     return sorted(rows, key=lambda i: (i.priority != Priority.FIRST_CHOICE.value, i.reserve_rank or 0,
                                        i.person.name.lower()))
-
-
-def _like(text: str) -> str:
-    """A LIKE pattern matching text anywhere, with the wildcards in it escaped (use escape="\\")."""
-    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _list_order():
@@ -82,10 +82,10 @@ def _guest_page(convening, filters: dict):
     if filters["priority"]:
         query = query.where(Invitation.priority == filters["priority"])
     if filters["find"]:
-        pattern = _like(filters["find"])
-        query = query.where(sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"),
-                                   sa.func.lower(Person.email).like(pattern, escape="\\"),
-                                   sa.func.lower(Organization.name).like(pattern, escape="\\")))
+        pattern = like_pattern(filters["find"].lower())
+        query = query.where(sa.or_(sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
+                                   sa.func.lower(Person.email).like(pattern, escape=LIKE_ESCAPE),
+                                   sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE)))
     per_page = max(1, int(current_app.config.get("GUEST_LIST_PER_PAGE", GUESTS_PER_PAGE)))
     page = db.paginate(query.order_by(*_list_order()), page=filters["page"], per_page=per_page,
                        error_out=False)
@@ -114,13 +114,14 @@ def _search_directory(q: str) -> list[Person]:
     q = q.strip()[:200]
     if not q:
         return []
-    pattern = _like(q)
+    pattern = like_pattern(q.lower())
     return list(db.session.scalars(
         sa.select(Person).outerjoin(Organization, Person.organization_id == Organization.id)
         .where(Person.erased_at.is_(None))
-        .where(sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"), Person.email.like(pattern, escape="\\"),
-                      sa.func.lower(Person.position).like(pattern, escape="\\"),
-                      sa.func.lower(Organization.name).like(pattern, escape="\\")))
+        .where(sa.or_(sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
+                      Person.email.like(pattern, escape=LIKE_ESCAPE),
+                      sa.func.lower(Person.position).like(pattern, escape=LIKE_ESCAPE),
+                      sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE)))
         .options(joinedload(Person.organization)).order_by(Person.name).limit(SEARCH_LIMIT)))
 
 
@@ -382,7 +383,7 @@ def _preview_choices(convening, who: str) -> list[Invitation]:
     query = (sa.select(Invitation).join(Person, Person.id == Invitation.person_id)
              .where(Invitation.convening_id == convening.id).options(joinedload(Invitation.person)))
     if who:
-        query = query.where(sa.func.lower(Person.name).like(_like(who), escape="\\"))
+        query = query.where(sa.func.lower(Person.name).like(like_pattern(who.lower()), escape=LIKE_ESCAPE))
     return list(db.session.scalars(query.order_by(*_list_order()).limit(PREVIEW_CHOICES)))
 
 
@@ -669,8 +670,6 @@ def rsvp_nominate(token: str):
 @limiter.limit(RSVP_LIMIT)
 def rsvp_export(token: str):
     """Download everything Convene holds about the invitee, as JSON."""
-    from ..privacy.services import export_person
-
     invitation = _rsvp_invitation(token)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -683,8 +682,6 @@ def rsvp_export(token: str):
 @limiter.limit(RSVP_LIMIT)
 def rsvp_erase(token: str):
     """Erase the invitee's self-identification data (gender, nationality, dietary and access needs)."""
-    from ..privacy.services import erase_self_identification
-
     invitation = _rsvp_invitation(token)
     form = EraseForm()
     if not form.validate_on_submit():
@@ -699,8 +696,5 @@ def rsvp_erase(token: str):
 @bp.context_processor
 def _labels() -> dict:
     """Human labels for the enums used on these pages."""
-    from ..templating import label
-    from .models import MeetingRole
-
     return {"label_status": lambda v: label(InvitationStatus, v), "label_role": lambda v: label(MeetingRole, v),
             "label_priority": lambda v: label(Priority, v)}

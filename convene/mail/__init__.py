@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("mail", __name__)
-
-from . import views  # noqa: E402,F401
+"""Outgoing mail: the outbox, the queue and the worker that delivers it."""

@@ -8,6 +8,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .services import MailError
+from .smtp import DeliveryError
+from .worker import new_worker_id, run, send_test_message
+
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
@@ -18,8 +22,6 @@ from flask.cli import AppGroup, with_appcontext
 @with_appcontext
 def worker_command(once: bool, batch: int | None, poll: float) -> None:
     """Deliver the outbox by SMTP. Run one or several; they never send the same message."""
-    from .worker import new_worker_id, run
-
     worker_id = new_worker_id()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):  # finish the current message, then exit
@@ -39,10 +41,6 @@ mail_cli = AppGroup("mail", help="Outgoing e-mail.")
 @click.argument("address")
 def test_command(address: str) -> None:
     """Send one test message straight to ADDRESS (not via the outbox) and show the server's answer."""
-    from .worker import send_test_message
-    from .services import MailError
-    from .smtp import DeliveryError
-
     config = current_app.config
     where = f"{config['MAIL_HOST']}:{config['MAIL_PORT']}"
     try:

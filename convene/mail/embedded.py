@@ -18,6 +18,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .worker import new_worker_id, run
+
 log = logging.getLogger(__name__)
 
 #: What start_embedded started, so stop_embedded can stop it.
@@ -93,8 +95,6 @@ def start_sink(app: Flask, host: str, port: int) -> str:
 
 def worker_loop(app: Flask, stop: threading.Event, poll: float) -> None:
     """Deliver the outbox until stopped; errors are logged, never fatal to the web process."""
-    from .worker import new_worker_id, run
-
     worker_id = "embedded:" + new_worker_id()
     while not stop.is_set():
         try:

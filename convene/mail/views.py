@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import nh3
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import defer, joinedload
 
 from ..auth.policy import role_required, visible_convening_ids
 from ..extensions import db
-from . import bp, services
+from . import services
 from .forms import OutboxFilterForm, RetryForm
 from .message import build_message
 from .models import OutboxMessage, OutboxStatus
+
+bp = Blueprint("mail", __name__)
 
 PAGE_SIZE = 50
 

@@ -26,7 +26,7 @@ from ..extensions import db
 from . import smtp
 from .message import build_message, envelope_recipient, needs_smtputf8, sender
 from .models import OutboxMessage, OutboxStatus
-from .services import MailError
+from .services import MailError, new_message_id, normalise_address
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +255,6 @@ def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop
 
 def send_test_message(address: str) -> str:
     """Send one message straight to `address`, bypassing the outbox; return the server's answer."""
-    from .services import new_message_id, normalise_address
-
     # A transient row, never added to the session: nothing is queued.
     row = OutboxMessage(
         kind="test", to_address=normalise_address(address, allow_local=True), to_name="",

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("notes", __name__)
-
-from . import views  # noqa: E402,F401
+"""Notes: the rapporteur's record of a convening, remarks, sharing and participants' comments."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -13,9 +13,11 @@ from ..extensions import db, limiter
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
-from . import bp, services
+from . import services
 from .forms import CommentForm, NoteForm, NoteStatusForm, RemarkForm
 from .models import NOTE_TRANSITIONS, NoteRemark, NoteRevision, NoteStatus, SessionNote
+
+bp = Blueprint("notes", __name__)
 
 #: Invitation statuses of the participants who may read and comment on shared notes.
 PARTICIPANT_STATUSES = ("accepted", "attended")

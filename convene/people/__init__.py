@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("people", __name__)
-
-from . import views  # noqa: E402,F401
+"""The people directory and organizations."""

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from ..base.countries import country_choices
 from ..db_types import choices
-from ..diversity.countries import country_choices
 from ..extensions import db
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country
 from .models import Gender, Organization, Person, Sector

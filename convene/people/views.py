@@ -4,18 +4,21 @@ from __future__ import annotations
 from functools import partial
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import ActionItem
 from ..auth.policy import role_required, sees_sensitive_fields, signed_in, visible_convening_ids
+from ..base.text import LIKE_ESCAPE, like_pattern
 from ..edge import on_refusal
 from ..extensions import db
 from ..invitations.models import Invitation
-from . import bp, services
+from . import services
 from .forms import OrganizationForm, PersonForm, PersonWithSensitiveForm, SECTOR_CHOICES
 from .models import Organization, Person, Sector
+
+bp = Blueprint("people", __name__)
 
 PAGE_SIZE = 50
 
@@ -26,22 +29,18 @@ def search_people(q: str = "", country: str = "", sector: str = ""):
              .options(joinedload(Person.organization)).where(Person.erased_at.is_(None)).order_by(Person.name))
     q = q.strip()[:200]
     if q:
-        pattern = f"%{_escape_like(q.lower())}%"
+        pattern = like_pattern(q.lower())
         query = query.where(sa.or_(
-            sa.func.lower(Person.name).like(pattern, escape="\\"),
-            Person.email.like(pattern, escape="\\"),
-            sa.func.lower(Person.position).like(pattern, escape="\\"),
-            sa.func.lower(Organization.name).like(pattern, escape="\\"),
+            sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
+            Person.email.like(pattern, escape=LIKE_ESCAPE),
+            sa.func.lower(Person.position).like(pattern, escape=LIKE_ESCAPE),
+            sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE),
         ))
     if country:
         query = query.where(Person.country == country.upper()[:2])
     if sector in {s.value for s in Sector}:
         query = query.where(Person.sector == sector)
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @bp.route("/people/")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("privacy", __name__)
-
-from . import views  # noqa: E402,F401
+"""Personal-data rights: export, erase, anonymize and the retention purge."""

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..audit.services import record
 from ..extensions import db
 from ..people.services import find_person_by_email
 from . import services
@@ -29,8 +30,6 @@ def _person_or_fail(email: str):
               help="Write to this file (mode 600) instead of standard output.")
 def export_command(email: str, output: str | None) -> None:
     """Print everything Convene holds about a person as JSON (audited)."""
-    from ..audit.services import record
-
     person = _person_or_fail(email)
     body = json.dumps(services.export_person(person), indent=2, ensure_ascii=False, sort_keys=True)
     record("person.export", person, actor_label=CLI_ACTOR)

@@ -15,10 +15,13 @@ import sqlalchemy as sa
 
 from ..audit.models import REDACTION_FLAG, AuditEvent
 from ..audit.services import record
+from ..convenings.models import Convening, ConveningStatus
 from ..db_types import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..invitations.models import Invitation
 from ..people.models import Person
+from ..tokens.models import AccessToken
 
 #: Self-identified data that retention and erasure clear (with their empty value).
 SELF_IDENTIFICATION = {
@@ -128,8 +131,6 @@ def export_person(person: Person) -> dict:
 
 def _convening_titles(invitations: list[dict]) -> dict[str, str]:
     """{convening id: title} for the convenings the person was invited to, for a readable export."""
-    from ..convenings.models import Convening
-
     ids = {row["convening_id"] for row in invitations if row.get("convening_id")}
     if not ids:
         return {}
@@ -161,8 +162,6 @@ def anonymize_person(person: Person, *, actor=None, actor_label: str = "") -> No
     Personal links stop working, and audit events about the person lose the values they
     recorded (names, emails): the erasure itself is recorded as a new event.
     """
-    from ..tokens.models import AccessToken
-
     if person.erased_at is not None:
         return
     changed = _clear(person, {**SELF_IDENTIFICATION, **IDENTIFYING})
@@ -205,8 +204,6 @@ def _scrub_outbox(person: Person) -> None:
 
     Written against the table (not the mail area's model) so it keeps working as that area grows.
     """
-    from ..invitations.models import Invitation
-
     table = db.metadata.tables.get("outbox_messages")
     if table is None:
         return
@@ -240,9 +237,6 @@ def retention_cutoff(today: date, months: int) -> date:
 
 def people_past_retention(today: date, months: int):
     """SELECT of people with self-identification data whose every convening closed before the cutoff."""
-    from ..convenings.models import Convening, ConveningStatus
-    from ..invitations.models import Invitation
-
     cutoff = retention_cutoff(today, months)
     still_held = (sa.select(Invitation.person_id).join(Convening, Convening.id == Invitation.convening_id)
                   .where(sa.or_(Convening.status != ConveningStatus.CLOSED.value, Convening.ends_on >= cutoff)))

@@ -4,15 +4,17 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..audit.services import record
 from ..auth.policy import role_required
 from ..extensions import db
 from ..people.models import Person
-from . import bp, services
+from . import services
 from .forms import AnonymizeForm, ConfirmForm, EraseSelfIdentificationForm
+
+bp = Blueprint("privacy", __name__)
 
 
 def _load_person(person_id: int) -> Person:

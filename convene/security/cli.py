@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from ..audit import trigger
+from ..extensions import db
 from . import backup as backups
 
 
@@ -46,9 +48,6 @@ def restore_command(path: Path, yes: bool) -> None:
 @with_appcontext
 def audit_trigger_command(remove: bool) -> None:
     """PostgreSQL: install a trigger that refuses UPDATE/DELETE on the audit trail for every client."""
-    from ..audit import trigger
-    from ..extensions import db
-
     try:
         with db.engine.begin() as connection:
             (trigger.remove if remove else trigger.install)(connection)

@@ -1,0 +1,1 @@
+"""Themes that tag next steps and briefs."""

@@ -21,31 +21,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from werkzeug.serving import make_server
 
+from convene.mail.worker import deliver_pending
 from tests.conftest import IN_CI
 from tests.fixtures.smtp import Sink, free_port
-
-def _import_app_modules() -> None:
-    """Import every module of the app before any app is built.
-
-    Areas register database extras (e.g. the briefs full-text table) when their module is imported;
-    a module imported lazily by a view would otherwise register after the schema was created, and the
-    per-test wipe would then fail on a missing table.
-    """
-    import importlib
-    import pkgutil
-
-    import convene
-
-    for module in pkgutil.walk_packages(convene.__path__, "convene."):
-        if module.name.endswith("__main__"):
-            continue
-        try:
-            importlib.import_module(module.name)
-        except Exception:  # noqa: BLE001 - a broken module fails its own tests; never the whole collection
-            continue
-
-
-_import_app_modules()
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CONVENE_CHROMIUM", "/usr/bin/chromium"))
@@ -88,28 +66,6 @@ def live_smtp():
         controller.stop()
 
 
-#: Names the mail area may give its "send what is due" function, most specific first.
-_WORKER_NAMES = ("deliver_due", "deliver_pending", "send_due", "send_pending", "process_outbox", "run_once",
-                 "deliver_batch", "work_once", "drain")
-
-
-def find_mail_worker():
-    """The mail area's function that sends due outbox messages, or None if it is not built yet."""
-    import importlib
-
-    for module_name in ("convene.mail.worker", "convene.mail.services", "convene.mail.delivery",
-                        "convene.mail.sender"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for name in _WORKER_NAMES:
-            function = getattr(module, name, None)
-            if callable(function):
-                return function
-    return None
-
-
 # ---------------------------------------------------------------- the live server
 
 @dataclass
@@ -123,12 +79,9 @@ class LiveServer:
 
     def deliver_mail(self) -> int:
         """Run the mail worker once, as `flask worker` would; return how many messages the sink holds."""
-        worker = find_mail_worker()
-        if worker is None:
-            pytest.skip("mail area not built yet: no worker function to deliver the outbox")
         for _ in range(100):  # the worker sends in batches: call it until nothing is left
             with self.app.app_context():
-                result = worker()
+                result = deliver_pending()
             if not result or (isinstance(result, tuple) and not any(result)):
                 break
         return len(self.smtp.messages)
@@ -143,9 +96,6 @@ class LiveServer:
         text = body.get_content() if body is not None else ""
         links = re.findall(r"https?://[^\s<>\"')\]]+", text)
         return [link for link in links if re.search(pattern, link)]
-
-    def has_endpoint(self, endpoint: str) -> bool:
-        return endpoint in self.app.view_functions
 
 
 class _QuietThread(threading.Thread):
@@ -355,10 +305,3 @@ def sign_in_as(page, user, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")
-
-
-def skip_unless_endpoint(live: LiveServer, endpoint: str, what: str) -> None:
-    """pytest.skip with a clear note when another area's page does not exist yet."""
-    if not live.has_endpoint(endpoint):
-        area = endpoint.split(".")[0]
-        pytest.skip(f"{area} page not built yet: {what} ({endpoint})")

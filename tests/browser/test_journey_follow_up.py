@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.models import ActionItem, ActionUpdate, Brief
-from tests.browser.conftest import new_context, sign_in_as, skip_unless_endpoint
+from tests.browser.conftest import new_context, sign_in_as
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
@@ -48,9 +48,6 @@ def _capture_path(convening, session) -> str:
 
 
 def test_next_steps_from_capture_to_published_brief(browser, page, live, journey, make):
-    for endpoint, what in (("actions.for_session", "next-step capture during a session"),
-                           ("actions.detail", "next-step detail"), ("actions.owner_page", "owner's page")):
-        skip_unless_endpoint(live, endpoint, what)
     _organizer, rapporteur, staff, convening, session, owners = _held_roundtable(make)
     grace = owners[0]
 
@@ -126,8 +123,6 @@ def test_next_steps_from_capture_to_published_brief(browser, page, live, journey
         assert notes and notes[0].author_person_id == grace.id
 
         # 4. Staff write and publish the brief.
-        skip_unless_endpoint(live, "briefs.create", "brief editing")
-        skip_unless_endpoint(live, "briefs.archive", "public archive")
         staff_page.goto("/briefs/new")
         s.check("new brief form")
         staff_page.get_by_label("Title").fill("Early Warning for Climate Security in the Sahel")
@@ -181,7 +176,6 @@ def test_next_steps_from_capture_to_published_brief(browser, page, live, journey
 
 def test_capture_form_works_with_the_keyboard_only(page, live, journey, make):
     """Type a next step, Tab to the owner and pick one with the arrow keys, type a due date, Enter: no mouse."""
-    skip_unless_endpoint(live, "actions.for_session", "next-step capture during a session")
     _organizer, rapporteur, _staff, convening, session, owners = _held_roundtable(make)
     j = journey("c-capture-keyboard")
     sign_in_as(page, rapporteur, PASSWORD)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.models import Invitation, Person
-from tests.browser.conftest import new_context, sign_in_as, skip_unless_endpoint
+from tests.browser.conftest import new_context, sign_in_as
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
@@ -23,7 +23,6 @@ SESSIONS = ("Opening plenary: why climate security now", "Early warning that rea
 
 def _invited(live, make):
     """An open convening with a three-session agenda and one invitee whose invitation e-mail is delivered."""
-    skip_unless_endpoint(live, "invitations.rsvp", "RSVP page")
     organizer = make.user("organizer", name="Olivia Organizer")
     first = date.today() + timedelta(days=45)
     convening = make.convening(organizers=[organizer], title="Climate and Security Roundtable", status="open",
@@ -101,8 +100,6 @@ def test_invitee_accepts_fixes_profile_and_takes_the_agenda_to_their_calendar(br
     assert str(itip["METHOD"]) == "REQUEST"
 
     # 4. The organizer publishes the agenda; the invitee gets an e-mail with their agenda link.
-    skip_unless_endpoint(live, "agenda.publish", "agenda publishing")
-    skip_unless_endpoint(live, "agenda.my_agenda", "attendee agenda")
     staff_context = new_context(browser, live)
     try:
         staff = staff_context.new_page()

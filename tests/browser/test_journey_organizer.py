@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.models import Convening, Invitation
-from tests.browser.conftest import sign_in_as, skip_unless_endpoint
+from tests.browser.conftest import sign_in_as
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
@@ -67,7 +67,6 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     assert page.get_by_role("heading", level=1).inner_text() == "Climate and Security Roundtable"
 
     # 4. Import the guest list from a CSV file.
-    skip_unless_endpoint(live, "invitations.guest_list", "guest list of a convening")
     page.goto(_url(live, "invitations.guest_list", convening_id=dialogue_id))
     j.check("empty guest list")
     with page.expect_navigation():
@@ -117,7 +116,6 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
     assert statuses == {"invited"}
 
     # 6. Watch the balance dashboard.
-    skip_unless_endpoint(live, "diversity.dashboard", "balance dashboard")
     page.goto(f"/convenings/{dialogue_id}")
     with page.expect_navigation():
         page.get_by_role("navigation", name="Convening sections").get_by_role("link", name="Balance").click()

@@ -6,7 +6,7 @@ from flask_login import login_user
 from convene.diversity.models import DiversityTarget
 from convene.extensions import db
 
-INCLUDE = '{% include "diversity/_guest_list_hint.html" ignore missing %}'
+INCLUDE = '{% include "diversity/_guest_list_hint.html" %}'
 
 
 def _render(app, user, convening):

@@ -61,7 +61,7 @@ def test_demo_has_targets_a_published_agenda_and_a_working_invitee_link(client, 
 def test_demo_people_are_fictional_with_transliterated_addresses_and_the_seed_mix():
     from convene.demo.data import email_local_part
     from convene.demo.people import NEW_INVITEES, PARTICIPANTS_2012
-    from convene.diversity.countries import Classifier
+    from convene.base.countries import Classifier
 
     assert email_local_part("Sofía Ramírez") == "sofia.ramirez"
     assert email_local_part("Đỗ Quang Vĩnh") == "do.quang.vinh"

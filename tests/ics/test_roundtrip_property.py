@@ -1,6 +1,7 @@
 """Any printable text (with newlines, commas, semicolons, backslashes, any script) survives a round trip."""
 from datetime import datetime, timezone
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 from icalendar import Calendar
@@ -12,8 +13,9 @@ TEXT = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs", "Cc"
 
 
 def fake(title: str, description: str):
-    convening = SimpleNamespace(timezone="Asia/Kolkata", venue="", city="", country="", attribution_rule="on_the_record",
-                                attribution=SimpleNamespace(strips_names=False), attribution_text="On the record.")
+    convening = SimpleNamespace(timezone="Asia/Kolkata", zone=ZoneInfo("Asia/Kolkata"), venue="", city="", country="",
+                                attribution_rule="on_the_record", attribution=SimpleNamespace(strips_names=False),
+                                attribution_text="On the record.")
     moment = datetime(2031, 3, 8, 9, tzinfo=timezone.utc)
     session = SimpleNamespace(uid="9b7c5f0e-1111-4222-8333-444455556666", title=title, description=description,
                               kind="plenary", all_day=False, starts_at=moment, ends_at=moment.replace(hour=10),

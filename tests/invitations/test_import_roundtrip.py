@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convene.diversity.countries import countries
+from convene.base.countries import countries
 from convene.extensions import db
 from convene.invitations import importing
 from convene.invitations.models import Invitation

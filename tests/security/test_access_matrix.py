@@ -150,8 +150,6 @@ ics.public_agenda GET                       404    404    404    404    404    4
 ics.public_session GET                      404    404    404    404    404    404
 ics.session GET                             login  login  200    404    200    200
 
-# the next three answer 500 today: their form validators raise ValueError, which WTForms 3.2 no longer
-# turns into a field error (raise wtforms.ValidationError instead); the table says what should happen
 invitations.add_people POST                 login  login  403    404    302    302
 invitations.attendance POST                 login  login  403    404    302    302
 invitations.bulk POST                       login  login  403    404    302    302

@@ -13,10 +13,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from werkzeug.routing import Rule
 
-try:  # registers the brief search index before the test schema is made (it is otherwise imported lazily)
-    import convene.briefs.search  # noqa: F401
-except ImportError:
-    pass
 from convene.db_types import utcnow
 from convene.extensions import db
 from convene.tokens import services as tokens

@@ -4,7 +4,7 @@ from importlib import resources
 
 import pytest
 
-from convene.diversity import countries as geo
+from convene.base import countries as geo
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -85,14 +85,14 @@ def test_overrides_apply():
 
 
 def test_sources_file_names_sources_and_dates():
-    text = resources.files("convene.diversity").joinpath("data/SOURCES.md").read_text(encoding="utf-8")
+    text = resources.files("convene.base").joinpath("data/SOURCES.md").read_text(encoding="utf-8")
     for phrase in ("Standard country or area codes for statistical use", "UNCTADstat",
                    "World Bank country classifications by income level", "1 July 2025", "2021"):
         assert phrase in text
 
 
 def test_csv_is_well_formed():
-    with resources.files("convene.diversity").joinpath("data/countries.csv").open(encoding="utf-8") as handle:
+    with resources.files("convene.base").joinpath("data/countries.csv").open(encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader)
         assert header[:2] == ["alpha2", "name"]
