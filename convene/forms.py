@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-from wtforms import HiddenField, SelectField, ValidationError
+from flask import request
+from wtforms import BooleanField, HiddenField, SelectField, ValidationError
 
 from .base.countries import is_country
 from .base.text import has_control_characters
@@ -51,3 +52,15 @@ def no_control_characters(form, field) -> None:
     """Single-line text never holds CR, LF, NUL or other control characters (header injection)."""
     if field.data and has_control_characters(field.data):
         raise ValidationError("Use a single line without control characters.")
+
+
+def submitted_data(form) -> dict:
+    """The form's data for the fields the request carried, for an edit: services leave a field that
+    is missing here unchanged, so a partial POST (a field absent from the request) never blanks it.
+
+    Checkboxes are the exception: a browser sends nothing for an unticked box, so a checkbox
+    counts as submitted (unticked) whenever the form was.
+    """
+    sent = set(request.form) | set(request.files)
+    return {field.short_name: field.data for field in form
+            if field.name in sent or isinstance(field, BooleanField)}

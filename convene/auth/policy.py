@@ -69,6 +69,50 @@ def visible_convening_ids(user: User):
     return sa.select(Convening.id).where(sa.or_(Convening.id.in_(own), Convening.parent_id.in_(own)))
 
 
+def manages_series(user: User, series) -> bool:
+    """Who may rename a series or set its default targets: admins, and organizers of one of its editions."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    if not user.is_organizer:
+        return False
+    from ..convenings.models import Convening
+
+    return db.session.scalar(sa.select(Convening.id).where(
+        Convening.series_id == series.id, Convening.id.in_(visible_convening_ids(user))).limit(1)) is not None
+
+
+def edits_person(user: User, person) -> bool:
+    """Who may edit a directory entry: staff and admins, who keep the shared directory; and an organizer
+    while every guest list the person is on belongs to a convening they run (or there is none yet).
+
+    An organizer may put anyone on their own list, so that grants nothing: a person another team
+    has on its list keeps the contact details that team relies on (an e-mail address changed here
+    would send that team's invitations elsewhere). Sensitive fields follow sees_sensitive_fields.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if not user.is_organizer:
+        return False
+    if person.id is None:
+        return True
+    from ..invitations.models import Invitation
+
+    elsewhere = (sa.select(Invitation.id).where(Invitation.person_id == person.id,
+                                                Invitation.convening_id.not_in(visible_convening_ids(user)))
+                 .limit(1))
+    return db.session.scalar(elsewhere) is None
+
+
+def edits_organization(user: User, organization=None) -> bool:
+    """Renaming or reclassifying an organization changes it for everyone: staff and admins only.
+    Organizers add organizations (directly or by typing a new name on a person's form)."""
+    return user.is_authenticated and user.is_staff
+
+
 def sees_sensitive_fields(user: User, person) -> bool:
     """Individual gender, nationality, dietary and access needs: admins, and organizers of a
     convening for which the person themself answered or gave their details through their own

@@ -32,7 +32,9 @@ def create_series(data: dict[str, Any], actor) -> Series:
 
 
 def update_series(series: Series, data: dict[str, Any], actor) -> Series:
-    changes = apply_changes(series, {**data, "name": data["name"].strip()}, ("name", "description"))
+    """Rename or describe a series; a field absent from data stays as it is."""
+    data = {**data, **({"name": data["name"].strip()} if "name" in data else {})}
+    changes = apply_changes(series, data, ("name", "description"))
     if changes:
         record("series.update", series, actor=actor, changes=changes)
     return series

@@ -8,10 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
+from ..auth.policy import load_convening, manages, manages_series, role_required, signed_in, visible_convening_ids
 from ..briefs.models import Brief, brief_convenings
 from ..edge import on_refusal
 from ..extensions import db
+from ..forms import submitted_data
 from ..invitations import rollup
 from . import services
 from .forms import ConveningForm, SeriesForm, StatusForm
@@ -143,7 +144,8 @@ def series_detail(series_id: int):
     editions = db.session.scalars(
         _visible(sa.select(Convening)).where(Convening.series_id == series.id, Convening.parent_id.is_(None))
         .options(selectinload(Convening.dialogues)).order_by(Convening.starts_on.desc())).all()
-    return render_template("convenings/series_detail.html", series=series, editions=editions)
+    return render_template("convenings/series_detail.html", series=series, editions=editions,
+                           may_edit=manages_series(current_user, series))
 
 
 @bp.route("/series/new", methods=("GET", "POST"))
@@ -162,9 +164,11 @@ def series_create():
 @role_required("organizer")
 def series_edit(series_id: int):
     series = db.session.get(Series, series_id) or abort(404)
+    if not manages_series(current_user, series):
+        abort(403)
     form = SeriesForm(obj=series, series=series)
     if form.validate_on_submit():
-        services.update_series(series, form.data, actor=current_user)
+        services.update_series(series, submitted_data(form), actor=current_user)
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("convenings.series_detail", series_id=series.id))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.policy import load_convening, manages, role_required, signed_in, visible_convening_ids
+from ..auth.policy import load_convening, manages, manages_series, role_required, signed_in, visible_convening_ids
 from ..base import countries as geo
 from ..convenings.models import Convening, Series
 from ..edge import on_refusal
@@ -59,17 +59,6 @@ def guest_list_hint(convening) -> dict | None:
 @bp.app_context_processor
 def _template_helpers() -> dict:
     return {"diversity_guest_list_hint": guest_list_hint}
-
-
-def _may_manage_series(series: Series) -> bool:
-    """Admins, and organizers of at least one edition of the series, set its default targets (one query)."""
-    if current_user.is_admin:
-        return True
-    if not current_user.is_organizer:
-        return False
-    own = visible_convening_ids(current_user)
-    return db.session.scalar(sa.select(Convening.id).where(
-        Convening.series_id == series.id, Convening.id.in_(own)).limit(1)) is not None
 
 
 # --- Convening dashboard ------------------------------------------------------------------------
@@ -161,7 +150,7 @@ def _load_series(series_id: int) -> Series:
 def series_targets(series_id: int):
     """Default targets for every edition of a series."""
     series = _load_series(series_id)
-    if not _may_manage_series(series):
+    if not manages_series(current_user, series):
         abort(404 if not current_user.is_staff else 403)
     form = TargetForm()
     page = _save_target(form, series=series)
@@ -173,7 +162,7 @@ def series_targets(series_id: int):
 def delete_series_target(series_id: int, target_id: int):
     """Remove one of a series' default targets."""
     series = _load_series(series_id)
-    if not _may_manage_series(series):
+    if not manages_series(current_user, series):
         abort(404 if not current_user.is_staff else 403)
     target = db.session.get(DiversityTarget, target_id)
     if target is None or target.series_id != series.id:
@@ -229,7 +218,7 @@ def series_trends(series_id: int):
     return render_template("diversity/series_trends.html", series=series, rows=rows, labels=labels, chart=chart,
                            dimension=Dimension(dimension), stage=stage, stages=STAGE_CHOICES,
                            dimensions=list(Dimension), info=info, suppress=suppress,
-                           may_manage=_may_manage_series(series))
+                           may_manage=manages_series(current_user, series))
 
 
 #: Characters that make a spreadsheet treat a cell as a formula (ASVS 5.0 1.2.10).

@@ -9,10 +9,12 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import ActionItem
-from ..auth.policy import role_required, sees_sensitive_fields, signed_in, visible_convening_ids
+from ..auth.policy import (edits_organization, edits_person, role_required, sees_sensitive_fields, signed_in,
+                           visible_convening_ids)
 from ..base.text import LIKE_ESCAPE, like_pattern
 from ..edge import on_refusal
 from ..extensions import db
+from ..forms import submitted_data
 from ..invitations.models import Invitation
 from . import services
 from .forms import OrganizationForm, PersonForm, PersonWithSensitiveForm, SECTOR_CHOICES
@@ -78,7 +80,8 @@ def detail(person_id: int):
     actions = db.session.scalars(actions_query).all()
     return render_template("people/detail.html", person=person,
                            invitations=db.session.scalars(invitations_query).all(), actions=actions,
-                           show_sensitive=sees_sensitive_fields(current_user, person))
+                           show_sensitive=sees_sensitive_fields(current_user, person),
+                           may_edit=edits_person(current_user, person))
 
 
 @bp.route("/people/new", methods=("GET", "POST"))
@@ -100,6 +103,8 @@ def create():
 def edit(person_id: int):
     """Edit a person; sensitive fields appear only for those allowed to see them."""
     person = _load_person(person_id)
+    if not edits_person(current_user, person):
+        abort(403)
     with_sensitive = sees_sensitive_fields(current_user, person)
     form_class = PersonWithSensitiveForm if with_sensitive else PersonForm
     form = form_class(obj=person, person=person)
@@ -108,7 +113,7 @@ def edit(person_id: int):
     page = partial(render_template, "people/form.html", form=form, person=person, show_sensitive=with_sensitive)
     if form.validate_on_submit():
         on_refusal(render=lambda error: page(stale=error.current), form=form, stale=STALE_EDIT)
-        services.update_person(person, form.data, actor=current_user, with_sensitive=with_sensitive)
+        services.update_person(person, submitted_data(form), actor=current_user, with_sensitive=with_sensitive)
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("people.detail", person_id=person.id))
@@ -146,9 +151,11 @@ def organization_create():
 @role_required("organizer", "staff")
 def organization_edit(organization_id: int):
     organization = db.session.get(Organization, organization_id) or abort(404)
+    if not edits_organization(current_user, organization):
+        abort(403)
     form = OrganizationForm(obj=organization, organization=organization)
     if form.validate_on_submit():
-        services.update_organization(organization, form.data, actor=current_user)
+        services.update_organization(organization, submitted_data(form), actor=current_user)
         db.session.commit()
         flash("Saved.", "success")
         return redirect(url_for("people.organizations"))

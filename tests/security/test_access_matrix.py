@@ -198,13 +198,13 @@ notes.revision GET                          login  login  200    404    200    2
 people.create GET                           login  login  200    200    200    200
 people.create POST                          login  login  200    200    200    200
 people.detail GET                           login  login  200    200    200    200
-people.edit GET                             login  login  200    200    200    200
-people.edit POST                            login  login  302    302    302    302
+people.edit GET                             login  login  200    403    200    200
+people.edit POST                            login  login  302    403    302    302
 people.index GET                            login  login  200    200    200    200
 people.organization_create GET              login  login  200    200    200    200
 people.organization_create POST             login  login  200    200    200    200
-people.organization_edit GET                login  login  200    200    200    200
-people.organization_edit POST               login  login  302    302    302    302
+people.organization_edit GET                login  login  200    403    403    200
+people.organization_edit POST               login  login  302    403    403    302
 people.organizations GET                    login  login  200    200    200    200
 
 privacy.anonymize POST                      login  login  403    403    403    302
