@@ -303,3 +303,51 @@ def test_every_route_answers_each_actor_as_the_matrix_says(app, frozen_world):
         if key == gets[-1]:
             assert snapshot_rows(db.engine) == frozen_world.rows, "a GET request changed the database"
     assert not wrong, "\n".join(wrong)
+
+
+# --- CSRF: every state-changing route refuses a POST without the form's token ---------------------
+
+def _sign_in_with_token(app, user) -> str:
+    """Sign in through the real form with its CSRF token; the session cookie."""
+    import re
+
+    from tests.fixtures.factories import PASSWORD
+
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, "could not sign in with CSRF on"
+    return client.get_cookie("session").value
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(make_app, make):
+    """Issue 13, finding 10: per state-changing route of the matrix and per actor (the second organizer
+    included), a POST without the CSRF token answers 400 and leaves every table as it was."""
+    from tests.security.world import world_values
+
+    world = build_world(make)
+    values = world_values(world)
+    app = make_app(WTF_CSRF_ENABLED=True)
+    sessions = {actor: _sign_in_with_token(app, world.user(actor)) for actor in ACTORS if world.user(actor)}
+    before = snapshot_rows(db.engine)
+    rules = {f"{r.endpoint} {m}": (r, m) for r, m in routes(app)}
+    posts = [key for key in EXPECTED if not key.endswith(" GET")]
+    assert posts and set(posts) <= set(rules)
+    wrong = []
+    for key in posts:
+        rule, method = rules[key]
+        for actor in ACTORS:
+            client = app.test_client()
+            if actor in sessions:
+                client.set_cookie("session", sessions[actor])
+            token = None if actor == "attendee" else BOGUS_TOKEN
+            url = url_for_rule(rule, values, token=token if "token" in rule.arguments else None)
+            response = client.open(url, method=method, data={"name": "Forged", "answer": "declined"})
+            if response.status_code != 400 or "Form expired" not in response.get_data(as_text=True):
+                wrong.append(f"{key} as {actor}: {response.status_code}")
+            response.close()
+        if snapshot_rows(db.engine) != before:
+            wrong.append(f"{key}: a POST without a CSRF token changed the database")
+            restore_rows(db.engine, before)
+    assert not wrong, "\n".join(wrong)
