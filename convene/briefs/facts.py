@@ -23,11 +23,6 @@ FEWER = "fewer than 5"
 #: A cell of 5 or more hidden only so that a small one cannot be worked out from the total.
 WITHHELD = "not shown"
 
-#: Fallback when the diversity area offers no classification: UNCTAD's developed economies.
-GLOBAL_NORTH = frozenset(
-    "AD AL AT AX BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU LV MC MD "
-    "ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA XK US CA BM GL PM AU NZ JP IL KR".split())
-
 
 @dataclass
 class ConveningFacts:
@@ -53,22 +48,14 @@ def _diversity_classifier():
 _NORTH_SOUTH_LABELS = {"north": "Global North", "south": "Global South"}
 
 
-def north_or_south(code: str | None, classifier=None) -> str:
+def north_or_south(code: str | None, classifier) -> str:
     """'Global North', 'Global South', 'Not classified' or 'Not stated' for a country code."""
     if not code:
         return "Not stated"
-    if classifier is not None:
-        try:
-            answer = str(classifier(code.upper()) or "").lower()
-        except Exception:  # another area's function; fall back rather than break a public page
-            answer = ""
-        if answer in _NORTH_SOUTH_LABELS:
-            return _NORTH_SOUTH_LABELS[answer]
-        if answer == "not_classified":
-            return "Not classified"
-        if answer == "unknown":
-            return "Not stated"
-    return "Global North" if code.upper() in GLOBAL_NORTH else "Global South"
+    answer = classifier(code.upper())
+    if answer in _NORTH_SOUTH_LABELS:
+        return _NORTH_SOUTH_LABELS[answer]
+    return "Not classified" if answer == "not_classified" else "Not stated"
 
 
 def convening_facts(convening_ids: list[int]) -> dict[int, ConveningFacts]:
