@@ -77,8 +77,6 @@ def manages_series(user: User, series) -> bool:
         return True
     if not user.is_organizer:
         return False
-    from ..convenings.models import Convening
-
     return db.session.scalar(sa.select(Convening.id).where(
         Convening.series_id == series.id, Convening.id.in_(visible_convening_ids(user))).limit(1)) is not None
 
@@ -99,8 +97,6 @@ def edits_person(user: User, person) -> bool:
         return False
     if person.id is None:
         return True
-    from ..invitations.models import Invitation
-
     elsewhere = (sa.select(Invitation.id).where(Invitation.person_id == person.id,
                                                 Invitation.convening_id.not_in(visible_convening_ids(user)))
                  .limit(1))
