@@ -55,7 +55,7 @@ def _queue_invitations(shapes, phase: str, count: int) -> float:
     `send_invitations` issues each personal link, renders the text and queues the message, in one
     transaction (timed).
     """
-    from convene.invitations.services import send_invitations
+    from convene.invitations.sending import send_invitations
     from convene.models import Convening, Invitation, Person, User
 
     people = db.session.execute(sa.select(Person.id).where(Person.email.is_not(None))
@@ -96,7 +96,7 @@ def run_mail(make_app_for_mail, shapes, *, backend: str, count: int = 2000) -> l
             if phase == "timed":
                 queue_row.median_ms = queued_s * 1000
                 queue_row.note = (f"{queued / queued_s:,.0f} messages/s queued via "
-                                  "invitations.services.send_invitations; total time, not a median")
+                                  "invitations.sending.send_invitations; total time, not a median")
             before = len(sink.messages)
             if traced:
                 tracemalloc.start()

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..actions import services as actions
-from ..diversity import services as diversity
+from ..diversity.classification import classification_info
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Person, Sector
-from .services import PARTICIPANT_STATUSES
+from .review import PARTICIPANT_STATUSES
 
 SMALL = 5
 FEWER = "fewer than 5"
@@ -42,7 +42,7 @@ def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
 
 def _diversity_classifier():
     """The diversity area's country → north/south function (its configured basis and overrides)."""
-    return diversity.classification_info().classifier.north_south
+    return classification_info().classifier.north_south
 
 
 _NORTH_SOUTH_LABELS = {"north": "Global North", "south": "Global South"}

@@ -1,37 +1,30 @@
-"""Briefs: creating, editing, moving through review to publication, files, comments, and the archive."""
+"""Briefs: creating, editing, moving through review to publication, PDF files, and overdue convenings.
+
+Participants' review of a draft is in `review.py`; the public archive in `archive.py`.
+"""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from ..audit.services import apply_changes, record
 from ..convenings.models import Convening
 from ..db_types import utcnow
-from ..editing import check_version, slugify, unique_slug
+from ..editing import check_version, unique_slug
 from ..errors import DomainError
 from ..extensions import db
-from ..invitations.models import Invitation
-from ..mail.services import MailError, queue_message
 from ..themes.models import Theme
-from ..tokens import services as tokens
 from . import storage
+from .models import (STATUS_TRANSITIONS, Brief, BriefFile, BriefKind, BriefRegion, BriefStatus, BriefStatusChange,
+                     brief_convenings)
 from .pdf_safety import UnreadablePdf, active_content
-from .models import (STATUS_TRANSITIONS, Brief, BriefComment, BriefFile, BriefRegion, BriefStatus,
-                     BriefStatusChange, BriefKind, brief_convenings, brief_themes)
 from .regions import is_region
-from .search import apply_search
 
 FIELDS = ("title", "kind", "publisher", "authors", "published_on", "summary", "url")
-#: Invitation statuses that make someone a participant who may review a draft.
-PARTICIPANT_STATUSES = ("accepted", "attended")
-#: Days a review link stays valid.
-REVIEW_LINK_DAYS = 60
-COMMENT_MAX = 5000
 
 
 class BriefError(DomainError):
@@ -202,97 +195,6 @@ def attach_pdf(brief: Brief, data: bytes, uploaded_name: str, actor, max_size: i
     return new_file
 
 
-# --- participant review ---------------------------------------------------------------------
-
-def participant_invitations(brief: Brief) -> list:
-    """Invitations of people who took part in a convening the brief comes from."""
-    ids = [c.id for c in brief.convenings]
-    if not ids:
-        return []
-    return list(db.session.scalars(
-        sa.select(Invitation).where(Invitation.convening_id.in_(ids),
-                                    Invitation.status.in_(PARTICIPANT_STATUSES))
-        .options(selectinload(Invitation.person)).order_by(Invitation.id)))
-
-
-def participant_count(brief: Brief) -> int:
-    """How many people took part in the convenings the brief comes from."""
-    ids = [c.id for c in brief.convenings]
-    if not ids:
-        return 0
-    return db.session.scalar(sa.select(sa.func.count(Invitation.id)).where(
-        Invitation.convening_id.in_(ids), Invitation.status.in_(PARTICIPANT_STATUSES)))
-
-
-def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
-    """Give each participant a personal review link by e-mail; return (queued, without address).
-
-    `link_for(raw_token)` builds the absolute URL. Re-issuing revokes a participant's older link.
-    """
-    queued = skipped = 0
-    expires = utcnow() + timedelta(days=REVIEW_LINK_DAYS)
-    for invitation in participant_invitations(brief):
-        person = invitation.person
-        if not person.email or person.erased_at is not None:
-            skipped += 1
-            continue
-        raw = tokens.issue("review", expires_at=expires, invitation_id=invitation.id)
-        try:
-            queue_message(to_address=person.email, to_name=person.name, kind="other",
-                          subject=f"Draft for your review: {brief.title}"[:300],
-                          text=_review_mail_text(brief, person.name, link_for(raw)),
-                          convening_id=invitation.convening_id, invitation_id=invitation.id, person_id=person.id)
-        except MailError:
-            skipped += 1
-            continue
-        queued += 1
-    record("brief.review_links", brief, actor=actor, changes={"queued": [None, queued]})
-    return queued, skipped
-
-
-def _review_mail_text(brief: Brief, name: str, link: str) -> str:
-    return (f"Dear {name},\n\nThe draft “{brief.title}” from a meeting you took part in is ready for "
-            f"participants' review. It attributes no remark to anyone. Please read it and leave any "
-            f"comments here:\n\n{link}\n\nThe link is personal; please do not forward it. "
-            f"It stays valid for {REVIEW_LINK_DAYS} days.\n")
-
-
-def _covering_convening_ids(convening: Convening) -> list[int]:
-    """A participant of a dialogue may also review briefs of its conference."""
-    return [convening.id] + ([convening.parent_id] if convening.parent_id else [])
-
-
-def briefs_in_review_for(invitation) -> list[Brief]:
-    """Drafts in review that the invitee may read: from their convening, if they took part."""
-    if invitation.status not in PARTICIPANT_STATUSES:
-        return []
-    return list(db.session.scalars(
-        sa.select(Brief).join(brief_convenings)
-        .where(brief_convenings.c.convening_id.in_(_covering_convening_ids(invitation.convening)),
-               Brief.status == BriefStatus.REVIEW.value)
-        .options(selectinload(Brief.files)).distinct().order_by(Brief.title)))
-
-
-def may_review(invitation, brief: Brief) -> bool:
-    return brief.id in {b.id for b in briefs_in_review_for(invitation)}
-
-
-def add_comment(brief: Brief, invitation, body: str) -> BriefComment:
-    """A participant's comment on a draft in review."""
-    body = (body or "").replace("\x00", "").strip()
-    if not body:
-        raise BriefError("Write a comment before sending it.")
-    if len(body) > COMMENT_MAX:
-        raise BriefError(f"Please keep a comment under {COMMENT_MAX} characters.")
-    if brief.status != BriefStatus.REVIEW.value:
-        raise BriefError("This draft is no longer open for comments.")
-    comment = BriefComment(brief=brief, invitation_id=invitation.id, body=body, brief_version=brief.version)
-    db.session.add(comment)
-    record("brief.comment", comment, actor_label="invitee via personal link",
-           changes={"brief_id": [None, brief.id], "invitation_id": [None, invitation.id]})
-    return comment
-
-
 # --- dashboard ------------------------------------------------------------------------------
 
 def overdue_convenings(weeks: int, today: date | None = None, limit: int = 20) -> list[Convening]:
@@ -309,97 +211,3 @@ def overdue_convenings(weeks: int, today: date | None = None, limit: int = 20) -
         sa.select(Convening).where(Convening.status.in_(("held", "closed")), Convening.ends_on < cutoff,
                                    sa.not_(covered))
         .order_by(Convening.ends_on).limit(limit)))
-
-
-# --- public archive -------------------------------------------------------------------------
-
-@dataclass
-class ArchiveFilters:
-    q: str = ""
-    region: str = ""
-    theme: str = ""
-    kind: str = ""
-    year: int | None = None
-    terms: list[str] = field(default_factory=list)
-
-
-def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
-    """Published briefs matching the filters, newest first (best match first when searching)."""
-    query = (sa.select(Brief).where(Brief.status == BriefStatus.PUBLISHED.value)
-             .order_by(Brief.published_on.desc(), Brief.id.desc()))
-    if filters.region:
-        query = query.where(Brief.id.in_(sa.select(BriefRegion.brief_id).where(BriefRegion.region == filters.region)))
-    if filters.theme:
-        query = query.where(Brief.id.in_(
-            sa.select(brief_themes.c.brief_id).join(Theme, Theme.id == brief_themes.c.theme_id)
-            .where(Theme.slug == filters.theme)))
-    if filters.kind:
-        query = query.where(Brief.kind == filters.kind)
-    if filters.year:
-        query = query.where(Brief.published_on >= date(filters.year, 1, 1),
-                            Brief.published_on <= date(filters.year, 12, 31))
-    query, filters.terms = apply_search(query, filters.q, dialect_name)
-    return query
-
-
-@dataclass
-class ArchivePage:
-    """One page of archive results, with what the shared `pager` macro reads."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate_archive(query: sa.Select, page: int, per_page: int) -> ArchivePage:
-    """Two queries (count, page) plus the tags of the page's briefs, whatever the archive's size.
-
-    The count selects ids only: counting the full rows made SQLite read every matching summary.
-    """
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Brief.id).order_by(None).subquery()))
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    items = db.session.scalars(query.options(selectinload(Brief.themes), selectinload(Brief.regions))
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return ArchivePage(list(items), page, per_page, total)
-
-
-def archive_facets() -> dict[str, list]:
-    """Choices for the archive filters: years, themes and regions that published briefs use."""
-    published = Brief.status == BriefStatus.PUBLISHED.value
-    year = sa.extract("year", Brief.published_on)
-    years = [int(y) for y in db.session.scalars(
-        sa.select(year).where(published, Brief.published_on.is_not(None)).group_by(year).order_by(year.desc()))]
-    themes = db.session.execute(
-        sa.select(Theme.slug, Theme.name).join(brief_themes, brief_themes.c.theme_id == Theme.id)
-        .join(Brief, Brief.id == brief_themes.c.brief_id).where(published)
-        .group_by(Theme.slug, Theme.name).order_by(Theme.name)).all()
-    regions = list(db.session.scalars(
-        sa.select(BriefRegion.region).join(Brief, Brief.id == BriefRegion.brief_id).where(published)
-        .group_by(BriefRegion.region).order_by(BriefRegion.region)))
-    return {"years": years, "themes": themes, "regions": regions}
-
-
-def slug_is_valid(slug: str) -> bool:
-    return bool(slug) and slugify(slug, max_length=200) == slug

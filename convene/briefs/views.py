@@ -16,10 +16,13 @@ from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from ..urls import absolute_url
 from . import feed, forms, services, storage
+from .archive import ArchiveFilters, archive_facets, paginate_archive, published_query, slug_is_valid
 from .facts import convening_facts, public_next_steps
 from .models import Brief, BriefComment, BriefFile, BriefKind, BriefStatus, BriefStatusChange, brief_convenings
 from .regions import is_region
 from .rendering import excerpt, summary_html
+from .review import (add_comment, briefs_in_review_for, may_review, participant_count,
+                     send_review_links as email_review_links)
 
 bp = Blueprint("briefs", __name__)
 
@@ -125,7 +128,7 @@ def _render_detail(brief: Brief, status_code: int = 200, *, upload_form=None):
         "briefs/detail.html", brief=brief, comments=comments, history=history, status_form=status_form,
         upload_form=upload_form or forms.UploadForm(formdata=None), links_form=forms.ReviewLinksForm(formdata=None),
         can_edit=current_user.is_staff, max_upload=current_app.config.get("BRIEF_MAX_UPLOAD", 15 * 1024 * 1024),
-        participants=services.participant_count(brief) if current_user.is_staff else 0,
+        participants=participant_count(brief) if current_user.is_staff else 0,
     ), status_code
 
 
@@ -217,7 +220,7 @@ def send_review_links(brief_id: int):
         flash("Move the brief to participant review before sending review links.", "error")
         return redirect(url_for("briefs.detail", brief_id=brief_id))
     on_refusal(redirect_to=url_for("briefs.detail", brief_id=brief_id))
-    queued, skipped = services.send_review_links(
+    queued, skipped = email_review_links(
         brief, current_user, lambda raw: absolute_url("briefs.review_list", token=raw))
     db.session.commit()
     flash(f"Review links queued for {queued} participant(s)."
@@ -258,7 +261,7 @@ def _link_problem(status: int, message: str):
 def review_list(token: str):
     """The drafts in review that this participant may read."""
     invitation = _review_invitation(token)
-    briefs = services.briefs_in_review_for(invitation)
+    briefs = briefs_in_review_for(invitation)
     return render_template("briefs/review_list.html", briefs=briefs, token=token, invitation=invitation)
 
 
@@ -267,12 +270,12 @@ def review(token: str, brief_id: int):
     """Read the non-attributed draft and leave a comment (GET only shows; POST adds the comment)."""
     invitation = _review_invitation(token)
     brief = db.session.get(Brief, brief_id)
-    if brief is None or not services.may_review(invitation, brief):
+    if brief is None or not may_review(invitation, brief):
         abort(_link_problem(404, "This draft is not open for your review (it may have been approved already)."))
     form = _forms().CommentForm()
     if form.validate_on_submit():
         on_refusal(render=lambda error: _review_page(brief, form, token, invitation), form=form, field="body")
-        services.add_comment(brief, invitation, form.body.data)
+        add_comment(brief, invitation, form.body.data)
         db.session.commit()
         flash("Thank you: your comment was sent to the editors.", "success")
         return redirect(url_for("briefs.review", token=token, brief_id=brief.id))
@@ -292,7 +295,7 @@ def review_file(token: str, brief_id: int):
     """The draft's current PDF, for a participant reviewing it."""
     invitation = _review_invitation(token)
     brief = db.session.get(Brief, brief_id)
-    if brief is None or not services.may_review(invitation, brief) or brief.current_file is None:
+    if brief is None or not may_review(invitation, brief) or brief.current_file is None:
         abort(_link_problem(404, "There is no draft file to show."))
     return _send_pdf(brief.current_file, f"{brief.slug}-draft.pdf", f"{brief.slug}-draft.pdf", public=False)
 
@@ -307,16 +310,16 @@ def _public(response):
     return response
 
 
-def _archive_filters() -> tuple[services.ArchiveFilters, list[str]]:
+def _archive_filters() -> tuple[ArchiveFilters, list[str]]:
     """The filters from the query string; unknown values are ignored with a note, never an error."""
     args, notes = request.args, []
-    filters = services.ArchiveFilters(q=(args.get("q") or "")[:1000])
+    filters = ArchiveFilters(q=(args.get("q") or "")[:1000])
     region = args.get("region", "")
     if region and is_region(region):
         filters.region = region
     elif region:
         notes.append("That region is not one we know, so it was left out of the filter.")
-    filters.theme = (args.get("theme") or "")[:120] if services.slug_is_valid(args.get("theme") or "") else ""
+    filters.theme = (args.get("theme") or "")[:120] if slug_is_valid(args.get("theme") or "") else ""
     kind = args.get("kind", "")
     filters.kind = kind if kind in {k.value for k in BriefKind} else ""
     year = args.get("year", "")
@@ -331,12 +334,12 @@ def _archive_filters() -> tuple[services.ArchiveFilters, list[str]]:
 def archive():
     """Published briefs, filtered by region, theme, kind and year, with full-text search."""
     filters, notes = _archive_filters()
-    query = services.published_query(filters, db.session.get_bind().dialect.name)
+    query = published_query(filters, db.session.get_bind().dialect.name)
     if filters.q.strip() and not filters.terms:
         notes.append("Your search had no words to look for, so all publications are shown.")
-    page = services.paginate_archive(query, request.args.get("page", 1, type=int) or 1, ARCHIVE_PAGE_SIZE)
+    page = paginate_archive(query, request.args.get("page", 1, type=int) or 1, ARCHIVE_PAGE_SIZE)
     response = current_app.make_response(render_template(
-        "briefs/archive.html", page=page, filters=filters, notes=notes, facets=services.archive_facets(),
+        "briefs/archive.html", page=page, filters=filters, notes=notes, facets=archive_facets(),
         kinds=BriefKind))
     return _public(response)
 

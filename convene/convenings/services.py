@@ -10,7 +10,7 @@ from ..auth.models import User
 from ..editing import check_version, unique_slug
 from ..errors import DomainError
 from ..extensions import db
-from ..invitations.services import notify_convening_changed
+from ..invitations.calendar_mail import notify_convening_changed
 from .models import STATUS_TRANSITIONS, Convening, ConveningKind, Series
 
 FIELDS = ("title", "kind", "theme", "description", "starts_on", "ends_on", "venue", "city", "country",

@@ -24,7 +24,7 @@ from ..db_types import utcnow
 from ..diversity.models import DiversityTarget
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationStatusChange
-from ..invitations.services import rsvp_link
+from ..invitations.outbox import rsvp_link
 from ..people.models import Organization, Person
 from ..themes.models import Theme
 from .people import FOUNDATION, NEW_INVITEES, PARTICIPANTS_2012

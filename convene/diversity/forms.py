@@ -9,7 +9,7 @@ from ..base.countries import country_choices
 from ..db_types import choices
 from ..forms import no_control_characters, valid_country
 from .models import Dimension, Stage, TargetKind
-from .services import target_categories
+from .categories import target_categories
 
 
 def category_choices() -> list:

@@ -13,9 +13,15 @@ from ..base import countries as geo
 from ..convenings.models import Convening, Series
 from ..edge import on_refusal
 from ..extensions import db
-from . import charts, services
+from . import charts
+from .categories import categories
+from .classification import classification_info, remove_override, set_override
+from .counting import Tally, tallies
 from .forms import OverrideForm, TargetForm
 from .models import ClassificationOverride, Dimension, DiversityTarget, Stage, TargetKind
+from .suppression import cells
+from .targets import TargetResult, describe, effective_targets, evaluate, goal_text, remove_target, set_target
+from .what_if import candidates, if_all_pending_accept, suggestions as target_suggestions
 
 bp = Blueprint("diversity", __name__)
 
@@ -24,24 +30,24 @@ STAGE_CHOICES = [(s.value, s.label) for s in Stage]
 
 # --- Helpers ------------------------------------------------------------------------------------
 
-def dimension_tables(tally: services.Tally, suppress: bool) -> list[dict]:
+def dimension_tables(tally: Tally, suppress: bool) -> list[dict]:
     """Per dimension: its cells at every stage (same category order), ready for table and chart."""
     out = []
     for dimension in Dimension:
-        table = {stage: services.cells(tally.counts[stage][dimension.value], tally.totals[stage],
-                                       dimension.value, suppress) for stage, _ in STAGE_CHOICES}
+        table = {stage: cells(tally.counts[stage][dimension.value], tally.totals[stage],
+                              dimension.value, suppress) for stage, _ in STAGE_CHOICES}
         out.append({"dimension": dimension, "table": table})
     return out
 
 
-def _target_marks(results: list[services.TargetResult], dimension: str) -> list[tuple[str, int, str]]:
+def _target_marks(results: list[TargetResult], dimension: str) -> list[tuple[str, int, str]]:
     marks = []
     for r in results:
         t = r.target
         if t.dimension != dimension or t.kind == TargetKind.MIN_CATEGORIES.value:
             continue
         category = "*" if t.kind == TargetKind.MAX_ANY.value else t.category
-        marks.append((category, t.value, services.goal_text(t) + f" ({Stage(t.stage).label.lower()})"))
+        marks.append((category, t.value, goal_text(t) + f" ({Stage(t.stage).label.lower()})"))
     return marks
 
 
@@ -49,10 +55,10 @@ def guest_list_hint(convening) -> dict | None:
     """Suggestions for the guest list: only for organizers/admins, only when a target is missed."""
     if convening is None or not manages(current_user, convening):
         return None
-    info = services.classification_info()
-    tally = services.tallies([convening.id], info.classifier)[convening.id]
-    results = services.evaluate(services.effective_targets(convening), tally)
-    found = services.suggestions(convening, results, tally, info.classifier)
+    info = classification_info()
+    tally = tallies([convening.id], info.classifier)[convening.id]
+    results = evaluate(effective_targets(convening), tally)
+    found = target_suggestions(convening, results, tally, info.classifier)
     return {"items": found, "convening": convening} if found else None
 
 
@@ -69,19 +75,19 @@ def dashboard(convening_id: int):
     """Counts and shares per stage and dimension, targets met or missed, and what-if suggestions."""
     convening = load_convening(convening_id)
     organizer = manages(current_user, convening)
-    info = services.classification_info()
-    tally = services.tallies([convening.id], info.classifier)[convening.id]
-    targets = services.effective_targets(convening)
-    results = services.evaluate(targets, tally, suppress=not organizer)
+    info = classification_info()
+    tally = tallies([convening.id], info.classifier)[convening.id]
+    targets = effective_targets(convening)
+    results = evaluate(targets, tally, suppress=not organizer)
     tables = dimension_tables(tally, suppress=not organizer)
     for entry in tables:
         entry["chart"] = charts.bar_chart(entry["table"], STAGE_CHOICES,
                                           _target_marks(results, entry["dimension"].value))
     what_if = suggestions = None
     if organizer:
-        pool = services.candidates(convening)
-        suggestions = services.suggestions(convening, results, tally, info.classifier, limit=10, pool=pool)
-        what_if = services.if_all_pending_accept(convening, tally, info.classifier, results, pool=pool)
+        pool = candidates(convening)
+        suggestions = target_suggestions(convening, results, tally, info.classifier, limit=10, pool=pool)
+        what_if = if_all_pending_accept(convening, tally, info.classifier, results, pool=pool)
     return render_template("diversity/dashboard.html", convening=convening, info=info, tally=tally,
                            results=results, tables=tables, stages=STAGE_CHOICES, organizer=organizer,
                            suggestions=suggestions, what_if=what_if, country_name=geo.country_name)
@@ -99,7 +105,7 @@ def _targets_page(form: TargetForm, *, convening=None, series=None, status: int 
         inherited = [t for t in db.session.scalars(sa.select(DiversityTarget).where(
             DiversityTarget.series_id == convening.series_id).order_by(DiversityTarget.id)) if t.key not in keys]
     return render_template("diversity/targets.html", form=form, convening=convening, series=series, own=own,
-                           inherited=inherited, describe=services.describe), status
+                           inherited=inherited, describe=describe), status
 
 
 def _save_target(form: TargetForm, *, convening=None, series=None):
@@ -107,9 +113,9 @@ def _save_target(form: TargetForm, *, convening=None, series=None):
     if form.validate_on_submit():
         on_refusal(render=lambda error: _targets_page(form, convening=convening, series=series), form=form,
                    field="value")
-        target = services.set_target(form.target_data(), actor=current_user, convening=convening, series=series)
+        target = set_target(form.target_data(), actor=current_user, convening=convening, series=series)
         db.session.commit()
-        flash(f"Target saved: {services.describe(target)}.", "success")
+        flash(f"Target saved: {describe(target)}.", "success")
         return None
     return _targets_page(form, convening=convening, series=series, status=422 if form.errors else 200)
 
@@ -132,7 +138,7 @@ def delete_target(convening_id: int, target_id: int):
     target = db.session.get(DiversityTarget, target_id)
     if target is None or target.convening_id != convening.id:
         abort(404)
-    services.remove_target(target, actor=current_user)
+    remove_target(target, actor=current_user)
     db.session.commit()
     flash("Target removed.", "success")
     return redirect(url_for("diversity.targets", convening_id=convening.id))
@@ -167,7 +173,7 @@ def delete_series_target(series_id: int, target_id: int):
     target = db.session.get(DiversityTarget, target_id)
     if target is None or target.series_id != series.id:
         abort(404)
-    services.remove_target(target, actor=current_user)
+    remove_target(target, actor=current_user)
     db.session.commit()
     flash("Default target removed.", "success")
     return redirect(url_for("diversity.series_targets", series_id=series.id))
@@ -191,9 +197,9 @@ def _editions(series: Series) -> list[Convening]:
 def _trend_rows(series: Series, dimension: str | None = None, stage: str | None = None):
     """(editions, classification info, tallies); only one dimension and stage when the page shows one."""
     editions = _editions(series)
-    info = services.classification_info()
-    return editions, info, services.tallies([c.id for c in editions], info.classifier,
-                                            dimensions=[dimension] if dimension else None, stage=stage)
+    info = classification_info()
+    return editions, info, tallies([c.id for c in editions], info.classifier,
+                                   dimensions=[dimension] if dimension else None, stage=stage)
 
 
 def _choice(value: str | None, allowed, default: str) -> str:
@@ -209,9 +215,9 @@ def series_trends(series_id: int):
     stage = _choice(request.args.get("stage"), dict(STAGE_CHOICES), "accepted")
     editions, info, tallies = _trend_rows(series, dimension, stage)
     suppress = not current_user.is_admin
-    rows = [(c, services.cells(tallies[c.id].counts[stage][dimension], tallies[c.id].totals[stage], dimension,
-                               suppress), tallies[c.id].totals[stage]) for c in editions]
-    labels = services.categories(dimension)
+    rows = [(c, cells(tallies[c.id].counts[stage][dimension], tallies[c.id].totals[stage], dimension,
+                      suppress), tallies[c.id].totals[stage]) for c in editions]
+    labels = categories(dimension)
     lines = [(label, [row[1][i].share if not row[1][i].suppressed else None for row in rows])
              for i, (_, label) in enumerate(labels)]
     chart = charts.line_chart([str(c.starts_on.year) for c in editions], lines)
@@ -246,8 +252,8 @@ def series_trends_csv(series_id: int):
         for stage, _ in STAGE_CHOICES:
             for dimension in Dimension:
                 total = tallies[c.id].totals[stage]
-                for cell in services.cells(tallies[c.id].counts[stage][dimension.value], total, dimension.value,
-                                           suppress):
+                for cell in cells(tallies[c.id].counts[stage][dimension.value], total, dimension.value,
+                                  suppress):
                     share = "" if cell.suppressed or cell.share is None else f"{cell.share:.1f}"
                     writer.writerow([csv_cell(v) for v in (c.title, c.starts_on.isoformat(), stage,
                                                            dimension.value, cell.label, cell.count_text, share,
@@ -260,7 +266,7 @@ def series_trends_csv(series_id: int):
 # --- Classification overrides (admin) -----------------------------------------------------------
 
 def _classification_page(form: OverrideForm, status: int = 200):
-    info = services.classification_info()
+    info = classification_info()
     admin_rows = {r.country: r for r in db.session.scalars(sa.select(ClassificationOverride))}
     classifier = info.classifier
     rows = [(code, row, classifier.base(code), classifier.north_south(code), admin_rows.get(code))
@@ -276,8 +282,8 @@ def classification():
     form = OverrideForm()
     if form.validate_on_submit():
         on_refusal(render=lambda error: _classification_page(form), form=form, field="reason")
-        row = services.set_override(form.country.data, form.classification.data, form.reason.data,
-                                    actor=current_user)
+        row = set_override(form.country.data, form.classification.data, form.reason.data,
+                           actor=current_user)
         db.session.commit()
         flash(f"{geo.country_name(row.country)} is now counted as Global {row.classification.capitalize()}.",
               "success")
@@ -292,7 +298,7 @@ def delete_override(code: str):
     row = db.session.scalar(sa.select(ClassificationOverride).where(ClassificationOverride.country == code.upper()))
     if row is None:
         abort(404)
-    services.remove_override(row, actor=current_user)
+    remove_override(row, actor=current_user)
     db.session.commit()
     flash(f"{geo.country_name(row.country)} follows the chosen basis again.", "success")
     return redirect(url_for("diversity.classification"))

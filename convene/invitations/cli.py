@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import send_due_reminders
+from .reminders import send_due_reminders
 
 invitations_cli = AppGroup("invitations", help="Invitation jobs (reminders).")
 

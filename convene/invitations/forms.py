@@ -13,7 +13,7 @@ from ..forms import VersionField, no_control_characters, valid_country
 from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
 from .guest_files import DELIMITER_CHOICES, ENCODINGS
 from .models import MeetingRole, Priority
-from .services import OFFLINE_CHANNELS
+from .answers import OFFLINE_CHANNELS
 
 ROLE_CHOICES = choices(MeetingRole)
 PRIORITY_CHOICES = choices(Priority)

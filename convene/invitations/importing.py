@@ -28,8 +28,9 @@ from ..extensions import db
 from ..mail.services import MailError, normalise_address
 from ..people.models import Gender, Person, Sector
 from ..people.services import create_people
-from . import services, vocabulary
+from . import vocabulary
 from .guest_files import GuestFileError, Table, read_table
+from .guest_list import add_people, on_list_person_ids
 from .models import Invitation, MeetingRole, Priority
 from .vocabulary import NAME_PARTS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
@@ -197,7 +198,7 @@ def _match_directory(candidates: list[Row], convening: Convening, preview: Previ
     emails = [r.email for r in candidates]
     people = {p.email: p for p in db.session.scalars(sa.select(Person).where(Person.email.in_(emails)))} \
         if emails else {}
-    on_list = services.on_list_person_ids(convening)
+    on_list = on_list_person_ids(convening)
     for row in candidates:
         person = people.get(row.email)
         if person is not None and person.id in on_list:
@@ -264,7 +265,7 @@ def commit(convening: Convening, preview: Preview, *, role: str, priority: str, 
                                  actor=actor))
     people = [matched[r.person_id] if r.person_id is not None else next(created) for r in preview.rows]
     db.session.flush()
-    added, refused = services.add_people(convening, people, role=role, priority=priority, actor=actor)
+    added, refused = add_people(convening, people, role=role, priority=priority, actor=actor)
     if refused:
         raise CsvImportError("Nothing was imported: " + " ".join(refused))
     return added

@@ -20,13 +20,21 @@ from ..templating import label
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from ..urls import absolute_url
-from . import importing, services
+from . import importing
+from .answers import answer, answer_closed_reason, record_offline_reply, update_profile
 from .confirmation import confirmed_by_invitee
 from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
                     ImportConfirmForm, ImportForm, NominationForm, OfflineReplyForm, ProfileForm, ScheduleForm,
                     TemplateForm)
+from .guest_list import add_people as add_to_guest_list, remove, update_entry
+from .invitation_template import PLACEHOLDERS, render_invitation, save_template, template_for, venue_text
+from .lifecycle import VIA_LINK, InvitationError, mark_attendance, median_response_days, status_counts
 from .models import (ANSWERED, Invitation, InvitationStatus, InvitationStatusChange, MeetingRole, Nomination,
                      NominationStatus, Priority)
+from .nominations import decide_nomination as decide_on_nomination, nominate, nomination_closed_reason
+from .reminders import save_schedule, schedule_for, send_reminders
+from .reserves import balance_hint, offer_place as offer_place_to_reserve, reserve_offers_for
+from .sending import reissue_link, send_invitations
 
 bp = Blueprint("invitations", __name__)
 
@@ -163,12 +171,12 @@ def guest_list(convening_id: int):
         sa.select(Nomination).join(Invitation, Invitation.id == Nomination.invitation_id)
         .where(Invitation.convening_id == convening.id, Nomination.status == NominationStatus.PENDING.value)
         .options(joinedload(Nomination.invitation).joinedload(Invitation.person))).all() if can_manage else []
-    counts = services.status_counts(convening)
+    counts = status_counts(convening)
     return render_template(
         "invitations/guest_list.html", convening=convening, guests=page.items, page=page, filters=filters,
         filtered=any(filters[k] for k in ("status", "priority", "find")), total=sum(counts.values()),
         can_manage=can_manage, q=q, results=results, on_list=on_list, nominations=nominations,
-        offers=services.reserve_offers_for(convening) if can_manage else [], counts=counts,
+        offers=reserve_offers_for(convening) if can_manage else [], counts=counts,
         statuses=list(InvitationStatus), priorities=list(Priority), add_form=AddPeopleForm(formdata=None),
         bulk_form=BulkForm(formdata=None), action_form=ActionForm())
 
@@ -183,8 +191,8 @@ def add_people(convening_id: int):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return _back(convening.id)
     people = db.session.scalars(sa.select(Person).where(Person.id.in_(form.person_ids.data))).all()
-    added, refused = services.add_people(convening, people, role=form.role.data, priority=form.priority.data,
-                                         actor=current_user)
+    added, refused = add_to_guest_list(convening, people, role=form.role.data, priority=form.priority.data,
+                                       actor=current_user)
     db.session.commit()
     if added:
         flash(f"Added {len(added)} to the guest list.", "success")
@@ -205,14 +213,14 @@ def bulk(convening_id: int):
     selected = _selected(convening, form.invitation_ids.data)
     try:
         if form.action.data == "send":
-            _flash_report(services.send_invitations(convening, selected, actor=current_user), "Invitations queued:")
+            _flash_report(send_invitations(convening, selected, actor=current_user), "Invitations queued:")
         elif form.action.data == "remind":
-            _flash_report(services.send_reminders(convening, selected, actor=current_user), "Reminders queued:")
+            _flash_report(send_reminders(convening, selected, actor=current_user), "Reminders queued:")
         else:
-            outcomes = [services.remove(i, actor=current_user) for i in selected]
+            outcomes = [remove(i, actor=current_user) for i in selected]
             flash(f"Removed {outcomes.count('removed')}, withdrew {outcomes.count('withdrawn')}.", "success")
         db.session.commit()
-    except services.InvitationError as error:
+    except InvitationError as error:
         db.session.rollback()
         flash(str(error), "error")
     return _back(convening.id)
@@ -231,7 +239,7 @@ def entry(convening_id: int, invitation_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                services.update_entry(invitation, form.data, actor=current_user)
+                update_entry(invitation, form.data, actor=current_user)
                 db.session.commit()
                 flash("Saved.", "success")
                 return redirect(url_for("invitations.entry", convening_id=convening.id, invitation_id=invitation.id))
@@ -263,15 +271,15 @@ def offline_reply(convening_id: int, invitation_id: int):
     form = OfflineReplyForm(prefix="offline")
     if form.validate_on_submit():
         try:
-            services.record_offline_reply(invitation, form.answer.data, channel=form.channel.data,
-                                          note=form.note.data, actor=current_user, seen_version=form.version.data)
+            record_offline_reply(invitation, form.answer.data, channel=form.channel.data,
+                                 note=form.note.data, actor=current_user, seen_version=form.version.data)
             db.session.commit()
             flash(f"Recorded {invitation.person.name}'s answer: {invitation.status}.", "success")
         except StaleEdit:
             db.session.rollback()
             flash("The invitee or another organizer changed this invitation meanwhile; check the current "
                   "answer below before recording again.", "error")
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             flash(str(error), "error")
     else:
@@ -287,10 +295,10 @@ def reissue(convening_id: int, invitation_id: int):
     invitation = _invitation(convening, invitation_id)
     if ActionForm().validate_on_submit():
         try:
-            services.reissue_link(invitation, actor=current_user)
+            reissue_link(invitation, actor=current_user)
             db.session.commit()
             flash("A new personal link was sent; earlier links no longer work.", "success")
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             flash(str(error), "error")
     return redirect(url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id))
@@ -307,11 +315,11 @@ def decide_nomination(convening_id: int, nomination_id: int):
     if ActionForm().validate_on_submit():
         accept = request.form.get("decision") == "accept"
         try:
-            result = services.decide_nomination(nomination, accept, actor=current_user)
+            result = decide_on_nomination(nomination, accept, actor=current_user)
             db.session.commit()
             flash(f"{nomination.name} is on the guest list as planned; send the invitation when ready."
                   if result else f"Refused the nomination of {nomination.name}.", "success")
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             flash(str(error), "error")
     return _back(convening.id)
@@ -326,17 +334,17 @@ def offer_place(convening_id: int, place_id: int, reserve_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.offer_place(place, reserve, actor=current_user)
+            offer_place_to_reserve(place, reserve, actor=current_user)
             db.session.commit()
             flash(f"Offered {place.person.name}'s place to {reserve.person.name}; the invitation is queued.",
                   "success")
             return _back(convening.id)
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             flash(str(error), "error")
             return _back(convening.id)
     return render_template("invitations/offer.html", convening=convening, place=place, reserve=reserve,
-                           form=form, hint=services.balance_hint(convening, reserve))
+                           form=form, hint=balance_hint(convening, reserve))
 
 
 # --- template ---------------------------------------------------------------------------------
@@ -346,25 +354,25 @@ def offer_place(convening_id: int, place_id: int, reserve_id: int):
 def template(convening_id: int):
     """Edit the invitation e-mail and preview it for one invitee."""
     convening = load_convening(convening_id, need="manage")
-    saved = services.template_for(convening)
+    saved = template_for(convening)
     form = TemplateForm(obj=saved)
     problems: list[str] = []
     status = 200
     if form.validate_on_submit():
         try:
-            services.save_template(convening, form.data, actor=current_user)
+            save_template(convening, form.data, actor=current_user)
             db.session.commit()
             flash("Invitation template saved.", "success")
             return redirect(url_for("invitations.template", convening_id=convening.id,
                                     preview=request.args.get("preview", "")))
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             problems, status = [str(error)], 422
         except StaleEdit:
             db.session.rollback()
             problems, status = ["Another organizer saved the template meanwhile; their version is now in "
                                 "effect. Your text is kept below: save again to replace theirs."], 409
-            form.version.data = services.template_for(convening).version
+            form.version.data = template_for(convening).version
     who = " ".join(request.args.get("who", "").split())[:200]
     guests = _preview_choices(convening, who)
     no_match = bool(who) and not guests
@@ -374,7 +382,7 @@ def template(convening_id: int):
     if preview and preview["invitation"] not in guests:
         guests.insert(0, preview["invitation"])
     return render_template("invitations/template.html", convening=convening, form=form, problems=problems,
-                           guests=guests, preview=preview, who=who, no_match=no_match, placeholders=services.PLACEHOLDERS,
+                           guests=guests, preview=preview, who=who, no_match=no_match, placeholders=PLACEHOLDERS,
                            choice_limit=PREVIEW_CHOICES), status
 
 
@@ -399,8 +407,8 @@ def _preview(convening, guests, saved):
     if invitation is None:
         return None
     try:
-        subject, body = services.render_invitation(saved, invitation, absolute_url("invitations.rsvp", token="EXAMPLE-LINK"))
-    except services.InvitationError as error:
+        subject, body = render_invitation(saved, invitation, absolute_url("invitations.rsvp", token="EXAMPLE-LINK"))
+    except InvitationError as error:
         return {"invitation": invitation, "error": str(error)}
     return {"invitation": invitation, "subject": subject, "body": body}
 
@@ -497,16 +505,16 @@ def export_csv(convening_id: int):
 def reminders(convening_id: int):
     """Who has not answered, reminders sent so far, and the reminder schedule."""
     convening = load_convening(convening_id, need="manage")
-    schedule = services.schedule_for(convening)
+    schedule = schedule_for(convening)
     form = ScheduleForm(data={"days": ", ".join(str(d) for d in schedule.day_list),
                               "active": schedule.active} if schedule and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.save_schedule(convening, form.days.data, form.active.data, actor=current_user)
+            save_schedule(convening, form.days.data, form.active.data, actor=current_user)
             db.session.commit()
             flash("Reminder schedule saved.", "success")
             return redirect(url_for("invitations.reminders", convening_id=convening.id))
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             form.days.errors = [str(error)]
     return render_template("invitations/reminders.html", convening=convening, form=form, schedule=schedule,
@@ -526,7 +534,7 @@ def status_board(convening_id: int):
     for invitation in guests:
         by_status.setdefault(invitation.status, []).append(invitation)
     return render_template("invitations/status.html", convening=convening, by_status=by_status,
-                           statuses=list(InvitationStatus), median=services.median_response_days(guests),
+                           statuses=list(InvitationStatus), median=median_response_days(guests),
                            declined=[g for g in guests if g.status == "declined"],
                            can_manage=manages(current_user, convening),
                            attendance_open=convening.starts_on <= utcnow().date(),
@@ -541,11 +549,11 @@ def attendance(convening_id: int):
     form = AttendanceForm()
     if form.validate_on_submit():
         try:
-            report = services.mark_attendance(convening, _selected(convening, form.invitation_ids.data),
-                                              form.status.data, actor=current_user)
+            report = mark_attendance(convening, _selected(convening, form.invitation_ids.data),
+                                     form.status.data, actor=current_user)
             db.session.commit()
             _flash_report(report, "Marked:")
-        except services.InvitationError as error:
+        except InvitationError as error:
             db.session.rollback()
             flash(str(error), "error")
     else:
@@ -579,9 +587,9 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
         "invitations/rsvp.html", invitation=invitation, convening=invitation.convening, person=person,
         token=token, answer_form=answer_form, profile_form=profile_form,
         nomination_form=nomination_form or NominationForm(formdata=None), erase_form=EraseForm(formdata=None),
-        action_form=ActionForm(), closed=services.answer_closed_reason(invitation), nominations=nominations,
-        can_nominate=services.nomination_closed_reason(invitation) is None,
-        stale=stale, venue=services.venue_text(invitation.convening)), status
+        action_form=ActionForm(), closed=answer_closed_reason(invitation), nominations=nominations,
+        can_nominate=nomination_closed_reason(invitation) is None,
+        stale=stale, venue=venue_text(invitation.convening)), status
 
 
 @bp.route("/rsvp/<token>", methods=("GET", "POST"))
@@ -595,8 +603,8 @@ def rsvp(token: str):
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, answer_form=form, status=422)
     try:
-        changed = services.answer(invitation, form.answer.data, reason=form.reason.data,
-                                  seen_version=form.version.data)
+        changed = answer(invitation, form.answer.data, reason=form.reason.data,
+                         seen_version=form.version.data)
         db.session.commit()
     except (StaleEdit, StaleDataError):
         db.session.rollback()
@@ -604,7 +612,7 @@ def rsvp(token: str):
               "recorded a reply) after you opened this page. The current answer is shown below; choose again.",
               "error")
         return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
-    except services.InvitationError as error:
+    except InvitationError as error:
         db.session.rollback()
         flash(str(error), "error")
         return _rsvp_page(_rsvp_invitation(token), token, status=422)
@@ -627,7 +635,7 @@ def rsvp_profile(token: str):
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, profile_form=form, status=422)
     try:
-        changes = services.update_profile(invitation.person, form.data, seen_version=form.person_version.data)
+        changes = update_profile(invitation.person, form.data, seen_version=form.person_version.data)
         confirmed_by_invitee(invitation)
         db.session.commit()
     except (StaleEdit, StaleDataError):
@@ -635,7 +643,7 @@ def rsvp_profile(token: str):
         flash("Your details were changed from elsewhere after you opened this page; they are shown as they are "
               "now. Please make your corrections again.", "error")
         return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
-    except services.InvitationError as error:
+    except InvitationError as error:
         db.session.rollback()
         flash(str(error), "error")
         return _rsvp_page(_rsvp_invitation(token), token, status=422)
@@ -652,13 +660,13 @@ def rsvp_nominate(token: str):
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, nomination_form=form, status=422)
     try:
-        services.nominate(invitation, form.nominee)
+        nominate(invitation, form.nominee)
         db.session.commit()
     except (StaleEdit, StaleDataError):
         db.session.rollback()
         flash("The invitation changed meanwhile; please submit the nomination again.", "error")
         return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
-    except services.InvitationError as error:
+    except InvitationError as error:
         db.session.rollback()
         form.nominee_email.errors = [str(error)]
         return _rsvp_page(_rsvp_invitation(token), token, nomination_form=form, status=422)
@@ -687,7 +695,7 @@ def rsvp_erase(token: str):
     if not form.validate_on_submit():
         flash("Tick the box to confirm the erasure; nothing was erased.", "error")
         return redirect(url_for("invitations.rsvp", token=token) + "#privacy")
-    erase_self_identification(invitation.person, actor_label=services.VIA_LINK)
+    erase_self_identification(invitation.person, actor_label=VIA_LINK)
     db.session.commit()
     flash("Your gender, nationality, dietary and access needs have been erased.", "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#privacy")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from convene.briefs import search
 from convene.briefs.models import Brief
-from convene.briefs.services import ArchiveFilters, published_query
+from convene.briefs.archive import ArchiveFilters, published_query
 from convene.extensions import db
 
 

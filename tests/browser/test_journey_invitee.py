@@ -18,7 +18,7 @@ from tests.fixtures.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 SESSIONS = ("Opening plenary: why climate security now", "Early warning that reaches decision-makers",
-            "Closing: commitments and next steps")
+           "Closing: commitments and next steps")
 
 
 def _invited(live, make):
@@ -37,12 +37,12 @@ def _invited(live, make):
         make.agenda_session(convening, title=title, starts_at=starts, ends_at=starts + timedelta(minutes=90),
                             room="Main hall", kind="plenary", description="Chatham House Rule applies.")
     with live.app.app_context():  # the live app's BASE_URL goes into the personal link
-        from convene.invitations import services
+        from convene.invitations import sending
 
         convening_live = db.session.get(type(convening), convening.id)
         invitation_live = db.session.get(Invitation, invitation.id)
         organizer_live = db.session.get(type(organizer), organizer.id)
-        services.send_invitations(convening_live, [invitation_live], actor=organizer_live)
+        sending.send_invitations(convening_live, [invitation_live], actor=organizer_live)
         db.session.commit()
     assert live.deliver_mail() == 1
     return organizer, convening, amina, invitation
@@ -183,7 +183,7 @@ def test_rsvp_page_works_with_the_keyboard_only(page, live, journey, make):
             break
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Send my answer"
     outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
-        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none'; }""")
+       return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 || s.boxShadow !== 'none'; }""")
     assert outline, "the focused button should show a visible focus indicator"
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -3,7 +3,7 @@ import re
 
 import sqlalchemy as sa
 
-from convene.diversity import services
+from convene.diversity import categories, classification, counting, suppression, targets, what_if
 from convene.diversity.models import DiversityTarget
 from convene.extensions import db
 
@@ -25,8 +25,8 @@ def test_tallies_per_stage_with_unknown_and_invalid_codes(app, make, guest):
     guest(c, "declined", country="ZZ", gender="prefer_not_to_say")
     guest(c, "withdrawn", country="BR")
     guest(c, "no_show", country="AQ", org_sector=None)
-    info = services.classification_info()
-    tally = services.tallies([c.id], info.classifier)[c.id]
+    info = classification.classification_info()
+    tally = counting.tallies([c.id], info.classifier)[c.id]
     assert tally.totals == {"invited": 5, "accepted": 3, "attended": 1}
     inv = tally.counts["invited"]
     assert inv["north_south"] == {"south": 1, "north": 1, "unknown": 2, "not_classified": 1}
@@ -35,7 +35,7 @@ def test_tallies_per_stage_with_unknown_and_invalid_codes(app, make, guest):
     assert inv["org_type"] == {"civil_society": 1, "unknown": 4}
     assert tally.counts["attended"]["sector"] == {"academia": 1}
     assert tally.invalid_codes == 1
-    cells = services.cells(inv["gender"], tally.totals["invited"], "gender", suppress=False)
+    cells = suppression.cells(inv["gender"], tally.totals["invited"], "gender", suppress=False)
     assert [c.category for c in cells][-1] == "unknown" and cells[-1].count == 2  # never dropped
     assert len(cells) == 6  # zero categories listed too
 
@@ -45,7 +45,7 @@ def test_person_with_honorific_but_no_gender_is_unknown(app, make, guest):
     c = make.convening()
     guest(c, "accepted", honorific="Mrs", gender=None)
     guest(c, "accepted", honorific="Mr", gender=None)
-    tally = services.tallies([c.id], services.classification_info().classifier)[c.id]
+    tally = counting.tallies([c.id], classification.classification_info().classifier)[c.id]
     assert tally.counts["accepted"]["gender"] == {"unknown": 2}
 
 
@@ -91,7 +91,7 @@ def test_staff_see_suppressed_aggregates_only(client, make, sign_in, guest):
 
 def test_secondary_suppression_rule():
     from collections import Counter
-    cells = services.cells(Counter({"woman": 10, "man": 7, "non_binary": 1}), 18, "gender", suppress=True)
+    cells = suppression.cells(Counter({"woman": 10, "man": 7, "non_binary": 1}), 18, "gender", suppress=True)
     shown = {c.category: c.count_text for c in cells}
     assert shown["non_binary"] == "fewer than 5" and shown["man"] == "fewer than 5" and shown["woman"] == "10"
     assert shown["unknown"] == "0"
@@ -111,8 +111,8 @@ def _dashboard_queries(client, count_queries, make, guest, organizer, n):
     for i in range(n):
         status = ("accepted", "invited", "attended", "planned", "tentative")[i % 5]
         guest(c, status, country=codes[i % 7], gender=("woman", "man", None)[i % 3],
-              sector=("government", None)[i % 2], org_sector=("media", "unset")[i % 2],
-              priority="reserve" if status == "planned" else "first_choice", reserve_rank=i if status == "planned" else None)
+                       sector=("government", None)[i % 2], org_sector=("media", "unset")[i % 2],
+                       priority="reserve" if status == "planned" else "first_choice", reserve_rank=i if status == "planned" else None)
     _target(c, dimension="north_south", kind="min_share", category="south", value=90)
     _target(c, dimension="sector", kind="max_any", value=30)
     db.session.expire_all()
@@ -154,7 +154,7 @@ def test_series_defaults_apply_and_convening_overrides_them(app, make):
     _target(series=series, dimension="gender", kind="min_share", category="woman", value=40)
     _target(series=series, dimension="north_south", kind="min_share", category="south", value=50)
     _target(c, dimension="gender", kind="min_share", category="woman", value=45)
-    got = sorted((t.dimension, t.value, bool(t.convening_id)) for t in services.effective_targets(c))
+    got = sorted((t.dimension, t.value, bool(t.convening_id)) for t in targets.effective_targets(c))
     assert got == [("gender", 45, True), ("north_south", 50, False)]
 
 
@@ -164,13 +164,13 @@ def test_balance_change_if_accepted_sentences(app, make, guest):
         guest(c, "accepted", country=code)
     pending = guest(c, "invited", country="KE")
     accepted = guest(c, "accepted", country="US")
-    assert services.balance_change_if_accepted(c, pending) == ["Global South share of accepted: 25% → 40%"]
+    assert what_if.balance_change_if_accepted(c, pending) == ["Global South share of accepted: 25% → 40%"]
     _target(c, dimension="north_south", kind="min_share", category="south", value=50)
     _target(c, dimension="region", kind="min_categories", value=3)
-    lines = services.balance_change_if_accepted(c, pending)
+    lines = what_if.balance_change_if_accepted(c, pending)
     assert lines == ["Global South share of accepted: 25% → 40% (target ≥ 50%)",
-                     "UN regions represented of accepted: 3 → 3 (target ≥ 3)"]
-    assert services.balance_change_if_accepted(c, accepted) == []
+                              "UN regions represented of accepted: 3 → 3 (target ≥ 3)"]
+    assert what_if.balance_change_if_accepted(c, accepted) == []
 
 
 def test_partial_tally_matches_the_full_one(app, make, guest):
@@ -183,11 +183,11 @@ def test_partial_tally_matches_the_full_one(app, make, guest):
         guest(c, "declined", country="ZZ", org_sector="private")
         guest(c, "no_show", country="AQ")
     ids = [c.id for c in editions]
-    classifier = services.classification_info().classifier
-    full = services.tallies(ids, classifier)
+    classifier = classification.classification_info().classifier
+    full = counting.tallies(ids, classifier)
     for dimension in ("north_south", "region", "sector", "gender", "org_type"):
-        for stage in services.STAGES:
-            part = services.tallies(ids, classifier, dimensions=[dimension], stage=stage)
+        for stage in categories.STAGES:
+            part = counting.tallies(ids, classifier, dimensions=[dimension], stage=stage)
             for cid in ids:
                 assert part[cid].counts[stage][dimension] == full[cid].counts[stage][dimension], (dimension, stage)
                 assert part[cid].totals[stage] == full[cid].totals[stage]

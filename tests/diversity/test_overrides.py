@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from convene.audit.models import AuditEvent
-from convene.diversity import services
+from convene.diversity import classification, counting
 from convene.diversity.models import ClassificationOverride
 from convene.extensions import db
 
@@ -23,7 +23,7 @@ def test_admin_overrides_a_country_and_the_dashboard_says_so(client, make, sign_
     assert event.changes["country"] == "TR" and event.actor_id == admin.id
     page = client.get(f"/convenings/{c.id}/balance").get_data(as_text=True)
     assert "Global North (administrator)" in page
-    tally = services.tallies([c.id], services.classification_info().classifier)[c.id]
+    tally = counting.tallies([c.id], classification.classification_info().classifier)[c.id]
     assert tally.counts["accepted"]["north_south"] == {"north": 1}
     assert client.post("/admin/classification/TR/delete").status_code == 302
     assert client.post("/admin/classification/TR/delete").status_code == 404
@@ -54,24 +54,24 @@ def test_config_basis_and_overrides(make_app, make, guest):
     app = make_app(CLASSIFICATION_BASIS="worldbank", CLASSIFICATION_OVERRIDES={"cn": "north", "XX": "north",
                                                                                  "FR": "sideways"})
     with app.app_context():
-        info = services.classification_info()
+        info = classification.classification_info()
         assert info.classifier.basis == "worldbank"
         assert info.classifier.north_south("SA") == "north" and info.classifier.north_south("CN") == "north"
         assert [code for code, _, _ in info.overrides] == ["CN"]
         assert len(info.warnings) == 2
     bad = make_app(CLASSIFICATION_BASIS="nonsense", CLASSIFICATION_TRANSITION="north")
     with bad.app_context():
-        info = services.classification_info()
+        info = classification.classification_info()
         assert info.classifier.basis == "unctad" and "not known" in info.warnings[0]
         assert info.classifier.north_south("UA") == "north"
         assert "transition economies counted as Global North" in info.basis_label
 
 
 def test_admin_override_wins_over_config(make_app, app, make):
-    services.set_override("TR", "south", "policy", actor=None)
+    classification.set_override("TR", "south", "policy", actor=None)
     db.session.commit()
     other = make_app(CLASSIFICATION_OVERRIDES={"TR": "north"})
     with other.app_context():
-        info = services.classification_info()
+        info = classification.classification_info()
         assert info.classifier.north_south("TR") == "south"
         assert ("TR", "south", "administrator") in info.overrides

@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from convene.audit.models import AuditEvent
-from convene.diversity import services
+from convene.diversity import targets
 from convene.diversity.models import DiversityTarget
 from convene.extensions import db
 
@@ -79,16 +79,16 @@ def test_contradictory_targets_are_refused(client, make, sign_in):
 def test_convening_target_checked_against_series_defaults(app, make):
     series = make.series()
     c = make.convening(series_id=series.id)
-    services.set_target({"dimension": "north_south", "kind": "max_share", "category": "south", "value": 40,
-                         "stage": "accepted"}, actor=None, series=series)
-    with pytest.raises(services.TargetError, match="contradicts"):
-        services.set_target({"dimension": "north_south", "kind": "min_share", "category": "south", "value": 60,
-                             "stage": "accepted"}, actor=None, convening=c)
+    targets.set_target({"dimension": "north_south", "kind": "max_share", "category": "south", "value": 40,
+                        "stage": "accepted"}, actor=None, series=series)
+    with pytest.raises(targets.TargetError, match="contradicts"):
+        targets.set_target({"dimension": "north_south", "kind": "min_share", "category": "south", "value": 60,
+                            "stage": "accepted"}, actor=None, convening=c)
     # overriding the series rule itself with the convening's own is fine
-    services.set_target({"dimension": "north_south", "kind": "max_share", "category": "south", "value": 70,
-                         "stage": "accepted"}, actor=None, convening=c)
-    services.set_target({"dimension": "north_south", "kind": "min_share", "category": "south", "value": 60,
-                         "stage": "accepted"}, actor=None, convening=c)
+    targets.set_target({"dimension": "north_south", "kind": "max_share", "category": "south", "value": 70,
+                        "stage": "accepted"}, actor=None, convening=c)
+    targets.set_target({"dimension": "north_south", "kind": "min_share", "category": "south", "value": 60,
+                        "stage": "accepted"}, actor=None, convening=c)
 
 
 def test_series_default_targets_page(client, make, sign_in):

@@ -2,7 +2,7 @@ from icalendar import Calendar
 
 from convene.convenings import services as convening_services
 from convene.extensions import db
-from convene.invitations import services
+from convene.invitations import answers, calendar_mail, sending
 from convene.invitations.models import Invitation
 
 from .conftest import outbox
@@ -16,8 +16,8 @@ def _ics(message):
 
 def _accepted(make, convening, organizer, name="Accepted Guest"):
     invitation = make.invitation(convening, make.person(name=name))
-    services.send_invitations(convening, [invitation], actor=organizer)
-    services.answer(invitation, "accepted")
+    sending.send_invitations(convening, [invitation], actor=organizer)
+    answers.answer(invitation, "accepted")
     db.session.commit()
     return invitation
 
@@ -35,8 +35,8 @@ def test_acceptance_queues_request_with_invitations_sequence(make, convening, or
 def test_convening_change_sends_update_with_higher_sequence_to_accepted_only(make, convening, organizer):
     accepted = _accepted(make, convening, organizer)
     declined = make.invitation(convening, make.person(name="Declined Guest"))
-    services.send_invitations(convening, [declined], actor=organizer)
-    services.answer(declined, "declined")
+    sending.send_invitations(convening, [declined], actor=organizer)
+    answers.answer(declined, "declined")
     db.session.commit()
     # Editing the venue queues the update itself, in the same transaction as the edit.
     convening_services.update_convening(convening, {"venue": "Geneva Palais", "version": convening.version},
@@ -49,14 +49,14 @@ def test_convening_change_sends_update_with_higher_sequence_to_accepted_only(mak
     assert sequence == 1 and sequence >= convening.ical_sequence
     assert "Geneva Palais" in str(event["LOCATION"])
     # A second notification without a change still never repeats a SEQUENCE.
-    services.notify_convening_changed(convening)
+    calendar_mail.notify_convening_changed(convening)
     db.session.commit()
     assert [_ics(m)[1] for m in outbox(kind="calendar_update")] == [1, 2]
 
 
 def test_declining_after_accepting_sends_cancel(make, convening, organizer):
     invitation = _accepted(make, convening, organizer)
-    services.answer(invitation, "declined", reason="Illness")
+    answers.answer(invitation, "declined", reason="Illness")
     db.session.commit()
     [cancel] = outbox(kind="cancellation")
     method, sequence, uid, event = _ics(cancel)
@@ -81,8 +81,8 @@ def test_withdrawing_an_accepted_invitee_sends_cancel_and_revokes_link(client, m
 def test_convening_cancelled_sends_cancel_to_accepted_and_tentative(make, convening, organizer):
     _accepted(make, convening, organizer, "One")
     tentative = make.invitation(convening, make.person(name="Two"))
-    services.send_invitations(convening, [tentative], actor=organizer)
-    services.answer(tentative, "tentative")
-    assert services.notify_convening_cancelled(convening) == 2
+    sending.send_invitations(convening, [tentative], actor=organizer)
+    answers.answer(tentative, "tentative")
+    assert calendar_mail.notify_convening_cancelled(convening) == 2
     db.session.commit()
     assert {_ics(m)[0] for m in outbox(kind="cancellation")} == {"CANCEL"}

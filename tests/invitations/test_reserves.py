@@ -1,6 +1,6 @@
 
 from convene.extensions import db
-from convene.invitations import services
+from convene.invitations import answers, guest_list, reserves, sending
 from convene.invitations.models import Invitation
 
 from .conftest import outbox
@@ -8,12 +8,12 @@ from .conftest import outbox
 
 def _setup(make, convening, organizer):
     first = make.invitation(convening, make.person(name="First Choice"))
-    services.send_invitations(convening, [first], actor=organizer)
-    services.answer(first, "declined", reason="Other commitments")
-    reserves = services.add_people(convening, [make.person(name="Reserve One"), make.person(name="Reserve Two")],
-                                   role="participant", priority="reserve", actor=organizer)[0]
+    sending.send_invitations(convening, [first], actor=organizer)
+    answers.answer(first, "declined", reason="Other commitments")
+    waiting = guest_list.add_people(convening, [make.person(name="Reserve One"), make.person(name="Reserve Two")],
+                                    role="participant", priority="reserve", actor=organizer)[0]
     db.session.commit()
-    return first, reserves
+    return first, waiting
 
 
 def test_declined_first_choice_shows_next_reserves_in_order(client, make, convening, organizer):
@@ -46,7 +46,7 @@ def test_offer_page_shows_balance_hint_when_available(client, make, convening, o
     first, (one, _) = _setup(make, convening, organizer)
     one.person.country = "KE"
     db.session.commit()
-    hint = services.balance_hint(convening, one)
+    hint = reserves.balance_hint(convening, one)
     assert hint  # the diversity area provides balance_change_if_accepted
     page = client.get(f"/convenings/{convening.id}/guests/{first.id}/offer/{one.id}").get_data(as_text=True)
     for line in hint:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from convene.audit.models import AuditEvent
 from convene.extensions import db
-from convene.invitations import services
+from convene.invitations import lifecycle, sending
 from convene.invitations.models import Invitation, InvitationStatusChange, Nomination
 from convene.people.models import Person
 from convene.tokens.models import AccessToken
@@ -65,14 +65,14 @@ def test_decline_with_reason_then_change_answer_until_reply_by(client, invited):
     assert (invitation.status, invitation.decline_reason) == ("declined", "Travel ban")
     change = db.session.scalars(sa.select(InvitationStatusChange).where(
         InvitationStatusChange.to_status == "declined")).one()
-    assert change.via == services.VIA_LINK and change.actor_id is None
+    assert change.via == lifecycle.VIA_LINK and change.actor_id is None
     assert client.post(path, data={"answer": "tentative", "version": _version(invitation_id)}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Invitation, invitation_id).status == "tentative"
     audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "invitation.status")
                                .order_by(AuditEvent.id)).all()
     assert audit[-1].changes["status"] == ["declined", "tentative"]
-    assert audit[-1].actor_label == services.VIA_LINK
+    assert audit[-1].actor_label == lifecycle.VIA_LINK
 
 
 def test_answer_cannot_change_after_reply_by(client, invited, convening):
@@ -255,7 +255,7 @@ def test_rsvp_works_with_csrf_protection_on(make_app, make, convening, organizer
     import re
 
     invitation = make.invitation(convening, make.person(name="Csrf Guest"))
-    services.send_invitations(convening, [invitation], actor=organizer)
+    sending.send_invitations(convening, [invitation], actor=organizer)
     db.session.commit()
     path = link_path(outbox(kind="invitation")[0].text)
     strict = make_app(WTF_CSRF_ENABLED=True)

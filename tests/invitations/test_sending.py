@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from convene.audit.models import AuditEvent
 from convene.extensions import db
-from convene.invitations import services
+from convene.invitations import invitation_template, lifecycle, sending
 from convene.invitations.models import Invitation, InvitationStatusChange
 from convene.tokens.models import AccessToken
 
@@ -100,14 +100,14 @@ def test_failed_queue_rolls_back_the_whole_batch(app, make, convening, organizer
     """If the outbox refuses a message, no invitation of the batch is marked invited."""
     first = make.invitation(convening, make.person(name="First"))
     second = make.invitation(convening, make.person(name="S" * 190))
-    template = services.template_for(convening)
+    template = invitation_template.template_for(convening)
     template.subject = "Please reply: {name} {name} {name}"  # the second subject is longer than the outbox accepts
     db.session.add(template)
     db.session.commit()
     try:
-        services.send_invitations(convening, [first, second], actor=organizer)
+        sending.send_invitations(convening, [first, second], actor=organizer)
         raise AssertionError("expected InvitationError")
-    except services.InvitationError as error:
+    except lifecycle.InvitationError as error:
         assert "Nothing was sent" in str(error)
     db.session.rollback()
     assert {db.session.get(Invitation, i).status for i in (first.id, second.id)} == {"planned"}

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from convene.audit.models import AuditEvent
 from convene.extensions import db
-from convene.invitations import services
+from convene.invitations import lifecycle
 from convene.invitations.models import Invitation, InvitationStatusChange
 
 
@@ -34,7 +34,7 @@ def test_bulk_attendance_after_the_meeting(client, make, organizer):
     assert response.status_code == 200
     db.session.expire_all()
     assert [db.session.get(Invitation, i.id).status for i in (came, absent, declined)] == [
-        "attended", "no_show", "declined"]
+          "attended", "no_show", "declined"]
     audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "invitation.status")).all()
     assert sorted(tuple(a.changes["status"]) for a in audit) == [("accepted", "attended"), ("accepted", "no_show")]
     assert all(a.actor_id == organizer.id for a in audit)
@@ -55,9 +55,9 @@ def test_attendance_before_the_meeting_is_refused(client, make, convening):
 def test_invalid_transition_is_a_clear_error(make, convening, organizer):
     invitation = make.invitation(convening)
     try:
-        services.change_status(invitation, "attended", actor=organizer)
+        lifecycle.change_status(invitation, "attended", actor=organizer)
         raise AssertionError("expected InvitationError")
-    except services.InvitationError as error:
+    except lifecycle.InvitationError as error:
         assert "cannot become attended" in str(error)
 
 

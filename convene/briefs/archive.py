@@ -1,0 +1,107 @@
+"""The public archive of published briefs: filters, search, one page of results and the filter choices."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..editing import slugify
+from ..extensions import db
+from ..themes.models import Theme
+from .models import Brief, BriefRegion, BriefStatus, brief_themes
+from .search import apply_search
+
+
+@dataclass
+class ArchiveFilters:
+    q: str = ""
+    region: str = ""
+    theme: str = ""
+    kind: str = ""
+    year: int | None = None
+    terms: list[str] = field(default_factory=list)
+
+
+def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
+    """Published briefs matching the filters, newest first (best match first when searching)."""
+    query = (sa.select(Brief).where(Brief.status == BriefStatus.PUBLISHED.value)
+             .order_by(Brief.published_on.desc(), Brief.id.desc()))
+    if filters.region:
+        query = query.where(Brief.id.in_(sa.select(BriefRegion.brief_id).where(BriefRegion.region == filters.region)))
+    if filters.theme:
+        query = query.where(Brief.id.in_(
+            sa.select(brief_themes.c.brief_id).join(Theme, Theme.id == brief_themes.c.theme_id)
+            .where(Theme.slug == filters.theme)))
+    if filters.kind:
+        query = query.where(Brief.kind == filters.kind)
+    if filters.year:
+        query = query.where(Brief.published_on >= date(filters.year, 1, 1),
+                            Brief.published_on <= date(filters.year, 12, 31))
+    query, filters.terms = apply_search(query, filters.q, dialect_name)
+    return query
+
+
+@dataclass
+class ArchivePage:
+    """One page of archive results, with what the shared `pager` macro reads."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_archive(query: sa.Select, page: int, per_page: int) -> ArchivePage:
+    """Two queries (count, page) plus the tags of the page's briefs, whatever the archive's size.
+
+    The count selects ids only: counting the full rows made SQLite read every matching summary.
+    """
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Brief.id).order_by(None).subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = db.session.scalars(query.options(selectinload(Brief.themes), selectinload(Brief.regions))
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return ArchivePage(list(items), page, per_page, total)
+
+
+def archive_facets() -> dict[str, list]:
+    """Choices for the archive filters: years, themes and regions that published briefs use."""
+    published = Brief.status == BriefStatus.PUBLISHED.value
+    year = sa.extract("year", Brief.published_on)
+    years = [int(y) for y in db.session.scalars(
+        sa.select(year).where(published, Brief.published_on.is_not(None)).group_by(year).order_by(year.desc()))]
+    themes = db.session.execute(
+        sa.select(Theme.slug, Theme.name).join(brief_themes, brief_themes.c.theme_id == Theme.id)
+        .join(Brief, Brief.id == brief_themes.c.brief_id).where(published)
+        .group_by(Theme.slug, Theme.name).order_by(Theme.name)).all()
+    regions = list(db.session.scalars(
+        sa.select(BriefRegion.region).join(Brief, Brief.id == BriefRegion.brief_id).where(published)
+        .group_by(BriefRegion.region).order_by(BriefRegion.region)))
+    return {"years": years, "themes": themes, "regions": regions}
+
+
+def slug_is_valid(slug: str) -> bool:
+    """Whether a theme slug from the query string is one slugify could have made."""
+    return bool(slug) and slugify(slug, max_length=200) == slug

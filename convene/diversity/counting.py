@@ -1,0 +1,176 @@
+"""Counting the balance: one SQL statement of GROUP BYs, mapped to categories afterwards.
+
+Counts come from one SQL statement of GROUP BYs (one per attribute, by convening and status)
+whatever the number of invitations or editions; mapping a country to its region or North/South
+happens afterwards in Python, once per distinct code, over the grouped rows (never per person).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..base import countries as geo
+from ..extensions import db
+from ..invitations.models import Invitation
+from ..people.models import Organization, Person
+from .categories import NOT_CLASSIFIED, STAGE_STATUSES, STAGES, UNKNOWN, categories
+from .models import Dimension
+
+
+@dataclass
+class Tally:
+    """Counts of one convening: tally.counts[stage][dimension][category] and totals per stage."""
+
+    counts: dict[str, dict[str, Counter]]
+    totals: Counter
+    #: People at the invited stage whose country code is not in ISO 3166-1 (counted as unknown).
+    invalid_codes: int = 0
+
+    @classmethod
+    def empty(cls) -> "Tally":
+        return cls({s: {d.value: Counter() for d in Dimension} for s in STAGES}, Counter())
+
+
+def country_column():
+    """Person.country (affiliation) by default; DIVERSITY_COUNTRY_FIELD = "nationality" switches."""
+    if current_app.config.get("DIVERSITY_COUNTRY_FIELD", "country") == "nationality":
+        return Person.nationality
+    return Person.country
+
+
+#: The raw attribute behind each grouped branch; country feeds north_south and region.
+RAW_DIMENSIONS = ("country", "sector", "gender", "org_type")
+
+
+def _raw_column(raw: str):
+    return {"country": country_column(), "sector": Person.sector, "gender": Person.gender,
+            "org_type": Organization.sector}[raw]
+
+
+def _grouped_select(ids: list[int], statuses, *columns, with_organization: bool = True):
+    query = (sa.select(*columns).select_from(Invitation).join(Person, Person.id == Invitation.person_id)
+             .where(Invitation.convening_id.in_(ids)))
+    if statuses is not None:
+        query = query.where(Invitation.status.in_(sorted(statuses)))
+    if with_organization:
+        query = query.outerjoin(Organization, Organization.id == Person.organization_id)
+    return query
+
+
+def _aggregate_query(convening_ids: Iterable[int], raws: tuple[str, ...] = RAW_DIMENSIONS,
+                     statuses: frozenset[str] | None = None):
+    """One statement of small GROUP BYs: rows (raw dimension, convening, status, value, n).
+
+    Each attribute is grouped on its own (convening, status, value), so the result has at most
+    editions × statuses × distinct values rows per attribute (a few thousand for 60 editions),
+    not one row per combination of attributes. PostgreSQL does it in one scan with GROUPING
+    SETS; other databases get a UNION ALL of the four GROUP BYs.
+    """
+    ids = list(convening_ids)
+    key = (Invitation.convening_id, Invitation.status)
+    if _grouping_sets(raws):
+        columns = [_raw_column(raw).label(f"v_{raw}") for raw in raws]
+        raw_columns = [_raw_column(raw) for raw in raws]
+        return _grouped_select(ids, statuses, *key, *columns, *[sa.func.grouping(c) for c in raw_columns],
+                               sa.func.count(Invitation.id)).group_by(
+            sa.func.grouping_sets(*[sa.tuple_(*key, c) for c in raw_columns]))
+    branches = [_grouped_select(ids, statuses, sa.literal(raw).label("raw"), *key, _raw_column(raw).label("value"),
+                                sa.func.count(Invitation.id), with_organization=raw == "org_type")
+                .group_by(*key, _raw_column(raw)) for raw in raws]
+    return branches[0] if len(branches) == 1 else sa.union_all(*branches)
+
+
+def _grouping_sets(raws: tuple[str, ...]) -> bool:
+    return len(raws) > 1 and db.session.get_bind().dialect.name == "postgresql"
+
+
+def _grouped_rows(ids: list[int], raws: tuple[str, ...], statuses: frozenset[str] | None):
+    """(raw dimension, convening id, status, value, n) for every group, whatever the backend."""
+    result = db.session.execute(_aggregate_query(ids, raws, statuses))
+    if not _grouping_sets(raws):
+        yield from result
+        return
+    width = len(raws)
+    for row in result:
+        cid, status, values, flags, n = row[0], row[1], row[2:2 + width], row[2 + width:2 + 2 * width], row[-1]
+        raw_index = flags.index(0)  # GROUPING(col) is 0 for the attribute this row is grouped by
+        yield raws[raw_index], cid, status, values[raw_index], n
+
+
+def _categorise(raw: str, value: str | None, classifier: geo.Classifier) -> dict[str, str]:
+    """Map one raw grouped value to its category in each dimension it feeds."""
+    if raw == "country":
+        if not geo.is_country(value):
+            return {"north_south": UNKNOWN, "region": UNKNOWN}
+        return {"north_south": classifier.north_south(value), "region": geo.region(value) or NOT_CLASSIFIED}
+    valid = {v for v, _ in categories(raw)}
+    return {raw: value if value in valid and value != UNKNOWN else UNKNOWN}
+
+
+#: For each status, the stages it counts at (computed once).
+_STATUS_STAGES: dict[str, tuple[str, ...]] = {}
+
+
+def _stages_of(status: str) -> tuple[str, ...]:
+    if status not in _STATUS_STAGES:
+        _STATUS_STAGES[status] = tuple(stage for stage in STAGES if status in STAGE_STATUSES[stage])
+    return _STATUS_STAGES[status]
+
+
+def raw_dimension(dimension: str) -> str:
+    """The attribute a dimension is computed from: North/South and region both come from the country."""
+    return "country" if dimension in (Dimension.NORTH_SOUTH.value, Dimension.REGION.value) else dimension
+
+
+def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensions: Iterable[str] | None = None,
+            stage: str | None = None) -> dict[int, Tally]:
+    """Counts per convening, stage, dimension and category, from a single SQL statement of GROUP BYs.
+
+    Mapping a value to its category (a country to North/South and region) happens once per
+    distinct value over the grouped rows, so overrides and the configured basis apply as before.
+    A page that shows only some dimensions or one stage may ask for just those: their figures
+    are the same as in a full tally, and the other dimensions and stages stay empty.
+    """
+    ids = list(convening_ids)
+    result = {cid: Tally.empty() for cid in ids}
+    if not ids:
+        return result
+    wanted = {raw_dimension(d) for d in dimensions} if dimensions is not None else set(RAW_DIMENSIONS)
+    raws = tuple(raw for raw in RAW_DIMENSIONS if raw in wanted)
+    # Totals are counted on the first branch: every invitation is in exactly one of its groups.
+    total_raw = raws[0]
+    statuses = STAGE_STATUSES[stage] if stage is not None else None
+    memo: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
+    for raw, cid, status, value, n in _grouped_rows(ids, raws, statuses):
+        stages = _stages_of(status) if stage is None else (stage,)
+        if not stages:
+            continue
+        if (raw, value) not in memo:
+            memo[raw, value] = tuple(_categorise(raw, value, classifier).items())
+        tally = result[cid]
+        for at in stages:
+            counts = tally.counts[at]
+            for dimension, category in memo[raw, value]:
+                counts[dimension][category] += n
+        if raw == total_raw:
+            for at in stages:
+                tally.totals[at] += n
+        if raw == "country" and "invited" in stages and value and not geo.is_country(value):
+            tally.invalid_codes += n
+    return result
+
+
+def person_categories(person: Person, classifier: geo.Classifier) -> dict[str, str]:
+    """The categories one person falls in (organizers' what-if only; never shown to staff)."""
+    code = person.nationality if current_app.config.get("DIVERSITY_COUNTRY_FIELD") == "nationality" \
+        else person.country
+    org_sector = person.organization.sector if person.organization is not None else None
+    cats = _categorise("country", code, classifier)
+    cats.update(_categorise("sector", person.sector, classifier))
+    cats.update(_categorise("gender", person.gender, classifier))
+    cats.update(_categorise("org_type", org_sector, classifier))
+    return cats

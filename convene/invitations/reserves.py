@@ -1,0 +1,66 @@
+"""Reserves: offering a declined first choice's place to the next reserve, and what accepting would change."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from ..audit.services import record
+from ..convenings.models import Convening
+from ..diversity.what_if import balance_change_if_accepted
+from ..extensions import db
+from ..people.models import Person
+from .lifecycle import InvitationError, SendReport
+from .models import Invitation, InvitationStatus, Priority
+from .sending import send_invitations
+
+OPEN_PLACE = {InvitationStatus.DECLINED.value, InvitationStatus.WITHDRAWN.value}
+
+
+def reserve_offers_for(convening: Convening, limit: int = 3) -> list[tuple[Invitation, list[Invitation]]]:
+    """For each first choice who declined or was withdrawn and is not yet replaced, the next reserves in order.
+
+    Two queries whatever the list's length, without loading every invitee: the places (invited
+    first choices now declined or withdrawn, not yet replaced, oldest change first) and the
+    reserves (planned, not replacing anyone, by rank then name).
+    """
+    replacement = aliased(Invitation)
+    places = list(db.session.scalars(
+        sa.select(Invitation).where(
+            Invitation.convening_id == convening.id, Invitation.priority == Priority.FIRST_CHOICE.value,
+            Invitation.status.in_(sorted(OPEN_PLACE)), Invitation.invited_at.is_not(None),
+            # Replacements are on the same list; NOT IN over them (no NULLs) plans well on SQLite too.
+            Invitation.id.not_in(sa.select(replacement.replaces_id).where(
+                replacement.convening_id == convening.id, replacement.replaces_id.is_not(None))))
+        .options(joinedload(Invitation.person)).order_by(Invitation.status_changed_at, Invitation.id)))
+    if not places:
+        return []
+    reserves = list(db.session.scalars(
+        sa.select(Invitation).join(Person, Person.id == Invitation.person_id).where(
+            Invitation.convening_id == convening.id, Invitation.priority == Priority.RESERVE.value,
+            Invitation.status == InvitationStatus.PLANNED.value, Invitation.replaces_id.is_(None))
+        .options(joinedload(Invitation.person))
+        .order_by(sa.func.coalesce(Invitation.reserve_rank, 10**6), Person.name, Invitation.id).limit(limit)))
+    return [(place, reserves) for place in places] if reserves else []
+
+
+def offer_place(place: Invitation, reserve: Invitation, *, actor) -> SendReport:
+    """Give a declined first choice's place to a reserve: the reserve replaces them and is invited now."""
+    if place.convening_id != reserve.convening_id:
+        raise InvitationError("The reserve is on another guest list.")
+    if place.status not in OPEN_PLACE:
+        raise InvitationError(f"{place.person.name} has not declined; their place is not free.")
+    if db.session.scalar(sa.select(Invitation.id).where(Invitation.replaces_id == place.id)) is not None:
+        raise InvitationError(f"{place.person.name}'s place has already been offered to someone else.")
+    if reserve.priority != Priority.RESERVE.value or reserve.status != InvitationStatus.PLANNED.value:
+        raise InvitationError(f"{reserve.person.name} is not a reserve waiting for a place.")
+    reserve.replaces = place
+    record("invitation.offer_place", reserve, actor=actor, changes={"replaces_id": [None, place.id]})
+    report = send_invitations(place.convening, [reserve], actor=actor)
+    if not report.sent:
+        raise InvitationError("The place was not offered: " + " ".join(report.skipped))
+    return report
+
+
+def balance_hint(convening: Convening, invitation: Invitation) -> list[str]:
+    """What accepting this invitee would do to the balance, in short sentences."""
+    return balance_change_if_accepted(convening, invitation)

@@ -1,0 +1,65 @@
+"""Sending the invitation e-mail to the guest list, and sending it again with a new personal link."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..audit.services import record
+from ..convenings.models import Convening
+from .invitation_template import render_invitation, template_for, template_problems
+from .lifecycle import InvitationError, SendReport, change_status, status_label
+from .models import Invitation, InvitationStatus, InvitationTemplate
+from .outbox import queue_mail, rsvp_link, sendable_problem
+
+SENDABLE = {InvitationStatus.PLANNED.value, InvitationStatus.WITHDRAWN.value}
+
+
+def check_ready_to_send(convening: Convening, template: InvitationTemplate) -> None:
+    if convening.reply_by is None:
+        raise InvitationError("Set a reply-by date on the convening (Edit details) before sending invitations: "
+                              "invitees need to know by when to answer.")
+    problems = template_problems(template.subject) + template_problems(template.body)
+    if problems:
+        raise InvitationError("The invitation template needs correcting first: " + " ".join(problems))
+
+
+def send_invitations(convening: Convening, invitations: Iterable[Invitation], *, actor) -> SendReport:
+    """Send the invitation to each selected planned invitee: personal link, outbox message, status invited."""
+    template = template_for(convening)
+    check_ready_to_send(convening, template)
+    report = SendReport()
+    for invitation in invitations:
+        if invitation.convening_id != convening.id:
+            continue
+        if invitation.status not in SENDABLE:
+            report.skipped.append(f"{invitation.person.name}: already {status_label(invitation.status).lower()}.")
+            continue
+        problem = sendable_problem(invitation)
+        if problem:
+            report.skipped.append(problem)
+            continue
+        _send_invitation_mail(invitation, template)
+        change_status(invitation, InvitationStatus.INVITED.value, actor=actor, via="invitation e-mail queued")
+        report.sent.append(invitation)
+    return report
+
+
+def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate) -> None:
+    link = rsvp_link(invitation, revoke_previous=True)
+    subject, body = render_invitation(template, invitation, link)
+    invitation.links_issued += 1
+    queue_mail(invitation, subject=subject, text=body, kind="invitation", link=link,
+               dedupe_key=f"invitation:{invitation.id}:{invitation.links_issued}")
+
+
+def reissue_link(invitation: Invitation, *, actor) -> None:
+    """Send the invitation again with a new personal link; every earlier link stops working."""
+    if invitation.status in SENDABLE or invitation.status in {"attended", "no_show"}:
+        raise InvitationError("Only an invitation that was sent and is still open can get a new link.")
+    problem = sendable_problem(invitation)
+    if problem:
+        raise InvitationError(problem)
+    template = template_for(invitation.convening)
+    check_ready_to_send(invitation.convening, template)
+    _send_invitation_mail(invitation, template)
+    record("invitation.reissue_link", invitation, actor=actor, changes={"links_issued": [
+        invitation.links_issued - 1, invitation.links_issued]})
