@@ -84,11 +84,13 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    #: Which Global North/South basis the diversity figures use: "unctad" or "worldbank".
+    #: Which Global North/South basis the diversity figures use: "unctad" (UNCTADstat's current
+    #: developed/developing classification), "unctad_three_way" (the former grouping with transition
+    #: economies, for comparing with older reports) or "worldbank" (income groups FY2026).
     CLASSIFICATION_BASIS = "unctad"
     #: Per-country overrides of the chosen basis, e.g. {"TR": "south"}.
     CLASSIFICATION_OVERRIDES: dict = {}
-    #: Under the UNCTAD basis, where transition economies count: "south" or "north".
+    #: Under the "unctad_three_way" basis only, where transition economies count: "south" or "north".
     CLASSIFICATION_TRANSITION = "south"
     #: Which person field places them on the map for diversity figures: "country" or "nationality".
     DIVERSITY_COUNTRY_FIELD = "country"

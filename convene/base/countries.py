@@ -33,14 +33,22 @@ def country_choices(blank: str = "— none —") -> list[tuple[str, str]]:
 
 #: UN M49 regions, in the order the dashboard lists them.
 REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
-#: The documented bases for Global North / Global South; CLASSIFICATION_BASIS picks one.
+#: The documented bases for Global North / Global South; CLASSIFICATION_BASIS picks one. Each names
+#: its source and date, because the pages state the basis next to every figure.
 BASES = {
-    "unctad": "UNCTAD development status (developed / developing / transition economies)",
+    "unctad": "UNCTADstat classification of economies by development status (developed / developing), "
+              "current version (UNCTAD, as published 2023–2025)",
+    "unctad_three_way": "UNCTAD's former three-way grouping (developed / developing / transition economies), "
+                        "as in the UNCTAD Handbook of Statistics 2021 — for comparing with older reports",
     "worldbank": "World Bank income groups, fiscal year 2026 (1 July 2025)",
 }
-UNCTAD_GROUPS = ("developed", "developing", "transition", "not_classified")
+DEFAULT_BASIS = "unctad"
+#: The countries.csv column each basis reads.
+BASIS_COLUMNS = {"unctad": "unctad", "unctad_three_way": "unctad_three_way", "worldbank": "worldbank_fy2026"}
+UNCTAD_GROUPS = ("developed", "developing", "not_classified")
+UNCTAD_THREE_WAY_GROUPS = ("developed", "developing", "transition", "not_classified")
 WORLDBANK_GROUPS = ("high", "upper_middle", "lower_middle", "low", "not_classified")
-#: Where UNCTAD's transition economies go unless CLASSIFICATION_TRANSITION says otherwise.
+#: Where the three-way grouping's transition economies go unless CLASSIFICATION_TRANSITION says otherwise.
 DEFAULT_TRANSITION = "south"
 NORTH_SOUTH = ("north", "south")
 
@@ -56,12 +64,12 @@ def group(code: str | None, basis: str) -> str:
     row = countries().get((code or "").upper())
     if row is None:
         return ""
-    return row["unctad"] if basis == "unctad" else row["worldbank_fy2026"]
+    return row[BASIS_COLUMNS.get(basis, BASIS_COLUMNS[DEFAULT_BASIS])]
 
 
 def north_south_of_group(basis: str, group_value: str, transition: str = DEFAULT_TRANSITION) -> str:
     """Map a basis group to "north", "south" or "not_classified"."""
-    if basis == "unctad":
+    if basis in ("unctad", "unctad_three_way"):
         return {"developed": "north", "developing": "south",
                 "transition": transition}.get(group_value, "not_classified")
     if group_value == "high":
@@ -72,9 +80,9 @@ def north_south_of_group(basis: str, group_value: str, transition: str = DEFAULT
 class Classifier:
     """Global North/South for country codes under one basis, with per-country overrides applied."""
 
-    def __init__(self, basis: str = "unctad", transition: str = DEFAULT_TRANSITION,
+    def __init__(self, basis: str = DEFAULT_BASIS, transition: str = DEFAULT_TRANSITION,
                  overrides: dict[str, str] | None = None):
-        self.basis = basis if basis in BASES else "unctad"
+        self.basis = basis if basis in BASES else DEFAULT_BASIS
         self.transition = transition if transition in NORTH_SOUTH else DEFAULT_TRANSITION
         self.overrides = {code.upper(): value for code, value in (overrides or {}).items()}
 
@@ -88,3 +96,9 @@ class Classifier:
         if not is_country(code):
             return "unknown"
         return self.overrides.get(code.upper()) or self.base(code)
+
+
+def moves(current: Classifier, other: Classifier) -> list[tuple[str, str, str]]:
+    """(code, side now, side under `other`) for every country whose North/South differs, by name."""
+    changed = [(code, current.north_south(code), other.north_south(code)) for code in countries()]
+    return sorted(((c, a, b) for c, a, b in changed if a != b), key=lambda move: country_name(move[0]))

@@ -5,6 +5,7 @@ own guest list. Its balance, status counts and the series trend count the people
 conference itself or to any of its dialogues, once each: a person on two dialogues is one
 participant of the conference. Their status at conference level is the one furthest along
 `ROLLUP_ORDER` among their invitations (attended one dialogue and declined another: attended).
+The pages say so with templates/diversity/_rollup_note.html.
 A dialogue's own figures are its own guest list.
 
 `person_rows(ids)` is the one SQL building block: one row per (convening, person) with that
@@ -22,12 +23,6 @@ from .models import Invitation
 
 #: Most engaged first: the status a person counts with when invited to several convenings of one conference.
 ROLLUP_ORDER = ("attended", "no_show", "accepted", "tentative", "invited", "planned", "declined", "withdrawn")
-
-#: Said on the pages that show rolled-up figures.
-HOW_COUNTED = ("A conference's figures include the guest lists of its dialogues. Someone invited to more than "
-               "one dialogue (or to the conference and a dialogue) is counted once, with the status furthest "
-               "along: attended, no-show, accepted, tentative, invited, planned, declined, withdrawn.")
-
 
 def members(convening_ids: Iterable[int]):
     """(root, member) pairs: each convening asked for is its own member, and so are its dialogues."""

@@ -111,7 +111,7 @@ def _genders() -> dict[str, str]:
 def _countries() -> dict[str, str]:
     """Every spelling of data/country_names.csv (ISO 3166-1 names and codes, common variants) -> alpha-2."""
     table = {}
-    with resources.files(__package__).joinpath("data/country_names.csv").open(encoding="utf-8") as handle:
+    with resources.files("convene.base").joinpath("data/country_names.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             for spelling in (row["alpha2"], row["alpha3"], *row["names"].split("|")):
                 table[normalise(spelling)] = row["alpha2"]

@@ -64,7 +64,7 @@ def test_organizer_sees_dashboard_with_targets_and_charts(client, make, sign_in,
     assert "At least 3 UN regions represented" in page
     assert page.count('role="img"') == 5 and "<title id=" in page and "<desc id=" in page
     assert 'style="' not in page and "<script" not in page
-    assert "UNCTAD development status" in page
+    assert "UNCTADstat classification of economies by development status" in page
     assert "fewer than 5" not in page  # organizers of the convening see exact counts
     assert "<caption>Gender: counts and shares by stage</caption>" in page
 
