@@ -11,8 +11,14 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# Name tents and badges need fonts with Arabic, Devanagari, Chinese and Vietnamese letters (Debian packages).
+FONTS   := fonts-noto-core fonts-wqy-microhei
+
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
+	@fc-list 2>/dev/null | grep -q "Noto Sans Devanagari" && fc-list | grep -q "WenQuanYi" || \
+	  (command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONTS) >/dev/null)) || \
+	  echo "fonts could not be installed ($(FONTS)): name tents will fall back to other fonts"
 	touch $@
 
 $(TSTAMP): pyproject.toml $(STAMP) package.json
@@ -20,6 +26,9 @@ $(TSTAMP): pyproject.toml $(STAMP) package.json
 	@command -v chromium >/dev/null 2>&1 || command -v /usr/bin/chromium >/dev/null 2>&1 || \
 	  (command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ) || \
 	  echo "chromium could not be installed: browser tests will be skipped outside CI"
+	@command -v pdftotext >/dev/null 2>&1 || \
+	  (command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null)) || \
+	  echo "poppler-utils could not be installed: the PDF tests will be skipped outside CI"
 	@command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund >/dev/null || \
 	  echo "npm not available: accessibility scans will be skipped outside CI"
 	touch $@

@@ -81,10 +81,12 @@ def register_blueprints(app: Flask) -> None:
     from .mail.views import bp as mail_bp
     from .notes.views import bp as notes_bp
     from .people.views import bp as people_bp
+    from .printables.views import bp as printables_bp
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
-                      diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp):
+                      diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp,
+                      printables_bp):
         app.register_blueprint(blueprint)
 
 

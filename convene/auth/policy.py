@@ -118,15 +118,20 @@ def sees_sensitive_fields(user: User, person) -> bool:
     by their link alone), never on a row an organizer can create: adding someone to a guest list,
     inviting them or recording a reply received by phone grants nothing.
     """
-    if not user.is_authenticated:
-        return False
+    return person.id is not None and person.id in sensitive_visible_ids(user, [person.id])
+
+
+def sensitive_visible_ids(user: User, person_ids) -> set[int]:
+    """The people among `person_ids` whose sensitive fields `user` may see (the rule above), in one query."""
+    person_ids = {pid for pid in person_ids if pid is not None}
+    if not person_ids or not user.is_authenticated:
+        return set()
     if user.is_admin:
-        return True
-    if not user.is_organizer or person.id is None:
-        return False
+        return person_ids
+    if not user.is_organizer:
+        return set()
     # An organizer (never staff: returned above) sees the convenings they run and their dialogues.
-    query = (sa.select(Invitation.id).where(Invitation.person_id == person.id,
-                                            Invitation.invitee_confirmed_at.is_not(None),
-                                            Invitation.convening_id.in_(visible_convening_ids(user)))
-             .limit(1))
-    return db.session.scalar(query) is not None
+    query = (sa.select(Invitation.person_id).distinct()
+             .where(Invitation.person_id.in_(person_ids), Invitation.invitee_confirmed_at.is_not(None),
+                    Invitation.convening_id.in_(visible_convening_ids(user))))
+    return set(db.session.scalars(query))

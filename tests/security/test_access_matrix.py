@@ -195,6 +195,12 @@ notes.participant_note GET                  404    200    404    404    404    4
 notes.participant_note POST                 404    400    404    404    404    404
 notes.revision GET                          login  login  200    404    200    200
 
+printables.badges GET                        login  login  200    404    200    200
+printables.index GET                         login  login  200    404    200    200
+printables.listed GET                        login  login  200    404    200    200
+printables.name_tents GET                    login  login  200    404    200    200
+printables.venue_list POST                   login  login  403    404    422    422
+
 people.create GET                           login  login  200    200    200    200
 people.create POST                          login  login  200    200    200    200
 people.detail GET                           login  login  200    200    200    200
