@@ -49,8 +49,8 @@ def classification_info() -> ClassificationInfo:
     warnings: list[str] = []
     basis = str(current_app.config.get("CLASSIFICATION_BASIS", "unctad")).lower()
     if basis not in geo.BASES:
-        warnings.append(f"CLASSIFICATION_BASIS {basis!r} is not known; the UNCTAD basis is used.")
-        basis = "unctad"
+        warnings.append(f"CLASSIFICATION_BASIS {basis!r} is not known; the current UNCTAD basis is used.")
+        basis = geo.DEFAULT_BASIS
     transition = str(current_app.config.get("CLASSIFICATION_TRANSITION", geo.DEFAULT_TRANSITION)).lower()
     if transition not in geo.NORTH_SOUTH:
         warnings.append(f"CLASSIFICATION_TRANSITION {transition!r} is not \"north\" or \"south\"; "
@@ -62,7 +62,7 @@ def classification_info() -> ClassificationInfo:
     overrides = sorted((code, value, source) for code, (value, source) in sources.items())
     classifier = geo.Classifier(basis, transition, {code: value for code, value, _ in overrides})
     label = geo.BASES[basis]
-    if basis == "unctad":
+    if basis == "unctad_three_way":
         label += f"; transition economies counted as Global {transition.capitalize()}"
     return ClassificationInfo(classifier, label, overrides, warnings)
 

@@ -15,7 +15,7 @@ from flask import current_app
 
 from ..base import countries as geo
 from ..extensions import db
-from ..invitations.models import Invitation
+from ..invitations import rollup
 from ..people.models import Organization, Person
 from .categories import NOT_CLASSIFIED, STAGE_STATUSES, STAGES, UNKNOWN, categories
 from .models import Dimension
@@ -51,11 +51,12 @@ def _raw_column(raw: str):
             "org_type": Organization.sector}[raw]
 
 
-def _grouped_select(ids: list[int], statuses, *columns, with_organization: bool = True):
-    query = (sa.select(*columns).select_from(Invitation).join(Person, Person.id == Invitation.person_id)
-             .where(Invitation.convening_id.in_(ids)))
+def _grouped_select(rolled, statuses, *columns, with_organization: bool = True):
+    """Grouped rows over `rollup.person_rows`: one row per person per convening (a conference with its
+    dialogues folded in), with the status furthest along; see convene/invitations/rollup.py."""
+    query = sa.select(*columns).select_from(rolled).join(Person, Person.id == rolled.c.person_id)
     if statuses is not None:
-        query = query.where(Invitation.status.in_(sorted(statuses)))
+        query = query.where(rolled.c.status.in_(sorted(statuses)))
     if with_organization:
         query = query.outerjoin(Organization, Organization.id == Person.organization_id)
     return query
@@ -70,16 +71,17 @@ def _aggregate_query(convening_ids: Iterable[int], raws: tuple[str, ...] = RAW_D
     not one row per combination of attributes. PostgreSQL does it in one scan with GROUPING
     SETS; other databases get a UNION ALL of the four GROUP BYs.
     """
-    ids = list(convening_ids)
-    key = (Invitation.convening_id, Invitation.status)
+    rolled = rollup.person_rows(convening_ids)
+    key = (rolled.c.convening_id, rolled.c.status)
     if _grouping_sets(raws):
         columns = [_raw_column(raw).label(f"v_{raw}") for raw in raws]
         raw_columns = [_raw_column(raw) for raw in raws]
-        return _grouped_select(ids, statuses, *key, *columns, *[sa.func.grouping(c) for c in raw_columns],
-                               sa.func.count(Invitation.id)).group_by(
+        return _grouped_select(rolled, statuses, *key, *columns, *[sa.func.grouping(c) for c in raw_columns],
+                               sa.func.count(rolled.c.person_id)).group_by(
             sa.func.grouping_sets(*[sa.tuple_(*key, c) for c in raw_columns]))
-    branches = [_grouped_select(ids, statuses, sa.literal(raw).label("raw"), *key, _raw_column(raw).label("value"),
-                                sa.func.count(Invitation.id), with_organization=raw == "org_type")
+    branches = [_grouped_select(rolled, statuses, sa.literal(raw).label("raw"), *key,
+                                _raw_column(raw).label("value"), sa.func.count(rolled.c.person_id),
+                                with_organization=raw == "org_type")
                 .group_by(*key, _raw_column(raw)) for raw in raws]
     return branches[0] if len(branches) == 1 else sa.union_all(*branches)
 

@@ -14,6 +14,7 @@ from ..convenings.models import Convening, Series
 from ..edge import on_refusal
 from ..extensions import db
 from . import charts
+from .basis_changes import compare_bases
 from .categories import categories
 from .classification import classification_info, remove_override, set_override
 from .counting import Tally, tallies
@@ -271,8 +272,11 @@ def _classification_page(form: OverrideForm, status: int = 200):
     classifier = info.classifier
     rows = [(code, row, classifier.base(code), classifier.north_south(code), admin_rows.get(code))
             for code, row in sorted(geo.countries().items(), key=lambda item: item[1]["name"])]
+    compare = request.args.get("compare", "")
+    comparison = compare_bases(classifier, compare) if compare in geo.BASES and compare != classifier.basis \
+        else None
     return render_template("diversity/classification.html", form=form, info=info, rows=rows,
-                           bases=geo.BASES), status
+                           bases=geo.BASES, comparison=comparison), status
 
 
 @bp.route("/admin/classification", methods=("GET", "POST"))

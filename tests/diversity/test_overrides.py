@@ -64,7 +64,12 @@ def test_config_basis_and_overrides(make_app, make, guest):
         info = classification.classification_info()
         assert info.classifier.basis == "unctad" and "not known" in info.warnings[0]
         assert info.classifier.north_south("UA") == "north"
-        assert "transition economies counted as Global North" in info.basis_label
+        assert "transition economies" not in info.basis_label  # the current basis has no transition group
+    three_way = make_app(CLASSIFICATION_BASIS="unctad_three_way", CLASSIFICATION_TRANSITION="north")
+    with three_way.app_context():
+        info = classification.classification_info()
+        assert "transition economies counted as Global North" in info.basis_label and "2021" in info.basis_label
+        assert info.classifier.north_south("KZ") == "north"
 
 
 def test_admin_override_wins_over_config(make_app, app, make):
