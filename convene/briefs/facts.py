@@ -1,8 +1,9 @@
 """What the public page of a brief says about its convening: counts and mixes as aggregates only.
 
-No person is ever named or shown individually here. Every cell of 1 to 4 people reads
-"fewer than 5"; when that would leave exactly one hidden cell whose size the total gives
-away, the next smallest cell reads "not shown".
+No person is ever named or shown individually here. The mixes list every category in a fixed
+order and are suppressed by the one rule of convene.base.suppression (zeros and small cells
+hidden, complementary cells too, every hidden cell reading "not shown"), because the
+participant count beside them is public.
 """
 from __future__ import annotations
 
@@ -12,16 +13,15 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..actions import services as actions
+from ..base.suppression import HIDDEN_TEXT, SMALL_CELL, hidden_rows
 from ..diversity.classification import classification_info
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Person, Sector
 from .review import PARTICIPANT_STATUSES
 
-SMALL = 5
+SMALL = SMALL_CELL
 FEWER = "fewer than 5"
-#: A cell of 5 or more hidden only so that a small one cannot be worked out from the total.
-WITHHELD = "not shown"
 
 
 @dataclass
@@ -31,13 +31,12 @@ class ConveningFacts:
     sectors: list[tuple[str, int | str]] = field(default_factory=list)
 
 
-def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
-    """Counts with small cells hidden, largest first; zero cells are left out."""
-    cells = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
-    small = {k for k, n in cells if n < SMALL}
-    shown = [k for k, n in cells if k not in small]
-    withheld = {shown[-1]} if len(small) == 1 and shown else set()  # else total − shown = the small one
-    return [(k, FEWER if k in small else WITHHELD if k in withheld else n) for k, n in cells]
+def suppress(counts: dict[str, int], categories: list[str]) -> list[tuple[str, int | str]]:
+    """Every category in the given order (then any other with people), its count or "not shown"."""
+    names = categories + sorted(k for k, n in counts.items() if n > 0 and k not in categories)
+    column = [counts.get(name, 0) for name in names]
+    hidden = hidden_rows([column])
+    return [(name, HIDDEN_TEXT if i in hidden else n) for i, (name, n) in enumerate(zip(names, column))]
 
 
 def _diversity_classifier():
@@ -46,6 +45,8 @@ def _diversity_classifier():
 
 
 _NORTH_SOUTH_LABELS = {"north": "Global North", "south": "Global South"}
+#: The rows of the public North/South mix, always all of them and in this order.
+NORTH_SOUTH_ROWS = ["Global North", "Global South", "Not classified", "Not stated"]
 
 
 def north_or_south(code: str | None, classifier) -> str:
@@ -83,8 +84,8 @@ def convening_facts(convening_ids: list[int]) -> dict[int, ConveningFacts]:
         fact = facts[convening_id]
         fact.participants = total if total == 0 or total >= SMALL else FEWER
         if total >= SMALL:  # with fewer than 5 people every mix would point at individuals
-            fact.north_south = suppress(dict(regions))
-            fact.sectors = suppress(dict(sectors))
+            fact.north_south = suppress(dict(regions), NORTH_SOUTH_ROWS)
+            fact.sectors = suppress(dict(sectors), [*sector_labels.values(), "Not stated"])
     return facts
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..base.suppression import HIDDEN_TEXT
+
 LABEL_W, BAR_W, VALUE_W = 210, 380, 110
 WIDTH = LABEL_W + BAR_W + VALUE_W
 BAR_H, BAR_GAP, ROW_GAP, TOP = 12, 2, 12, 34
@@ -61,7 +63,7 @@ def bar_chart(table: dict[str, list], stages: list[tuple[str, str]], target_mark
             width = 0.0 if stage_cell.suppressed or not stage_cell.share else BAR_W * stage_cell.share / 100
             by = y + n * (BAR_H + BAR_GAP)
             text = f"{stage_cell.share_text} ({stage_cell.count_text})" if not stage_cell.suppressed \
-                else "fewer than 5"
+                else HIDDEN_TEXT
             bars.append(Bar(stage, LABEL_W, by, round(width, 1), text, LABEL_W + width + 4))
         label = cell.label if len(cell.label) <= 30 else cell.label[:28].rstrip() + "…"
         rows.append(Row(label, y, y + row_h / 2 + 4, bars))

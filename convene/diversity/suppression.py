@@ -1,13 +1,16 @@
-"""Tables of counts with small-cell suppression, so that no one can be singled out from a small count."""
+"""Tables of counts with small-cell suppression, so that no one can be singled out from a small count.
+
+The rule itself lives in convene.base.suppression (the public brief page uses it too); here it
+is applied to a dimension's cells, all stages of a table together.
+"""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
-from .categories import categories
-
-#: Below this many people a count is shown as "fewer than 5" wherever suppression applies.
-SMALL_CELL = 5
+from ..base.suppression import HIDDEN_TEXT, hidden_rows
+from .categories import STAGES, categories
+from .counting import Tally
 
 
 @dataclass
@@ -20,7 +23,7 @@ class Cell:
 
     @property
     def count_text(self) -> str:
-        return "fewer than 5" if self.suppressed else str(self.count)
+        return HIDDEN_TEXT if self.suppressed else str(self.count)
 
     @property
     def share_text(self) -> str:
@@ -29,23 +32,23 @@ class Cell:
         return "—" if self.share is None else f"{self.share:.0f}%"
 
 
+def _column(counter: Counter, total: int, dimension: str, hidden: set[int]) -> list[Cell]:
+    return [Cell(value, label, counter.get(value, 0),
+                 None if i in hidden or not total else 100.0 * counter.get(value, 0) / total, i in hidden)
+            for i, (value, label) in enumerate(categories(dimension))]
+
+
 def cells(counter: Counter, total: int, dimension: str, suppress: bool) -> list[Cell]:
-    """One cell per category (zeros and unknown included), suppressed where the rule applies."""
-    rows = [Cell(value, label, counter.get(value, 0),
-                 100.0 * counter.get(value, 0) / total if total else None)
-            for value, label in categories(dimension)]
-    if suppress:
-        _suppress(rows)
-    return rows
+    """One column: a cell per category (zeros and unknown included), suppressed by base.suppression."""
+    column = [counter.get(value, 0) for value, _ in categories(dimension)]
+    return _column(counter, total, dimension, hidden_rows([column]) if suppress else set())
 
 
-def _suppress(rows: list[Cell]) -> None:
-    """Hide counts of 1–4; if only one cell is hidden, hide the next smallest too, so the total
-    minus the shown cells cannot reveal it (secondary suppression)."""
-    small = [c for c in rows if 0 < c.count < SMALL_CELL]
-    for cell in small:
-        cell.suppressed, cell.share = True, None
-    if len(small) == 1:
-        others = sorted((c for c in rows if c.count >= SMALL_CELL), key=lambda c: c.count)
-        if others:
-            others[0].suppressed, others[0].share = True, None
+def stage_cells(tally: Tally, dimension: str, suppress: bool) -> dict[str, list[Cell]]:
+    """One dimension at every stage of the tally, suppressed together as one table: a viewer who sees
+    the stages side by side (or one after another) must not work a hidden cell out across them."""
+    values = [value for value, _ in categories(dimension)]
+    columns = [[tally.counts[stage][dimension].get(value, 0) for value in values] for stage in STAGES]
+    hidden = hidden_rows(columns) if suppress else set()
+    return {stage: _column(tally.counts[stage][dimension], tally.totals[stage], dimension, hidden)
+            for stage in STAGES}

@@ -12,7 +12,7 @@ from ..extensions import db
 from .categories import category_label, target_categories
 from .counting import Tally
 from .models import Dimension, DiversityTarget, Stage, TargetKind
-from .suppression import SMALL_CELL
+from .suppression import HIDDEN_TEXT, Cell, stage_cells
 
 
 class TargetError(DomainError):
@@ -106,23 +106,41 @@ class TargetResult:
     @property
     def value_text(self) -> str:
         if self.suppressed:
-            return "fewer than 5 people"
+            return f"{HIDDEN_TEXT} (small numbers)"
         return format_metric(self.target, self.value)
 
     @property
     def status_text(self) -> str:
+        if self.suppressed:
+            return HIDDEN_TEXT.capitalize()
         return {True: "Met", False: "Missed", None: "Not yet measurable"}[self.met]
 
 
 def evaluate(targets: list[DiversityTarget], tally: Tally, suppress: bool = False) -> list[TargetResult]:
-    """Each target with its current figure and whether it is met."""
+    """Each target with its current figure and whether it is met.
+
+    Under suppression a figure that rests on a hidden cell is not shown, nor whether it is met:
+    a share or a met/missed would give the hidden count away. Share targets rest on their own
+    category; "no category above" and "categories represented" rest on every category.
+    """
+    tables: dict[str, dict[str, list[Cell]]] = {}
     results = []
     for target in targets:
         counter, total = tally.counts[target.stage][target.dimension], tally.totals[target.stage]
         value = metric(target, counter, total)
-        hidden = suppress and target.kind in (TargetKind.MIN_SHARE.value, TargetKind.MAX_SHARE.value) \
-            and 0 < counter.get(target.category, 0) < SMALL_CELL
-        results.append(TargetResult(target, describe(target), value, is_met(target, value), hidden))
+        hidden = False
+        if suppress:
+            if target.dimension not in tables:
+                tables[target.dimension] = stage_cells(tally, target.dimension, suppress=True)
+            column = tables[target.dimension][target.stage]
+            if target.kind in (TargetKind.MIN_SHARE.value, TargetKind.MAX_SHARE.value):
+                hidden = any(c.suppressed for c in column if c.category == target.category)
+            else:
+                hidden = any(c.suppressed for c in column)
+        if hidden:
+            results.append(TargetResult(target, describe(target), None, None, True))
+        else:
+            results.append(TargetResult(target, describe(target), value, is_met(target, value)))
     return results
 
 

@@ -20,7 +20,7 @@ from .classification import classification_info, remove_override, set_override
 from .counting import Tally, tallies
 from .forms import OverrideForm, TargetForm
 from .models import ClassificationOverride, Dimension, DiversityTarget, Stage, TargetKind
-from .suppression import cells
+from .suppression import stage_cells
 from .targets import TargetResult, describe, effective_targets, evaluate, goal_text, remove_target, set_target
 from .what_if import candidates, if_all_pending_accept, suggestions as target_suggestions
 
@@ -35,9 +35,7 @@ def dimension_tables(tally: Tally, suppress: bool) -> list[dict]:
     """Per dimension: its cells at every stage (same category order), ready for table and chart."""
     out = []
     for dimension in Dimension:
-        table = {stage: cells(tally.counts[stage][dimension.value], tally.totals[stage],
-                              dimension.value, suppress) for stage, _ in STAGE_CHOICES}
-        out.append({"dimension": dimension, "table": table})
+        out.append({"dimension": dimension, "table": stage_cells(tally, dimension.value, suppress)})
     return out
 
 
@@ -214,10 +212,11 @@ def series_trends(series_id: int):
     series = _load_series(series_id)
     dimension = _choice(request.args.get("dimension"), Dimension._value2member_map_, "north_south")
     stage = _choice(request.args.get("stage"), dict(STAGE_CHOICES), "accepted")
-    editions, info, tallies = _trend_rows(series, dimension, stage)
     suppress = not current_user.is_admin
-    rows = [(c, cells(tallies[c.id].counts[stage][dimension], tallies[c.id].totals[stage], dimension,
-                      suppress), tallies[c.id].totals[stage]) for c in editions]
+    # Suppressed, every stage is counted: the other stages are one click away, so they hide together.
+    editions, info, tallies = _trend_rows(series, dimension, None if suppress else stage)
+    rows = [(c, stage_cells(tallies[c.id], dimension, suppress)[stage], tallies[c.id].totals[stage])
+            for c in editions]
     labels = categories(dimension)
     lines = [(label, [row[1][i].share if not row[1][i].suppressed else None for row in rows])
              for i, (_, label) in enumerate(labels)]
@@ -250,11 +249,11 @@ def series_trends_csv(series_id: int):
     writer.writerow(["edition", "starts_on", "stage", "dimension", "category", "count", "share_percent",
                      "stage_total", "basis"])
     for c in editions:
+        tables = {dimension: stage_cells(tallies[c.id], dimension.value, suppress) for dimension in Dimension}
         for stage, _ in STAGE_CHOICES:
             for dimension in Dimension:
                 total = tallies[c.id].totals[stage]
-                for cell in cells(tallies[c.id].counts[stage][dimension.value], total, dimension.value,
-                                  suppress):
+                for cell in tables[dimension][stage]:
                     share = "" if cell.suppressed or cell.share is None else f"{cell.share:.1f}"
                     writer.writerow([csv_cell(v) for v in (c.title, c.starts_on.isoformat(), stage,
                                                            dimension.value, cell.label, cell.count_text, share,

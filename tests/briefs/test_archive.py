@@ -8,7 +8,8 @@ from xml.etree import ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
-from convene.briefs.facts import FEWER, WITHHELD, suppress
+from convene.base.suppression import HIDDEN_TEXT
+from convene.briefs.facts import FEWER, suppress
 from convene.briefs.models import Brief, BriefRegion
 from convene.extensions import db
 
@@ -101,7 +102,7 @@ def test_public_page_shows_aggregates_only(client, make, archive):
     assert "Strategy for Peace" in page and "Warrenton" in page and "United States" in page
     assert "<dd>13</dd>" in page  # participants
     assert "Global South" in page and "Global North" in page
-    assert FEWER in page  # 2 academics are not shown exactly
+    assert HIDDEN_TEXT in page  # 2 academics are not shown exactly
     for person in south + north + few:
         assert person.name not in page
     assert "Declined Person" not in page
@@ -118,117 +119,12 @@ def test_small_meetings_show_no_mix(client, make, archive):
     assert f"<dd>{FEWER}</dd>" in page and "Global South" not in page
 
 
-def test_suppression_hides_a_lone_small_cell_and_its_complement():
-    assert suppress({"a": 10, "b": 3}) == [("a", WITHHELD), ("b", FEWER)]
-    assert suppress({"a": 10, "b": 7, "c": 2}) == [("a", 10), ("b", WITHHELD), ("c", FEWER)]
-    assert suppress({"a": 10, "b": 2, "c": 1}) == [("a", 10), ("b", FEWER), ("c", FEWER)]
-    assert suppress({"a": 10, "b": 6, "c": 0}) == [("a", 10), ("b", 6)]
-
-
-def test_unpublished_and_unknown_slugs_are_404(client, archive):
-    draft = db.session.scalar(sa.select(Brief).where(Brief.status == "draft"))
-    assert client.get(f"/publications/{draft.slug}").status_code == 404
-    assert client.get("/publications/no-such-brief").status_code == 404
-    assert client.get("/publications/%2e%2e%2fetc").status_code == 404
-
-
-def test_public_pdf(client, make, sign_in, archive, upload_dir, pdf_bytes):
-    brief = archive[0]
-    sign_in(make.user("staff"))
-    data = pdf_bytes(3000)
-    client.post(f"/briefs/{brief.id}/upload", data={"pdf": (io.BytesIO(data), "internal name.pdf")},
-                content_type="multipart/form-data")
-    anonymous = type(client)(client.application, client.response_wrapper)
-    page = anonymous.get(f"/publications/{brief.slug}").get_data(as_text=True)
-    assert f"/publications/{brief.slug}/full-text.pdf" in page
-    response = anonymous.get(f"/publications/{brief.slug}/full-text.pdf")
-    assert response.status_code == 200 and response.get_data() == data
-    assert response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"] == (
-        f"attachment; filename=\"{brief.slug}.pdf\"; filename*=UTF-8''{brief.slug}.pdf")
-    assert response.headers["Cache-Control"] == "public, max-age=300"
-    response.close()
-    draft = db.session.scalar(sa.select(Brief).where(Brief.status == "draft"))
-    assert anonymous.get(f"/publications/{draft.slug}/full-text.pdf").status_code == 404
-
-
-def test_atom_feed_is_valid_and_escaped(client, make, archive):
-    tricky = make.brief(title='Fish & chips <b>"quoted"</b>', status="published", authors="A. Author, B. Author",
-                        summary="Text with \x0b a control character & <script>x</script>")
-    from convene.db_types import utcnow
-    tricky.published_at = utcnow()
-    db.session.commit()
-    response = client.get("/publications/feed.atom")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
-    assert response.headers["Cache-Control"] == "public, max-age=300"
-    root = ET.fromstring(response.get_data())  # parses: well-formed XML
-    assert root.tag == f"{ATOM}feed"
-    for required in ("id", "title", "updated", "author"):
-        assert root.find(f"{ATOM}{required}") is not None
-    entries = root.findall(f"{ATOM}entry")
-    titles = [e.find(f"{ATOM}title").text for e in entries]
-    assert titles[0] == 'Fish & chips <b>"quoted"</b>'
-    assert "Secret draft" not in titles and len(entries) == 3
-    for entry in entries:
-        assert entry.find(f"{ATOM}id").text.startswith("tag:localhost,")
-        assert entry.find(f"{ATOM}link").get("href").startswith("http://localhost/publications/")
-        assert entry.find(f"{ATOM}updated").text.endswith("Z")
-    content = entries[0].find(f"{ATOM}content")
-    assert content.get("type") == "html" and "<script>" not in content.text
-    assert [a.find(f"{ATOM}name").text for a in entries[0].findall(f"{ATOM}author")] == ["A. Author", "B. Author"]
-    etag = response.headers["ETag"]
-    assert client.get("/publications/feed.atom", headers={"If-None-Match": etag}).status_code == 304
-
-
-def test_signed_in_pages_are_not_publicly_cached(client, make, sign_in, archive):
-    sign_in(make.user("staff"))
-    response = client.get("/publications/")
-    assert response.headers["Cache-Control"] == "no-store"
-
-
-def test_archive_and_search_run_a_fixed_number_of_queries(client, make, count_queries):
-    themes = [make.theme() for _ in range(3)]
-    counts = []
-    for total in (10, 60):
-        while db.session.scalar(sa.select(sa.func.count(Brief.id))) < total:
-            n = db.session.scalar(sa.select(sa.func.count(Brief.id)))
-            brief = make.brief(title=f"Water brief {n}", status="published", published_on=date(2024, 1, 1),
-                               summary="water and peace")
-            brief.themes = themes[: n % 3 + 1]
-            brief.regions = [BriefRegion(region="Africa")]
-            db.session.commit()
-        measured = []
-        for query in ("", "?q=water", "?q=water&region=Africa&year=2024&theme=" + themes[0].slug):
-            with count_queries() as counter:
-                assert client.get("/publications/" + query).status_code == 200
-            measured.append(counter.count)
-        counts.append(measured)
-    assert counts[0] == counts[1], counts
-
-
-def test_classification_follows_the_diversity_configuration(app):
-    from convene.briefs.facts import _diversity_classifier, north_or_south
-
-    classifier = _diversity_classifier()
-    assert north_or_south("KE", classifier) == "Global South"
-    assert north_or_south("NO", classifier) == "Global North"
-    assert north_or_south("", classifier) == "Not stated"
-    before = app.config.get("CLASSIFICATION_OVERRIDES")
-    app.config["CLASSIFICATION_OVERRIDES"] = {"KE": "north"}
-    try:
-        assert north_or_south("KE", _diversity_classifier()) == "Global North"
-    finally:
-        app.config["CLASSIFICATION_OVERRIDES"] = before
-
-
-def test_public_page_lists_public_next_steps_only(client, make, archive):
-    brief = archive[1]
-    convening = make.convening(title="Meeting with next steps")
-    make.action(convening, text="Publish a prevention toolkit", is_public=True, status="open")
-    make.action(convening, text="Internal: call the ministry", is_public=False, status="open")
-    brief.convenings = [convening]
-    db.session.commit()
-    page = client.get(f"/publications/{brief.slug}").get_data(as_text=True)
-    assert "Publish a prevention toolkit" in page
-    assert "Internal: call the ministry" not in page
+def test_suppression_hides_zeros_small_cells_and_a_complement_all_alike():
+    """Every category listed in a fixed order; hidden cells all read the same (tests/diversity/test_suppression.py
+    proves by brute force that none can be worked out from the others and the public total)."""
+    hidden = HIDDEN_TEXT
+    assert suppress({"a": 10, "b": 3}, ["a", "b"]) == [("a", hidden), ("b", hidden)]
+    assert suppress({"a": 10, "b": 7, "c": 2}, ["a", "b", "c"]) == [("a", 10), ("b", hidden), ("c", hidden)]
+    assert suppress({"a": 10, "b": 2, "c": 1}, ["a", "b", "c"]) == [("a", 10), ("b", hidden), ("c", hidden)]
+    assert suppress({"a": 10, "b": 6}, ["a", "b", "c"]) == [("a", 10), ("b", hidden), ("c", hidden)]
+    assert suppress({"a": 10, "b": 6}, ["a", "b"]) == [("a", 10), ("b", 6)]

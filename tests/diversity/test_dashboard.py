@@ -65,7 +65,7 @@ def test_organizer_sees_dashboard_with_targets_and_charts(client, make, sign_in,
     assert page.count('role="img"') == 5 and "<title id=" in page and "<desc id=" in page
     assert 'style="' not in page and "<script" not in page
     assert "UNCTADstat classification of economies by development status" in page
-    assert "fewer than 5" not in page  # organizers of the convening see exact counts
+    assert "not shown" not in page  # organizers of the convening see exact counts
     assert "<caption>Gender: counts and shares by stage</caption>" in page
 
 
@@ -80,12 +80,14 @@ def test_staff_see_suppressed_aggregates_only(client, make, sign_in, guest):
     response = client.get(f"/convenings/{c.id}/balance")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "fewer than 5" in page
+    assert "not shown" in page
     gender = page[page.index('id="dim-gender"'):page.index('id="dim-org_type"')]
     table = gender[gender.index("<table"):]
-    # men (2) are hidden, and women (6) too so that total minus the shown cells reveals nothing
-    assert re.search(r"Man</th><td class=\"num\">fewer than 5", table)
-    assert re.search(r"Woman</th><td class=\"num\">fewer than 5", table)
+    # men (2) are hidden among the hidden zero rows, so women (6) can show: the total minus the shown
+    # cells says only that the hidden rows hold 2 people together
+    assert re.search(r"Man</th><td class=\"num\">not shown", table)
+    assert re.search(r"Woman</th><td class=\"num\">6", table)
+    assert re.search(r"Non-binary</th><td class=\"num\">not shown", table)
     assert "What if" not in page and "Person " not in page  # no individual suggestions for staff
 
 
@@ -93,8 +95,8 @@ def test_secondary_suppression_rule():
     from collections import Counter
     cells = suppression.cells(Counter({"woman": 10, "man": 7, "non_binary": 1}), 18, "gender", suppress=True)
     shown = {c.category: c.count_text for c in cells}
-    assert shown["non_binary"] == "fewer than 5" and shown["man"] == "fewer than 5" and shown["woman"] == "10"
-    assert shown["unknown"] == "0"
+    assert shown["non_binary"] == "not shown" and shown["unknown"] == "not shown"  # zeros hide too
+    assert shown["woman"] == "10" and shown["man"] == "7"  # two cells hidden, holding someone: no complement needed
 
 
 def test_access_rules(client, make, sign_in):
