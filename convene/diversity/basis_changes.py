@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from ..base import countries as geo
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Person
-from ..base import countries as geo
+from .counting import country_column
 
 #: People listed by name on the page; the total is always given.
 PEOPLE_SHOWN = 200
@@ -29,8 +30,6 @@ class BasisComparison:
 def compare_bases(classifier: geo.Classifier, other_basis: str) -> BasisComparison:
     """Countries and people on any guest list whose North/South differs under `other_basis`
     (same overrides and transition choice); two queries whatever the number of people."""
-    from .counting import country_column
-
     other = geo.Classifier(other_basis, classifier.transition, classifier.overrides)
     comparison = BasisComparison(other.basis, geo.BASES[other.basis], geo.moves(classifier, other))
     sides = {code: (now, then) for code, now, then in comparison.countries}
