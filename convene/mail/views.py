@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import nh3
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import defer, joinedload
 
@@ -96,12 +96,23 @@ def detail(message_id: int):
         headers, structure = list(built.items()), mime_structure(built)
     except services.MailError as error:  # e.g. MAIL_SENDER misconfigured: show the rest anyway
         headers, structure = [("(error)", str(error))], []
-    html = message.html or ""
+    mask = hide_personal_links
+    html = mask(message.html or "")
     return render_template(
-        "mail/detail.html", message=message, headers=headers, text=message.text,
-        html_source=html, html_clean=nh3.clean(html) if html else "",
-        calendar=message.calendar.decode("utf-8", "replace") if message.calendar else "",
+        "mail/detail.html", message=message, headers=[(name, mask(str(value))) for name, value in headers],
+        text=mask(message.text or ""), html_source=html, html_clean=nh3.clean(html) if html else "",
+        calendar=mask(message.calendar.decode("utf-8", "replace")) if message.calendar else "",
         structure=structure, retry_form=RetryForm(), can_retry=message.status == OutboxStatus.FAILED.value)
+
+
+def hide_personal_links(text: str) -> str:
+    """The message with the secret part of every personal link replaced by [token].
+
+    An invitation carries the invitee's RSVP link, which opens their self-identified details and
+    answers on their behalf; whoever reads the outbox must not be able to use it (issue 13).
+    The same patterns keep tokens out of the access logs (convene.security).
+    """
+    return current_app.extensions["token_log_filter"].redact(text) if text else text
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=("POST",))
