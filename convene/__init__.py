@@ -1,7 +1,6 @@
 """Convene: invitation-only policy convenings, from first invitation to last follow-up."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -9,6 +8,7 @@ from flask import Flask
 from . import caching
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .ops.logs import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     config_module.load(app, config)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    configure_logging(app)
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -80,13 +80,14 @@ def register_blueprints(app: Flask) -> None:
     from .invitations.views import bp as invitations_bp
     from .mail.views import bp as mail_bp
     from .notes.views import bp as notes_bp
+    from .ops.views import bp as ops_bp
     from .people.views import bp as people_bp
     from .printables.views import bp as printables_bp
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
                       diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp,
-                      printables_bp):
+                      printables_bp, ops_bp):
         app.register_blueprint(blueprint)
 
 

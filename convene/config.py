@@ -99,6 +99,10 @@ class Defaults:
     #: Weeks after a convening is held without a brief before it is flagged to staff.
     BRIEF_OVERDUE_WEEKS = 8
     LOG_LEVEL = "INFO"
+    #: "text", or "json": one JSON object per line with request id, route, status, duration, user id.
+    LOG_FORMAT = "text"
+    #: /readyz reports not ready when a due outbox message has waited longer than this (seconds).
+    READY_MAX_QUEUE_AGE = 900
 
 
 def load(app, overrides: dict | None) -> None:
@@ -117,6 +121,9 @@ def load(app, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config["BASE_URL"]:
         app.config.update(BASE_URL=DEFAULT_BASE_URL, BASE_URL_IS_DEFAULT=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A connection cut by a database restart is noticed (and replaced) at checkout, not by a request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -5,7 +5,8 @@ import logging
 import re
 import time
 
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_limiter.util import get_qualified_name
 from flask_wtf.csrf import CSRFError
@@ -212,6 +213,22 @@ def error_response(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def database_unavailable(error):
+    """A lost or refused database connection: roll back, answer 503 and ask for a retry, never a 500.
+
+    The pool checks connections before use (pool_pre_ping), so this is only reached when the
+    database goes away during a request or is down altogether."""
+    from ..extensions import db
+
+    logging.getLogger(__name__).warning("database unavailable: %s", error.orig or error)
+    db.session.rollback()
+    response = make_response(error_response(
+        503, "Briefly unavailable", "The database could not be reached. Nothing was saved half-way; "
+                                    "please try again in a moment."))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 TOO_MANY_ATTEMPTS = "Too many requests in a short time. Please wait a minute and try again."
 
 
@@ -228,6 +245,8 @@ def register_error_pages(app: Flask) -> None:
     }
     for status, (title, message) in pages.items():
         app.register_error_handler(status, lambda error, s=status, t=title, m=message: error_response(s, t, m))
+    for lost_connection in (sa.exc.OperationalError, sa.exc.InterfaceError):
+        app.register_error_handler(lost_connection, database_unavailable)
     app.register_error_handler(
         CSRFError,
         lambda error: error_response(400, "Form expired", "The form was open too long or came from elsewhere. "

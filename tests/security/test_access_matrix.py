@@ -195,6 +195,9 @@ notes.participant_note GET                  404    200    404    404    404    4
 notes.participant_note POST                 404    400    404    404    404    404
 notes.revision GET                          login  login  200    404    200    200
 
+ops.healthz GET                             200    200    200    200    200    200
+ops.readyz GET                              200    200    200    200    200    200
+
 printables.badges GET                        login  login  200    404    200    200
 printables.index GET                         login  login  200    404    200    200
 printables.listed GET                        login  login  200    404    200    200

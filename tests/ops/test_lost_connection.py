@@ -1,0 +1,37 @@
+"""The web app across a database restart: the pool replaces cut connections; a request that still
+meets one gets a clean 503 page, and the next request succeeds. On a real PostgreSQL server."""
+from __future__ import annotations
+
+import pytest
+
+from convene.extensions import db
+from tests.ops.conftest import terminate_backends
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(backend):
+    if backend != "postgresql":
+        pytest.skip("connections are cut on the PostgreSQL server")
+
+
+def test_no_error_after_every_backend_was_terminated(app, client, make, sign_in):
+    sign_in(make.user("organizer"))
+    db.session.commit()
+    assert client.get("/convenings/").status_code == 200
+    assert terminate_backends(db.engine.url) >= 1
+    assert client.get("/convenings/").status_code == 200  # pool_pre_ping noticed and reconnected
+
+
+def test_a_request_that_meets_a_dead_connection_gets_a_503_page_then_recovers(app, make_app, make, sign_in):
+    unchecked = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})
+    client = unchecked.test_client()
+    sign_in(make.user("organizer"), target=client)
+    db.session.commit()
+    assert client.get("/convenings/").status_code == 200
+    assert terminate_backends(db.engine.url) >= 1
+    response = client.get("/convenings/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "<h1>Briefly unavailable</h1>" in page and "Traceback" not in page
+    assert client.get("/convenings/").status_code == 200  # the pool threw the dead connections away
+    assert client.get("/convenings/", headers={"Accept": "application/json"}).status_code == 200
