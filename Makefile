@@ -29,6 +29,9 @@ $(TSTAMP): pyproject.toml $(STAMP) package.json
 	@command -v pdftotext >/dev/null 2>&1 || \
 	  (command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null)) || \
 	  echo "poppler-utils could not be installed: the PDF tests will be skipped outside CI"
+	@command -v pg_dump >/dev/null 2>&1 || \
+	  (command -v apt-get >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null) || \
+	  echo "pg_dump not available: the PostgreSQL backup test will fail"
 	@command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund >/dev/null || \
 	  echo "npm not available: accessibility scans will be skipped outside CI"
 	touch $@

@@ -1,8 +1,9 @@
-"""Backups of the embedded SQLite database and the uploaded files, in one archive.
+"""Backups of the database and the uploaded files, in one archive, on SQLite and PostgreSQL.
 
-The database is copied with SQLite's online backup API, so a backup taken while the app
-serves requests is consistent. PostgreSQL installations use pg_dump/pg_restore instead
-(see docs/security.md).
+SQLite is copied with its online backup API; PostgreSQL with pg_dump's custom format and
+restored with pg_restore into an empty database (backup_postgres.py). Either way a backup
+taken while the app serves requests is consistent, and the manifest records every table's
+row count so a restore can be checked.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,26 +20,30 @@ from flask import current_app
 
 from ..db_types import utcnow
 from ..extensions import db
+from . import backup_postgres
 
 DB_MEMBER = "convene.sqlite"
 UPLOADS_MEMBER = "uploads"
 MANIFEST_MEMBER = "manifest.json"
 FORMAT = "convene-backup-1"
+#: What a damaged or foreign archive raises while it is opened or read.
+UNREADABLE = (tarfile.TarError, EOFError, zlib.error, OSError, UnicodeError, ValueError)
 
 
 class BackupError(ValueError):
     """A backup or restore that cannot be done; the message says why."""
 
 
-def sqlite_path() -> Path:
-    """The database file, or BackupError when the database is not a SQLite file."""
+def engine_name() -> str:
+    """"sqlite" or "postgresql"; BackupError for an in-memory database."""
     url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        raise BackupError("This database is PostgreSQL: back it up with pg_dump -Fc and restore it with "
-                          "pg_restore, as docs/security.md describes.")
-    if not url.database or url.database == ":memory:":
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
         raise BackupError("An in-memory database cannot be backed up.")
-    return Path(url.database)
+    return url.get_backend_name()
+
+
+def database_member(engine: str) -> str:
+    return backup_postgres.DUMP_MEMBER if engine == "postgresql" else DB_MEMBER
 
 
 def uploads_dir() -> Path:
@@ -66,16 +72,22 @@ def _copy_sqlite(source: Path, target: Path) -> None:
 
 def backup(archive: Path) -> dict:
     """Write the database and the uploads into a .tar.gz archive; return its manifest."""
-    database = sqlite_path()
-    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "tables": row_counts()}
+    engine = engine_name()
+    manifest = {"format": FORMAT, "database": engine, "created_at": utcnow().isoformat(), "tables": row_counts()}
     with tempfile.TemporaryDirectory() as work:
-        copy = Path(work) / DB_MEMBER
-        _copy_sqlite(database, copy)
+        copy = Path(work) / database_member(engine)
+        try:
+            if engine == "postgresql":
+                backup_postgres.dump(copy)
+            else:
+                _copy_sqlite(Path(db.engine.url.database), copy)
+        except backup_postgres.ToolError as error:
+            raise BackupError(str(error)) from error
         (Path(work) / MANIFEST_MEMBER).write_text(json.dumps(manifest, indent=2))
         archive.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(archive, "w:gz") as tar:
             tar.add(Path(work) / MANIFEST_MEMBER, arcname=MANIFEST_MEMBER)
-            tar.add(copy, arcname=DB_MEMBER)
+            tar.add(copy, arcname=copy.name)
             if uploads_dir().is_dir():
                 tar.add(uploads_dir(), arcname=UPLOADS_MEMBER)
     archive.chmod(0o600)  # it holds everything, personal data included
@@ -83,22 +95,53 @@ def backup(archive: Path) -> dict:
 
 
 def restore(archive: Path) -> dict:
-    """Replace the database and the uploads with an archive's; return its manifest."""
-    database = sqlite_path()
+    """Replace the database and the uploads with an archive's; return its manifest.
+
+    Everything is unpacked and checked before anything is replaced."""
+    engine = engine_name()
     if not archive.is_file():
         raise BackupError(f"No backup archive at {archive}.")
-    with tempfile.TemporaryDirectory() as work, tarfile.open(archive, "r:gz") as tar:
-        names = set(tar.getnames())
-        if MANIFEST_MEMBER not in names or DB_MEMBER not in names:
-            raise BackupError(f"{archive} is not a Convene backup.")
-        tar.extractall(work, filter="data")  # refuses absolute paths, .. and links out of the folder
-        manifest = json.loads((Path(work) / MANIFEST_MEMBER).read_text())
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"{archive} has an unknown backup format.")
-        db.session.remove()
-        db.engine.dispose()  # no pooled connection may hold the file while it is replaced
-        _copy_sqlite(Path(work) / DB_MEMBER, database)
+    if engine == "postgresql" and not backup_postgres.is_empty():
+        raise BackupError("The database is not empty. Restore into a new, empty database (createdb, then "
+                          "point CONVENE_DATABASE_URL at it); nothing was changed.")
+    with tempfile.TemporaryDirectory() as work:
+        manifest = unpack(archive, Path(work), engine)
+        try:
+            if engine == "postgresql":
+                backup_postgres.restore(Path(work) / backup_postgres.DUMP_MEMBER)
+            else:
+                db.session.remove()
+                db.engine.dispose()  # no pooled connection may hold the file while it is replaced
+                _copy_sqlite(Path(work) / DB_MEMBER, Path(db.engine.url.database))
+        except backup_postgres.ToolError as error:
+            raise BackupError(f"{error} The uploads were left as they were.") from error
         _replace_uploads(Path(work) / UPLOADS_MEMBER)
+    return manifest
+
+
+def unpack(archive: Path, work: Path, engine: str) -> dict:
+    """Extract a backup into `work` and return its manifest, or BackupError saying what is wrong with it."""
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            names = set(tar.getnames())
+            if MANIFEST_MEMBER not in names or not names & {DB_MEMBER, backup_postgres.DUMP_MEMBER}:
+                raise BackupError(f"{archive} is not a Convene backup.")
+            tar.extractall(work, filter="data")  # refuses absolute paths, .. and links out of the folder
+        manifest = json.loads((work / MANIFEST_MEMBER).read_text())
+    except BackupError:
+        raise
+    except tarfile.FilterError as error:
+        raise BackupError(f"{archive} holds a file that would land outside the restore folder "
+                          f"({error}); nothing was restored.") from error
+    except UNREADABLE as error:
+        raise BackupError(f"{archive} is not a readable .tar.gz backup (damaged, truncated or another kind "
+                          "of file); nothing was restored.") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{archive} has an unknown backup format.")
+    if not (work / database_member(engine)).is_file():
+        made_on = manifest.get("database", "sqlite")
+        raise BackupError(f"{archive} is a backup of a {made_on} database; this installation uses {engine}. "
+                          "Nothing was restored.")
     return manifest
 
 

@@ -1,4 +1,4 @@
-"""`flask --app convene backup PATH` and `restore PATH` (SQLite and uploads)."""
+"""`flask --app convene backup PATH` and `restore PATH` (the database and the uploads)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,11 +11,17 @@ from ..extensions import db
 from . import backup as backups
 
 
+class RestoreRefused(click.ClickException):
+    """A restore that was refused before anything was replaced: a clear message, exit status 2."""
+
+    exit_code = 2
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(path: Path) -> None:
-    """Back up the SQLite database (online) and the uploaded files into one .tar.gz archive."""
+    """Back up the database (SQLite online copy or pg_dump) and the uploaded files into one .tar.gz archive."""
     try:
         manifest = backups.backup(path)
     except backups.BackupError as error:
@@ -29,13 +35,15 @@ def backup_command(path: Path) -> None:
 @click.option("--yes", is_flag=True, help="Replace the current data without asking.")
 @with_appcontext
 def restore_command(path: Path, yes: bool) -> None:
-    """Replace the SQLite database and the uploaded files with those of a backup archive."""
+    """Replace the database (PostgreSQL: an empty one) and the uploaded files with a backup archive's.
+
+    Exit status 2 when the archive cannot be restored (missing, damaged, not a backup, unsafe paths)."""
     if not yes:
         click.confirm("This replaces ALL current data and uploads with the backup. Continue?", abort=True)
     try:
         manifest = backups.restore(path)
     except backups.BackupError as error:
-        raise click.ClickException(str(error)) from error
+        raise RestoreRefused(str(error)) from error
     counts = backups.row_counts()
     mismatched = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
     if mismatched:

@@ -73,8 +73,91 @@ def test_restore_refuses_what_is_not_a_backup(app, make_app, tmp_path):
     assert not (tmp_path.parent / "escape.txt").exists()
 
 
-def test_postgresql_is_pointed_at_pg_dump(app, backend, tmp_path):
+def files_under(folder) -> dict[str, bytes]:
+    """Every file below `folder`, by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _postgres_only(backend):
     if backend != "postgresql":
-        pytest.skip("the PostgreSQL message only")
-    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b.tar.gz")])
-    assert result.exit_code != 0 and "pg_dump" in result.output
+        pytest.skip("pg_dump and pg_restore")
+
+
+def test_postgresql_backup_restores_into_an_empty_database_row_for_row(app, backend, make, make_app, tmp_path):
+    from tests.conftest import _postgres_database
+
+    _postgres_only(backend)
+    build_world(make)
+    anonymize_person(make.person(name="Gone"), actor_label="test")
+    db.session.commit()
+    uploads = tmp_path / "uploads"
+    (uploads / "briefs").mkdir(parents=True)
+    (uploads / "briefs" / "3f2c.pdf").write_bytes(b"%PDF-1.7 brief")
+    (uploads / "notes.bin").write_bytes(bytes(range(256)))
+    before, files_before = snapshot(db.engine), files_under(uploads)
+    assert sum(len(r) for r in before.values()) > 30
+    db.session.remove()
+
+    source = make_app(UPLOADS_DIR=str(uploads))
+    archive = tmp_path / "convene.tar.gz"
+    with source.app_context():
+        result = source.test_cli_runner().invoke(args=["backup", str(archive)])
+    assert result.exit_code == 0, result.output
+    with tarfile.open(archive) as tar:
+        assert {"manifest.json", "convene.pgdump", "uploads/briefs/3f2c.pdf"} <= set(tar.getnames())
+
+    restored_uploads = tmp_path / "elsewhere" / "uploads"
+    with _postgres_database() as empty_url:  # a second machine's fresh `createdb`
+        target = make_app(SQLALCHEMY_DATABASE_URI=empty_url, UPLOADS_DIR=str(restored_uploads))
+        with target.app_context():
+            result = target.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
+            assert result.exit_code == 0, result.output
+            assert snapshot(db.engine) == before
+            again = target.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
+            db.engine.dispose()  # the database is dropped next
+        assert again.exit_code == 2 and "not empty" in again.output
+    assert files_under(restored_uploads) == files_before
+
+
+def _restore(make_app, tmp_path, archive):
+    other = make_app(UPLOADS_DIR=str(tmp_path / "uploads"))
+    with other.app_context():
+        return other.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
+
+
+def _assert_refused(result, words):
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.sqlite_only
+def test_restore_of_a_file_that_is_not_gzip_says_so(app, make_app, tmp_path):
+    bogus = tmp_path / "notes.tar.gz"
+    bogus.write_text("just some text, not an archive")
+    _assert_refused(_restore(make_app, tmp_path, bogus), "is not a readable .tar.gz backup")
+
+
+@pytest.mark.sqlite_only
+def test_restore_of_a_truncated_archive_says_so(app, make_app, tmp_path):
+    archive = tmp_path / "good.tar.gz"
+    with make_app(UPLOADS_DIR=str(tmp_path / "uploads")).app_context():
+        from convene.security.backup import backup
+        backup(archive)
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    _assert_refused(_restore(make_app, tmp_path, truncated), "damaged, truncated")
+
+
+@pytest.mark.sqlite_only
+def test_restore_refuses_an_archive_with_paths_outside_its_folder(app, make_app, tmp_path):
+    escape = tmp_path / "work" / "escape.txt"
+    archive = tmp_path / "evil.tar.gz"
+    (tmp_path / "manifest.json").write_text('{"format": "convene-backup-1"}')
+    (tmp_path / "convene.sqlite").write_bytes(b"")
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "manifest.json", arcname="manifest.json")
+        tar.add(tmp_path / "convene.sqlite", arcname="convene.sqlite")
+        tar.add(tmp_path / "manifest.json", arcname="../../escape.txt")
+    _assert_refused(_restore(make_app, tmp_path, archive), "would land outside the restore folder")
+    assert not escape.exists() and not (tmp_path.parent / "escape.txt").exists()
