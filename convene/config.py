@@ -54,6 +54,8 @@ class Defaults:
     MAIL_RETRY_BASE = 60
     MAIL_RETRY_MAX = 6 * 3600
     MAIL_BATCH = 20
+    #: Longest pause of a worker while the SMTP server cannot be reached (starts at the poll interval, doubles).
+    MAIL_OUTAGE_MAX_WAIT = 300
     #: `flask serve` (make run) starts a local SMTP sink and a worker thread.
     MAIL_EMBEDDED = True
     MAIL_EMBEDDED_POLL = 2

@@ -8,6 +8,13 @@ Guarantees (see docs/mail.md):
   expired and was taken over is skipped.
 - `sent` is written and committed right after the server's 250 answer, one commit per message.
 - A message left `sending` by a worker that died is put back after MAIL_LOCK_TIMEOUT seconds.
+- When the database fails mid-batch, what the server already accepted is kept in memory and
+  recorded as sent once the database answers again, and the unsent rest of the claim is handed
+  back at once (not after the lock timeout).
+- When the SMTP server cannot be reached (or refuses the connection or login), the claim is
+  handed back without charging any message an attempt, and the worker backs off as a whole.
+- What remains at-least-once: a worker killed between the server's 250 and the commit (or a
+  database that stays down for longer than the lock timeout) leaves a message that is sent again.
 """
 from __future__ import annotations
 
@@ -35,6 +42,20 @@ PENDING, SENDING, SENT, FAILED = (s.value for s in OutboxStatus)
 DEFAULT_LOCK_TIMEOUT = 300
 DEFAULT_RETRY_BASE = 60
 DEFAULT_RETRY_MAX = 6 * 3600
+DEFAULT_OUTAGE_MAX_WAIT = 300
+#: Errors that mean "the database connection is gone or busy", not "this data is wrong".
+DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+class BatchResult(tuple):
+    """(sent, not sent), plus `server_down` when the SMTP server could not be reached at all."""
+
+    server_down: bool
+
+    def __new__(cls, sent: int, not_sent: int, server_down: bool = False):
+        result = super().__new__(cls, (sent, not_sent))
+        result.server_down = server_down
+        return result
 
 
 def new_worker_id() -> str:
@@ -53,7 +74,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def deliver_pending(limit: int | None = None, worker_id: str | None = None, stop=None) -> tuple[int, int]:
+def deliver_pending(limit: int | None = None, worker_id: str | None = None, stop=None) -> BatchResult:
     """Claim up to `limit` due messages and send them; return (sent, not sent).
 
     "Not sent" counts messages that failed for good and those put back for a later retry.
@@ -64,17 +85,26 @@ def deliver_pending(limit: int | None = None, worker_id: str | None = None, stop
     reclaim_stale()
     ids = claim(limit or int(setting("MAIL_BATCH", 20)), worker_id)
     if not ids:
-        return 0, 0
+        return BatchResult(0, 0)
     return send_claimed(ids, worker_id, stop=stop)
+
+
+def hand_back(ids: list[int], worker_id: str, note: str | None = None) -> None:
+    """Put claimed messages back in the queue, due now, without charging the attempt (not committed)."""
+    if not ids:
+        return
+    values = dict(status=PENDING, locked_by=None, locked_at=None, attempts=OutboxMessage.attempts - 1)
+    if note is not None:
+        values["last_error"] = note[:2000]
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING, OutboxMessage.locked_by == worker_id)
+        .values(**values).execution_options(synchronize_session=False))
 
 
 def release(ids: list[int], worker_id: str) -> None:
     """Hand claimed but unattempted messages back to the queue (worker shutting down)."""
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING, OutboxMessage.locked_by == worker_id)
-        .values(status=PENDING, locked_by=None, locked_at=None, attempts=OutboxMessage.attempts - 1)
-        .execution_options(synchronize_session=False))
+    hand_back(ids, worker_id)
     db.session.commit()
 
 
@@ -155,40 +185,89 @@ def still_mine(message_id: int, worker_id: str) -> bool:
     return result.rowcount == 1
 
 
-def send_claimed(ids: list[int], worker_id: str, stop=None) -> tuple[int, int]:
-    """Send the claimed messages over one SMTP connection, committing after each."""
+def send_claimed(ids: list[int], worker_id: str, stop=None) -> BatchResult:
+    """Send the claimed messages over one SMTP connection, committing after each.
+
+    Every claimed message ends committed as sent, failed or pending again: on a database error
+    the batch is settled by `settle` (accepted ones recorded, the rest handed back); when the
+    server cannot be reached the whole claim is handed back uncharged."""
     sent = failed = 0
     connection = None
-    connect_error: smtp.DeliveryError | None = None
+    unsettled = list(ids)  # claimed, outcome not committed yet
+    accepted: dict[int, tuple[str, object]] = {}  # the server said 250; "sent" not committed yet
     # Our claim cannot be taken over before the lock timeout; confirm (and refresh) it only
     # once a third of that has passed, instead of spending a commit per message.
     confirm_after = float(setting("MAIL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT)) / 3
     claimed_at = time.monotonic()
     try:
-        for n, message_id in enumerate(ids):
+        for message_id in ids:
             if stop is not None and stop.is_set():
-                release(ids[n:], worker_id)
+                release(unsettled, worker_id)
                 break
-            if time.monotonic() - claimed_at > confirm_after:
-                if not still_mine(message_id, worker_id):
-                    continue
+            if time.monotonic() - claimed_at > confirm_after and not still_mine(message_id, worker_id):
+                unsettled.remove(message_id)
+                continue
             row = db.session.get(OutboxMessage, message_id, populate_existing=True)
-            if connect_error is None and not smtp.usable(connection):
+            if not smtp.usable(connection):
                 try:
                     connection = smtp.connect()
                 except smtp.DeliveryError as error:
-                    connect_error = error  # no point in trying again for the rest of this batch
-            if connect_error is not None:
-                record_failure(row, connect_error)
-                failed += 1
-            elif send_one(connection, row):
+                    return server_unreachable(unsettled, worker_id, error, sent, failed)
+            if send_one(connection, row):
+                accepted[message_id] = (row.smtp_response, row.sent_at)
                 sent += 1
             else:
                 failed += 1
             db.session.commit()
+            accepted.pop(message_id, None)
+            unsettled.remove(message_id)
+    except DATABASE_ERRORS as error:
+        db.session.rollback()
+        log.error("outbox worker: database error mid-batch (%s sent, not yet recorded): %s", len(accepted), error)
+        settle(accepted, [i for i in unsettled if i not in accepted], worker_id)
     finally:
         smtp.close(connection)
-    return sent, failed
+    return BatchResult(sent, failed)
+
+
+def server_unreachable(unsettled: list[int], worker_id: str, error: smtp.DeliveryError, sent: int,
+                       failed: int) -> BatchResult:
+    """The server is down or refuses us: no message is to blame, so none is charged an attempt."""
+    hand_back(unsettled, worker_id, note=error.answer)
+    db.session.commit()
+    log.warning("outbox worker: SMTP server unavailable, %s message(s) handed back: %s", len(unsettled), error.answer)
+    return BatchResult(sent, failed + len(unsettled), server_down=True)
+
+
+def settle(accepted: dict[int, tuple[str, object]], unsent: list[int], worker_id: str) -> None:
+    """Once the database answers again: record what the server accepted and hand back the rest.
+
+    Retried with backoff for up to MAIL_LOCK_TIMEOUT; after that the claim may be taken over, and
+    the accepted messages fall in the documented at-least-once window (they are logged)."""
+    give_up_at = time.monotonic() + float(setting("MAIL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+    delay = 0.2
+    while True:
+        try:
+            for message_id, (answer, sent_at) in accepted.items():
+                db.session.execute(
+                    sa.update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id, OutboxMessage.status.in_((PENDING, SENDING)))
+                    .values(status=SENT, sent_at=sent_at, smtp_response=answer, locked_by=None)
+                    .execution_options(synchronize_session=False))
+            hand_back(unsent, worker_id)
+            db.session.commit()
+        except DATABASE_ERRORS as error:
+            db.session.rollback()
+            if time.monotonic() > give_up_at:
+                log.error("outbox worker: could not record %s sent message(s) %s; they may be sent again: %s",
+                          len(accepted), sorted(accepted), error)
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        if accepted:
+            log.warning("outbox worker: recorded %s message(s) sent during a database outage", len(accepted))
+        return
 
 
 def send_one(connection, row: OutboxMessage) -> bool:
@@ -223,33 +302,46 @@ def record_failure(row: OutboxMessage, error: smtp.DeliveryError) -> None:
         log.info("message %s to %s will be retried: %s", row.id, row.to_address, error.answer)
 
 
+def outage_wait(outages: int, poll: float) -> float:
+    """Seconds to wait after the n-th SMTP outage in a row: poll, doubled each time, capped."""
+    cap = float(setting("MAIL_OUTAGE_MAX_WAIT", DEFAULT_OUTAGE_MAX_WAIT))
+    return min(cap, max(poll, 1.0) * 2 ** max(0, outages - 1))
+
+
 def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop=None, worker_id: str | None = None,
         on_batch=None) -> tuple[int, int]:
     """Deliver until stopped (`stop` is a threading.Event or similar), or until nothing is due if `once`."""
     worker_id = worker_id or new_worker_id()
-    total_sent = total_failed = 0
+    total_sent = total_failed = outages = 0
     while stop is None or not stop.is_set():
+        wait = poll
         try:
-            sent, failed = deliver_pending(limit=batch, worker_id=worker_id, stop=stop)
-        except sa.exc.OperationalError as error:  # database briefly unavailable: wait and carry on
+            result = deliver_pending(limit=batch, worker_id=worker_id, stop=stop)
+        except DATABASE_ERRORS as error:  # database briefly unavailable: wait and carry on
             db.session.rollback()
             log.error("outbox worker: database error, retrying: %s", error)
-            sent = failed = 0
+            result = BatchResult(0, 0)
             if once:
                 raise
         finally:
             db.session.remove()
+        sent, failed = result
         total_sent, total_failed = total_sent + sent, total_failed + failed
         if on_batch and (sent or failed):
             on_batch(sent, failed)
-        if sent or failed:
-            continue
+        if result.server_down:
+            outages += 1
+            wait = outage_wait(outages, poll)
+        else:
+            outages = 0
+            if sent or failed:
+                continue
         if once:
             break
         if stop is not None:
-            stop.wait(poll)
+            stop.wait(wait)
         else:
-            time.sleep(poll)
+            time.sleep(wait)
     return total_sent, total_failed
 
 

@@ -11,7 +11,7 @@ from convene.db_types import utcnow
 from convene.extensions import db
 from convene.mail.models import OutboxMessage
 from convene.mail.services import MailError, queue_message
-from convene.mail.worker import deliver_pending
+from convene.mail.worker import deliver_pending, outage_wait
 
 from .conftest import small_calendar
 
@@ -146,14 +146,30 @@ def test_message_ids_are_unique_and_stable(app, smtp_sink, queue):
     assert sorted(m["Message-ID"] for m in smtp_sink.messages) == sorted(r.message_id for r in rows)
 
 
-def test_server_down_is_retried_later_with_backoff(app, queue, configure):
-    configure(MAIL_PORT=1, MAIL_RETRY_BASE=60)  # nothing listens there
+def test_server_down_charges_no_attempt_and_backs_the_worker_off(app, queue, configure):
+    configure(MAIL_PORT=1, MAIL_MAX_ATTEMPTS=2)  # nothing listens there
+    rows = [queue() for _ in range(3)]
+    for _ in range(4):  # more outages than attempts allowed: none is spent
+        result = deliver_pending()
+        assert result == (0, 3) and result.server_down
+    for row in rows:
+        row = fresh(row.id)
+        assert (row.status, row.attempts, row.sent_at, row.locked_by) == ("pending", 0, None, None)
+        assert "cannot connect" in row.last_error and "Connection refused" in row.last_error
+        assert row.next_attempt_at <= utcnow(), "still due: it goes out as soon as the server is back"
+    assert [outage_wait(n, poll=5) for n in (1, 2, 3, 10)] == [5, 10, 20, 300]
+
+
+def test_a_temporary_refusal_is_retried_later_with_backoff(app, smtp_sink, queue, configure):
+    async def busy(server, session, envelope, address, rcpt_options):
+        return "451 4.7.1 Greylisted, try again later"
+    smtp_sink.handle_RCPT = busy
+    configure(MAIL_RETRY_BASE=60)
     row = queue()
     before = utcnow()
     assert deliver_pending() == (0, 1)
     row = fresh(row.id)
     assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
-    assert "cannot connect" in row.last_error and "Connection refused" in row.last_error
     first_wait = row.next_attempt_at - before
     assert timedelta(seconds=55) < first_wait < timedelta(seconds=65)
     assert deliver_pending() == (0, 0), "not due again before the backoff"
@@ -165,8 +181,11 @@ def test_server_down_is_retried_later_with_backoff(app, queue, configure):
     assert timedelta(seconds=110) < row.next_attempt_at - utcnow() < timedelta(seconds=125)
 
 
-def test_gives_up_after_max_attempts(app, queue, configure):
-    configure(MAIL_PORT=1, MAIL_RETRY_BASE=0)
+def test_gives_up_after_max_attempts(app, smtp_sink, queue, configure):
+    async def busy(server, session, envelope, address, rcpt_options):
+        return "451 4.7.1 Greylisted, try again later"
+    smtp_sink.handle_RCPT = busy
+    configure(MAIL_RETRY_BASE=0)
     row = queue()
     for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
         deliver_pending()

@@ -113,15 +113,17 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, smtp_sink, qu
     rows = [queue(subject=f"Invitation {n}") for n in range(6)]
     third_data = threading.Event()
     entered = []
-    slow_down(smtp_sink, 0.1, on_enter=lambda: (entered.append(1), len(entered) == 3 and third_data.set()))
+    slow_down(smtp_sink, 1.0, on_enter=lambda: (entered.append(1), len(entered) == 3 and third_data.set()))
 
     worker = start_worker(app, tmp_path, "--batch", "2", "--poll", "0.1", CONVENE_MAIL_LOCK_TIMEOUT="0.5")
     try:
         # SIGKILL while the worker waits for the server's answer to the third message's DATA.
-        assert third_data.wait(15), (tmp_path / os.listdir(tmp_path)[0]).read_text()
+        assert third_data.wait(90), (tmp_path / os.listdir(tmp_path)[0]).read_text()
         worker.send_signal(signal.SIGKILL)
     finally:
-        worker.wait(10)
+        if worker.poll() is None:
+            worker.kill()  # never leave a worker behind when the test fails early
+        worker.wait(30)
     assert worker.returncode == -signal.SIGKILL
     assert statuses() == {"sent": 2, "sending": 2, "pending": 2}, "the third and fourth were claimed, not sent"
     assert len(smtp_sink.messages) == 2, "the interrupted message was never accepted"
@@ -129,12 +131,12 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(app, smtp_sink, qu
     # A new worker takes over the dead one's messages once their lock (0.5 s here) has expired.
     restarted = start_worker(app, tmp_path, "--poll", "0.1", CONVENE_MAIL_LOCK_TIMEOUT="0.5")
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 90
         while statuses() != {"sent": 6} and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         restarted.send_signal(signal.SIGTERM)  # finishes its current message, then exits
-        assert restarted.wait(10) == 0
+        assert restarted.wait(30) == 0
     assert statuses() == {"sent": 6}
     delivered = Counter(m["Message-ID"] for m in smtp_sink.messages)
     assert delivered == Counter({r.message_id: 1 for r in rows}), "each message delivered exactly once"
@@ -167,10 +169,10 @@ def test_sigterm_finishes_the_current_message_and_hands_back_the_rest(app, smtp_
     slow_down(smtp_sink, 0.2, on_enter=first_data.set)
     worker = start_worker(app, tmp_path, "--batch", "5", "--poll", "0.1")
     try:
-        assert first_data.wait(15)
+        assert first_data.wait(90)
         worker.send_signal(signal.SIGTERM)
     finally:
-        assert worker.wait(10) == 0
+        assert worker.wait(30) == 0
     assert statuses() == {"sent": 1, "pending": 4}
     assert [m["Message-ID"] for m in smtp_sink.messages] == [rows[0].message_id]
     handed_back = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
