@@ -56,13 +56,10 @@ def generated_secret_key() -> str | None:
 
 
 def check_base_url() -> list[Problem]:
-    from ..config import Defaults
-
     url = current_app.config.get("BASE_URL") or ""
     fix = "set CONVENE_BASE_URL to the address people use, e.g. https://convene.example.org"
-    if not url or url == Defaults.BASE_URL:
-        return [Problem("BASE_URL", "is not set: links in e-mails and calendar files would point at "
-                                    f"{Defaults.BASE_URL}", fix)]
+    if not url or current_app.config.get("BASE_URL_IS_DEFAULT"):
+        return [Problem("BASE_URL", f"is not set: links in e-mails and calendar files would point at {url}", fix)]
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         return [Problem("BASE_URL", f"{url} is not an https address", fix)]
