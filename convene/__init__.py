@@ -111,9 +111,11 @@ def register_commands(app: Flask) -> None:
     from .demo import cli as demo_cli
     from .invitations import cli as invitations_cli
     from .mail import cli as mail_cli
+    from .ops import cli as ops_cli
     from .privacy import cli as privacy_cli
     from .security import cli as security_cli
 
-    for module in (cli, demo_cli, actions_cli, briefs_cli, invitations_cli, mail_cli, privacy_cli, security_cli):
+    for module in (cli, demo_cli, actions_cli, briefs_cli, invitations_cli, mail_cli, ops_cli, privacy_cli,
+                   security_cli):
         for command in module.commands:
             app.cli.add_command(command)
