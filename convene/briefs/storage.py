@@ -15,9 +15,12 @@ _STORAGE_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 
 
 def upload_dir() -> Path:
-    """The folder for brief PDFs (BRIEF_UPLOAD_DIR, else instance/uploads/briefs)."""
+    """The folder for brief PDFs (BRIEF_UPLOAD_DIR, else briefs/ under UPLOADS_DIR, which backups include)."""
     configured = current_app.config.get("BRIEF_UPLOAD_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "briefs"
+    if configured:
+        return Path(configured)
+    uploads = current_app.config.get("UPLOADS_DIR")
+    return (Path(uploads) if uploads else Path(current_app.instance_path) / "uploads") / "briefs"
 
 
 def new_storage_name() -> str:

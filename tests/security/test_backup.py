@@ -161,3 +161,13 @@ def test_restore_refuses_an_archive_with_paths_outside_its_folder(app, make_app,
         tar.add(tmp_path / "manifest.json", arcname="../../escape.txt")
     _assert_refused(_restore(make_app, tmp_path, archive), "would land outside the restore folder")
     assert not escape.exists() and not (tmp_path.parent / "escape.txt").exists()
+
+
+@pytest.mark.sqlite_only
+def test_brief_files_are_kept_under_uploads_dir_so_backups_hold_them(app, make_app, tmp_path):
+    from convene.briefs.storage import upload_dir
+
+    with make_app(UPLOADS_DIR=str(tmp_path / "uploads")).app_context():
+        assert upload_dir() == tmp_path / "uploads" / "briefs"
+    with make_app(UPLOADS_DIR=str(tmp_path / "uploads"), BRIEF_UPLOAD_DIR=str(tmp_path / "b")).app_context():
+        assert upload_dir() == tmp_path / "b"
