@@ -5,7 +5,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from werkzeug.serving import run_simple
+from werkzeug import serving
 
 from .auth.models import User
 from .auth.services import AccountError, create_user
@@ -56,7 +56,7 @@ def serve_command(host: str, port: int) -> None:
     if link:
         click.echo(f"An invitee's personal link, to try the RSVP page: {link}")
     # app.run() refuses to start inside the flask CLI, so serve with Werkzeug directly.
-    run_simple(host, port, app, use_reloader=False, threaded=True)
+    serving.run_simple(host, port, app, use_reloader=False, threaded=True)
 
 
 def _link_base(app: Flask, host: str, port: int) -> str:
