@@ -10,6 +10,7 @@ from ..audit.services import record
 from ..auth.models import Role, User
 from ..extensions import db
 from ..mail.services import queue_message
+from ..mail.wording import RenderedMessage, render_message
 from ..people.models import Person
 from ..tokens import services as tokens
 from ..tokens.models import Purpose
@@ -50,14 +51,9 @@ def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
     if send:
         open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
             ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))
-        queue_message(
-            to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
-            subject="Your next steps: report progress without signing in",
-            text=(f"Dear {person.display_name},\n\n"
-                  f"You are the owner of {open_steps} open next step{'s' if open_steps != 1 else ''} agreed at "
-                  "convenings you took part in. This personal link shows them; you can post a progress note "
-                  f"or mark one done there, without an account:\n\n{url}\n\n"
-                  "The link is personal: please do not forward it. Any earlier link we sent you no longer works.\n"))
+        words = render_message("owner_link", name=person.display_name, open_steps=open_steps, link=url)
+        queue_message(to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
+                      subject=words.subject, text=words.text)
     return url
 
 
@@ -109,25 +105,12 @@ def _progress_since(since: datetime, now: datetime) -> list[ActionUpdate]:
         .order_by(ActionUpdate.at, ActionUpdate.id).limit(DIGEST_LIMIT + 1)))
 
 
-def digest_text(overdue: list[ActionItem], progress: list[ActionUpdate], since: datetime, now: datetime) -> str:
-    """The digest e-mail body (plain text)."""
-    lines = [f"Next steps digest, {now:%d %B %Y %H:%M} UTC.", ""]
-    lines.append(f"Overdue ({len(overdue[:DIGEST_LIMIT])}{'+' if len(overdue) > DIGEST_LIMIT else ''}):")
-    for a in overdue[:DIGEST_LIMIT]:
-        lines.append(f"- {a.text} — {a.owner_label}, due {a.due_on:%d %b %Y} ({a.convening.title}) "
-                     f"{step_url(a)}")
-    if not overdue:
-        lines.append("- none")
-    lines += ["", f"New progress notes since {since:%d %B %Y %H:%M} UTC:"]
-    for u in progress[:DIGEST_LIMIT]:
-        who = u.author_person.name if u.author_person else (u.author_user.name if u.author_user else "someone")
-        lines.append(f"- {u.action.text} ({u.action.convening.title}): {who} wrote on {u.at:%d %b}: {u.note}")
-    if not progress:
-        lines.append("- none")
-    if len(overdue) > DIGEST_LIMIT or len(progress) > DIGEST_LIMIT:
-        lines += ["", "More on the board."]
-    lines += ["", f"Follow-up board: {absolute_url('actions.board')}"]
-    return "\n".join(lines) + "\n"
+def digest_message(overdue: list[ActionItem], progress: list[ActionUpdate], since: datetime,
+                   now: datetime) -> RenderedMessage:
+    """The digest e-mail (plain text): overdue steps and new progress notes, at most DIGEST_LIMIT of each."""
+    return render_message("staff_digest", overdue=overdue[:DIGEST_LIMIT], progress=progress[:DIGEST_LIMIT],
+                          more_overdue=len(overdue) > DIGEST_LIMIT, more_progress=len(progress) > DIGEST_LIMIT,
+                          since=since, now=now, step_url=step_url, board_url=absolute_url("actions.board"))
 
 
 def send_staff_digest(now: datetime) -> int:
@@ -136,12 +119,11 @@ def send_staff_digest(now: datetime) -> int:
     overdue, progress = _overdue(now), _progress_since(since, now)
     queued = 0
     if overdue or progress:
-        text = digest_text(overdue, progress, since, now)
-        subject = f"Next steps: {len(overdue[:DIGEST_LIMIT])} overdue, {len(progress[:DIGEST_LIMIT])} new progress notes"
+        words = digest_message(overdue, progress, since, now)
         staff = db.session.scalars(sa.select(User).where(
             User.role.in_([Role.STAFF.value, Role.ADMIN.value]), User.active.is_(True)).order_by(User.id))
         for user in staff:
-            queue_message(to_address=user.email, to_name=user.name, subject=subject, text=text,
+            queue_message(to_address=user.email, to_name=user.name, subject=words.subject, text=words.text,
                           kind="staff_digest", dedupe_key=f"next-steps-digest:{user.id}:{now:%Y-%m-%dT%H:%M}")
             queued += 1
     db.session.add(DigestRun(ran_at=now, messages_queued=queued))

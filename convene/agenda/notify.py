@@ -24,6 +24,7 @@ from ..extensions import db
 from ..ics.builders import sessions_calendar
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
+from ..mail.wording import RenderedMessage, render_message
 from ..people.models import Person
 from ..tokens import services as tokens
 from . import links
@@ -42,35 +43,22 @@ def _role_label(role: str) -> str:
         return role
 
 
-def _when(iso: str, tz: ZoneInfo, all_day: bool) -> str:
-    moment = datetime.fromisoformat(iso).astimezone(tz)
-    return f"{moment:%A} {moment.day} {moment:%B}" + ("" if all_day else f" at {moment:%H:%M}")
+def _local(iso: str, tz: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(tz)
 
 
-def line_for(entry: dict[str, Any], person_id: int, tz: ZoneInfo) -> str:
-    """One sentence about one changed session, as seen by this person."""
+def change_view(entry: dict[str, Any], person_id: int, tz: ZoneInfo) -> dict[str, Any]:
+    """One changed session as this person sees it: their roles and the moments in the convening's zone.
+
+    Values only; the sentences are in templates/mail/messages/agenda_change/body.txt.
+    """
     roles = entry["roles"].get(str(person_id), [])
-    mine = [r for r in roles if r != "participant"]
-    subject = (f"Your session as {' and '.join(_role_label(r) for r in mine)}, “{entry['title']}”," if mine
-               else f"“{entry['title']}”")
-    when = _when(entry["starts_at"], tz, entry["all_day"])
-    change = entry["change"]
-    if change == "added":
-        return f"{subject} has been added: {when}" + (f", {entry['room']}" if entry["room"] else "") + "."
-    if change == "cancelled":
-        return f"{subject} has been cancelled (it was on {_when(entry['old_starts_at'], tz, entry['all_day'])})."
-    if change == "restored":
-        return f"{subject} is back on the agenda: {when}."
-    if change == "removed":
-        return f"{subject} has been removed from the agenda."
-    parts = []
-    if entry["starts_at"] != entry["old_starts_at"]:
-        parts.append(f"moved to {when} (was {_when(entry['old_starts_at'], tz, entry['all_day'])})")
-    if entry["room"] != entry["old_room"]:
-        parts.append(f"is now in {entry['room'] or 'a room to be announced'}")
-    if not parts:
-        parts.append("has changed (" + "; ".join(entry["details"]) + ")")
-    return f"{subject} {' and '.join(parts)}."
+    old = entry.get("old_starts_at")
+    return {"title": entry["title"], "change": entry["change"], "all_day": entry["all_day"], "room": entry["room"],
+            "roles": [_role_label(r) for r in roles if r != "participant"],
+            "starts": _local(entry["starts_at"], tz), "old_starts": _local(old, tz) if old else None,
+            "moved": entry["starts_at"] != old, "room_changed": entry["room"] != entry.get("old_room"),
+            "details": entry.get("details") or []}
 
 
 def recipients(convening, version: AgendaVersion) -> dict[int, list[dict[str, Any]]]:
@@ -104,9 +92,9 @@ def notify_publication(convening, version: AgendaVersion) -> int:
             [(convening, mine)], name=f"{convening.title} — my agenda", stamp=utcnow(),
             link_for=lambda s, t=token: links.my_agenda(t, s.uid), **links.organizer())
         try:
-            queue_message(to_address=person.email, to_name=person.name, subject=_subject(convening, version),
-                          text=_text(convening, version, person, entries, token, tz), calendar=calendar,
-                          calendar_method="PUBLISH", kind=MAIL_KIND, convening_id=convening.id,
+            words = _message(convening, version, person, entries, token, tz)
+            queue_message(to_address=person.email, to_name=person.name, subject=words.subject, text=words.text,
+                          calendar=calendar, calendar_method="PUBLISH", kind=MAIL_KIND, convening_id=convening.id,
                           person_id=person.id, dedupe_key=f"agenda:{convening.id}:v{version.number}:p{person.id}")
             queued += 1
         except MailError as error:
@@ -114,26 +102,10 @@ def notify_publication(convening, version: AgendaVersion) -> int:
     return queued
 
 
-def _subject(convening, version: AgendaVersion) -> str:
-    if version.number == 1:
-        return f"Agenda published: {convening.title}"
-    return f"Agenda updated (version {version.number}): {convening.title}"
-
-
-def _text(convening, version: AgendaVersion, person: Person, entries: list[dict], token: str, tz: ZoneInfo) -> str:
-    lines = [f"Dear {person.display_name},", ""]
-    if version.number == 1:
-        lines.append(f"The agenda of {convening.title} is published.")
-    else:
-        lines.append(f"The agenda of {convening.title} has changed (version {version.number}).")
-    if version.note:
-        lines += ["", version.note]
-    lines += ["", *[f"- {line_for(entry, person.id, tz)}" for entry in entries], "",
-              f"Times are in {tz.key} time.", "",
-              f"Your agenda: {links.my_agenda(token)}",
-              f"Subscribe in your calendar app (updates arrive by themselves): {links.feed(token, webcal=True)}",
-              "", "The attached calendar file holds your sessions. Calendar apps such as Outlook and Apple "
-              "Calendar update the copy you imported; Google Calendar adds a second copy instead, so "
-              "Google users should subscribe with the link above rather than import the file.", "",
-              convening.attribution_text]
-    return "\n".join(lines)
+def _message(convening, version: AgendaVersion, person: Person, entries: list[dict], token: str,
+             tz: ZoneInfo) -> RenderedMessage:
+    """The change notice for one person: their changed sessions, their agenda and feed links."""
+    return render_message("agenda_change", name=person.display_name, title=convening.title, number=version.number,
+                          note=version.note, changes=[change_view(e, person.id, tz) for e in entries], zone=tz.key,
+                          agenda_link=links.my_agenda(token), feed_link=links.feed(token, webcal=True),
+                          attribution=convening.attribution_text)

@@ -11,6 +11,7 @@ from ..db_types import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..mail.services import MailError, queue_message
+from ..mail.wording import RenderedMessage, render_message
 from ..tokens import services as tokens
 from ..urls import absolute_url
 from .models import Role, User
@@ -99,9 +100,7 @@ def change_email(user: User, current: str, new_email: str) -> str:
     user.email = new_email
     user.rotate_session_secret()
     record("user.email_change", user, actor=user, changes={"email": [old, new_email]})
-    _notify(old, user.name, "Your Convene sign-in email was changed",
-            f"The sign-in email of your Convene account was changed to {new_email}.\n"
-            "If you did not do this, tell an administrator at once.", kind="other")
+    _notify(old, user.name, render_message("email_changed", new_email=new_email), kind="other")
     return old
 
 
@@ -116,11 +115,7 @@ def request_password_reset(email: str) -> None:
         return
     raw = tokens.issue("reset", user_id=user.id, expires_at=utcnow() + RESET_LIFETIME)
     link = absolute_url("auth.reset_password", token=raw)
-    _notify(user.email, user.name, "Reset your Convene password",
-            f"Someone asked to reset the password of your Convene account.\n\n"
-            f"To choose a new password, open this link within one hour:\n{link}\n\n"
-            "The link works once. If you did not ask for it, ignore this message; your password stays as it is.",
-            kind="password_reset")
+    _notify(user.email, user.name, render_message("password_reset", link=link), kind="password_reset")
     record("user.password_reset_requested", user, actor_label="password reset page")
 
 
@@ -148,9 +143,9 @@ def reset_password(token, user: User, new: str) -> None:
     record("user.password_reset", user, actor_label="password reset link")
 
 
-def _notify(address: str, name: str, subject: str, text: str, kind: str) -> None:
+def _notify(address: str, name: str, message: RenderedMessage, kind: str) -> None:
     """Queue a notice; an address the mail area refuses is logged, never shown (it would reveal the account)."""
     try:
-        queue_message(to_address=address, to_name=name, subject=subject, text=text, kind=kind)
+        queue_message(to_address=address, to_name=name, subject=message.subject, text=message.text, kind=kind)
     except MailError as error:
         current_app.logger.warning("account notice not queued: %s", error)

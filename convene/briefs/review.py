@@ -12,6 +12,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
+from ..mail.wording import render_message
 from ..tokens import services as tokens
 from .models import Brief, BriefComment, BriefStatus, brief_convenings
 from .services import BriefError
@@ -57,23 +58,17 @@ def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
             continue
         raw = tokens.issue("review", expires_at=expires, invitation_id=invitation.id)
         try:
-            queue_message(to_address=person.email, to_name=person.name, kind="other",
-                          subject=f"Draft for your review: {brief.title}"[:300],
-                          text=_review_mail_text(brief, person.name, link_for(raw)),
-                          convening_id=invitation.convening_id, invitation_id=invitation.id, person_id=person.id)
+            words = render_message("brief_review", name=person.name, title=brief.title, link=link_for(raw),
+                                   days=REVIEW_LINK_DAYS)
+            queue_message(to_address=person.email, to_name=person.name, kind="other", subject=words.subject[:300],
+                          text=words.text, convening_id=invitation.convening_id, invitation_id=invitation.id,
+                          person_id=person.id)
         except MailError:
             skipped += 1
             continue
         queued += 1
     record("brief.review_links", brief, actor=actor, changes={"queued": [None, queued]})
     return queued, skipped
-
-
-def _review_mail_text(brief: Brief, name: str, link: str) -> str:
-    return (f"Dear {name},\n\nThe draft “{brief.title}” from a meeting you took part in is ready for "
-            f"participants' review. It attributes no remark to anyone. Please read it and leave any "
-            f"comments here:\n\n{link}\n\nThe link is personal; please do not forward it. "
-            f"It stays valid for {REVIEW_LINK_DAYS} days.\n")
 
 
 def _covering_convening_ids(convening: Convening) -> list[int]:

@@ -91,17 +91,10 @@ def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=N
 
 
 def _calendar_after_answer(invitation: Invitation, before: str, after: str) -> None:
-    title = invitation.convening.title
     if after == InvitationStatus.ACCEPTED.value:
-        queue_itip(invitation, "REQUEST", kind="confirmation",
-                   subject=f"Confirmed: your place at {title}",
-                   intro="Thank you for accepting. The calendar invitation attached adds the meeting "
-                         "to your calendar.")
+        queue_itip(invitation, "REQUEST", message="invitation_confirmed", kind="confirmation")
     elif before == InvitationStatus.ACCEPTED.value and after == InvitationStatus.DECLINED.value:
-        queue_itip(invitation, "CANCEL", kind="cancellation",
-                   subject=f"Noted: you will not attend {title}",
-                   intro="We have noted that you can no longer attend. The calendar entry attached "
-                         "removes the meeting from your calendar.")
+        queue_itip(invitation, "CANCEL", message="answer_withdrawn", kind="cancellation")
 
 
 def record_offline_reply(invitation: Invitation, new_status: str, *, channel: str, note: str, actor,

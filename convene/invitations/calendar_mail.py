@@ -8,6 +8,7 @@ from flask import current_app
 from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..ics.builders import convening_itip
+from ..mail.wording import render_message
 from ..templating import date_range
 from ..urls import absolute_url
 from .invitation_template import venue_text
@@ -30,8 +31,9 @@ def next_sequence(invitation: Invitation) -> int:
     return max(base, invitation.ical_sequence + 1)
 
 
-def queue_itip(invitation: Invitation, method: str, *, subject: str, intro: str, kind: str) -> bool:
-    """E-mail the invitee an iTIP calendar (REQUEST or CANCEL); False when they have no usable address."""
+def queue_itip(invitation: Invitation, method: str, *, message: str, kind: str) -> bool:
+    """E-mail the invitee an iTIP calendar (REQUEST or CANCEL) with the words of `message`
+    (a folder of templates/mail/messages/); False when they have no usable address."""
     if sendable_problem(invitation) is not None:
         return False
     convening, person = invitation.convening, invitation.person
@@ -40,16 +42,12 @@ def queue_itip(invitation: Invitation, method: str, *, subject: str, intro: str,
     calendar = convening_itip(convening, person, method=method, sequence=sequence,
                               organizer_email=organizer_email, organizer_name=organizer_name,
                               base_url=absolute_url("dashboard.index"))
-    link = None
-    lines = [f"Dear {person.display_name},", "", intro, "",
-             f"{convening.title}", f"Dates: {date_range(convening.starts_on, convening.ends_on)}",
-             f"Venue: {venue_text(convening)}", f"Attribution: {convening.attribution_text}"]
-    if method == "REQUEST":
-        link = rsvp_link(invitation, revoke_previous=False)
-        lines += ["", "To change your answer or update your details, use your personal link:", link]
-    lines += ["", "With best regards,", "The organizers"]
-    queue_mail(invitation, subject=subject, text="\n".join(lines), kind=kind, link=link,
-               dedupe_key=f"itip:{invitation.id}:{sequence}", calendar=calendar, calendar_method=method)
+    link = rsvp_link(invitation, revoke_previous=False) if method == "REQUEST" else None
+    words = render_message(message, name=person.display_name, title=convening.title,
+                           dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
+                           attribution=convening.attribution_text, link=link)
+    queue_mail(invitation, words, kind=kind, dedupe_key=f"itip:{invitation.id}:{sequence}", calendar=calendar,
+               calendar_method=method)
     invitation.ical_sequence = sequence
     invitation.ical_sent_at = utcnow()
     return True
@@ -59,10 +57,7 @@ def notify_convening_changed(convening: Convening) -> int:
     """E-mail every accepted invitee an iTIP REQUEST with a higher SEQUENCE (dates, venue changed)."""
     sent = 0
     for invitation in invitations_with_status(convening, {InvitationStatus.ACCEPTED.value}):
-        sent += queue_itip(invitation, "REQUEST", kind="calendar_update",
-                           subject=f"Updated: {convening.title}, {date_range(convening.starts_on, convening.ends_on)}",
-                           intro="The details of the meeting have changed. The calendar invitation attached "
-                                 "updates the entry in your calendar.")
+        sent += queue_itip(invitation, "REQUEST", message="convening_changed", kind="calendar_update")
     return sent
 
 
@@ -70,8 +65,5 @@ def notify_convening_cancelled(convening: Convening) -> int:
     """E-mail an iTIP CANCEL to everyone who accepted or answered tentative."""
     sent = 0
     for invitation in invitations_with_status(convening, {"accepted", "tentative"}):
-        sent += queue_itip(invitation, "CANCEL", kind="cancellation",
-                           subject=f"Cancelled: {convening.title}",
-                           intro="The meeting has been cancelled. The calendar entry attached removes it "
-                                 "from your calendar.")
+        sent += queue_itip(invitation, "CANCEL", message="convening_cancelled", kind="cancellation")
     return sent

@@ -83,8 +83,5 @@ def remove(invitation: Invitation, *, actor) -> str:
     change_status(invitation, InvitationStatus.WITHDRAWN.value, actor=actor, via="withdrawn by organizer")
     tokens.revoke("rsvp", invitation_id=invitation.id)
     if was_accepted:
-        queue_itip(invitation, "CANCEL", kind="cancellation",
-                   subject=f"Cancelled: your place at {invitation.convening.title}",
-                   intro="The organizers have withdrawn this invitation. The calendar entry attached "
-                         "removes the meeting from your calendar.")
+        queue_itip(invitation, "CANCEL", message="invitation_withdrawn", kind="cancellation")
     return "withdrawn"

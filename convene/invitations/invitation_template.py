@@ -5,7 +5,6 @@ import string
 from typing import Any
 
 import sqlalchemy as sa
-from markupsafe import escape
 
 from ..audit.services import apply_changes, record
 from ..base.countries import country_name
@@ -111,15 +110,3 @@ def render_invitation(template: InvitationTemplate, invitation: Invitation, rsvp
     values = placeholder_values(invitation, rsvp_link)
     subject = " ".join(render_template_text(template.subject, values).split())
     return subject, render_template_text(template.body, values)
-
-
-def text_to_html(text: str, link: str | None = None) -> str:
-    """A plain-text body as simple escaped HTML paragraphs, with the personal link made clickable."""
-    paragraphs = []
-    for para in text.split("\n\n"):
-        html = str(escape(para)).replace("\n", "<br>\n")
-        if link:
-            escaped = str(escape(link))
-            html = html.replace(escaped, f'<a href="{escaped}">{escaped}</a>')
-        paragraphs.append(f"<p>{html}</p>")
-    return "<!doctype html><html><body>\n" + "\n".join(paragraphs) + "\n</body></html>"

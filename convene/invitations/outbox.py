@@ -9,9 +9,9 @@ from datetime import datetime, time, timedelta, timezone
 
 from ..convenings.models import Convening
 from ..mail.services import MailError, check_header_value, normalise_address, queue_message
+from ..mail.wording import RenderedMessage
 from ..tokens import services as tokens
 from ..urls import absolute_url
-from .invitation_template import text_to_html
 from .lifecycle import InvitationError
 from .models import Invitation
 
@@ -47,13 +47,13 @@ def sendable_problem(invitation: Invitation) -> str | None:
     return None
 
 
-def queue_mail(invitation: Invitation, *, subject: str, text: str, kind: str, dedupe_key: str, link: str | None = None,
+def queue_mail(invitation: Invitation, message: RenderedMessage, *, kind: str, dedupe_key: str,
                calendar: bytes | None = None, calendar_method: str | None = None):
-    """Queue one message to the invitee; a refused message raises InvitationError (nothing is marked)."""
+    """Queue one rendered message to the invitee; a refused message raises InvitationError (nothing is marked)."""
     person = invitation.person
     try:
-        return queue_message(to_address=person.email or "", to_name=person.display_name, subject=subject,
-                             text=text, html=text_to_html(text, link), calendar=calendar,
+        return queue_message(to_address=person.email or "", to_name=person.display_name, subject=message.subject,
+                             text=message.text, html=message.html, calendar=calendar,
                              calendar_method=calendar_method, kind=kind, convening_id=invitation.convening_id,
                              invitation_id=invitation.id, person_id=person.id, dedupe_key=dedupe_key)
     except MailError as error:

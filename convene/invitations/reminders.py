@@ -10,6 +10,7 @@ from ..audit.services import apply_changes, record
 from ..convenings.models import Convening, ConveningStatus
 from ..db_types import utcnow
 from ..extensions import db
+from ..mail.wording import render_message
 from ..templating import date_range, long_date
 from .invitation_template import venue_text
 from .lifecycle import InvitationError, SendReport, actor_id, invitations_with_status, status_label
@@ -28,19 +29,12 @@ def send_reminder(invitation: Invitation, *, actor=None, step: int | None = None
         return False
     convening = invitation.convening
     link = rsvp_link(invitation, revoke_previous=False)
-    reply_by = long_date(convening.reply_by) if convening.reply_by else "as soon as possible"
-    subject = f"Reminder – please reply by {reply_by}: invitation to {convening.title}"
-    text = "\n".join([
-        f"Dear {invitation.person.display_name},", "",
-        f"We have not yet received your answer to our invitation to {convening.title}, "
-        f"{date_range(convening.starts_on, convening.ends_on)}, at {venue_text(convening)}.", "",
-        f"Please let us know by {reply_by} whether you can attend, using your personal link:", link, "",
-        "If you cannot attend, the same page lets you propose a colleague in your place.", "",
-        "With best regards,", "The organizers"])
+    words = render_message("reminder", name=invitation.person.display_name, convening=convening.title,
+                           dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
+                           reply_by=long_date(convening.reply_by) if convening.reply_by else "", link=link)
     invitation.reminders_sent += 1
     invitation.last_reminder_at = utcnow()
-    queue_mail(invitation, subject=subject, text=text, kind="reminder", link=link,
-               dedupe_key=f"reminder:{invitation.id}:{invitation.reminders_sent}")
+    queue_mail(invitation, words, kind="reminder", dedupe_key=f"reminder:{invitation.id}:{invitation.reminders_sent}")
     db.session.add(InvitationReminder(invitation_id=invitation.id, actor_id=actor_id(actor), schedule_step=step))
     record("invitation.remind", invitation, actor=actor, actor_label="reminder schedule" if step else "",
            changes={"reminders_sent": [invitation.reminders_sent - 1, invitation.reminders_sent]})

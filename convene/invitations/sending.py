@@ -5,6 +5,7 @@ from typing import Iterable
 
 from ..audit.services import record
 from ..convenings.models import Convening
+from ..mail.wording import render_message
 from .invitation_template import render_invitation, template_for, template_problems
 from .lifecycle import InvitationError, SendReport, change_status, status_label
 from .models import Invitation, InvitationStatus, InvitationTemplate
@@ -47,7 +48,7 @@ def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate) 
     link = rsvp_link(invitation, revoke_previous=True)
     subject, body = render_invitation(template, invitation, link)
     invitation.links_issued += 1
-    queue_mail(invitation, subject=subject, text=body, kind="invitation", link=link,
+    queue_mail(invitation, render_message("invitation", subject=subject, body=body, link=link), kind="invitation",
                dedupe_key=f"invitation:{invitation.id}:{invitation.links_issued}")
 
 

@@ -34,6 +34,7 @@ from . import smtp
 from .message import build_message, envelope_recipient, needs_smtputf8, sender
 from .models import OutboxMessage, OutboxStatus
 from .services import MailError, new_message_id, normalise_address
+from .wording import render_message
 
 log = logging.getLogger(__name__)
 
@@ -347,12 +348,11 @@ def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop
 
 def send_test_message(address: str) -> str:
     """Send one message straight to `address`, bypassing the outbox; return the server's answer."""
+    words = render_message("test", host=setting("MAIL_HOST", ""), port=setting("MAIL_PORT", ""))
     # A transient row, never added to the session: nothing is queued.
     row = OutboxMessage(
         kind="test", to_address=normalise_address(address, allow_local=True), to_name="",
-        subject="Convene test message", message_id=new_message_id(), calendar=None, html=None,
-        text=("This is a test message from Convene.\n\n"
-              f"If you can read it, outgoing mail via {setting('MAIL_HOST', '')}:{setting('MAIL_PORT', '')} works.\n"),
+        subject=words.subject, message_id=new_message_id(), calendar=None, html=None, text=words.text,
     )
     message = build_message(row)
     _, envelope_from = sender()
