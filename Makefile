@@ -5,7 +5,7 @@ FLASK   := $(VENV)/bin/flask --app convene
 STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 
-.PHONY: run test install install-test bench worker clean
+.PHONY: run test install install-test bench worker clean translations
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -52,6 +52,13 @@ bench: $(TSTAMP)
 	  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null 2>&1) || \
 	  echo "wrk could not be installed: the throughput rows will fail (or run with --no-throughput)"
 	$(PY) -m bench
+
+# Extract the words to translate, merge them into each language's catalog, compile the catalogs.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project Convene -o convene/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i convene/translations/messages.pot -d convene/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d convene/translations --statistics
 
 worker: $(STAMP)
 	$(FLASK) worker

@@ -7,6 +7,7 @@ from flask import Flask
 
 from . import caching
 from . import config as config_module
+from .i18n import locale
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .ops.logs import configure_logging
 
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     caching.init_app(app)
+    locale.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -76,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from .convenings.views import bp as convenings_bp
     from .dashboard.views import bp as dashboard_bp
     from .diversity.views import bp as diversity_bp
+    from .i18n.views import bp as i18n_bp
     from .ics.views import bp as ics_bp
     from .invitations.views import bp as invitations_bp
     from .mail.views import bp as mail_bp
@@ -87,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
                       diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp,
-                      printables_bp, ops_bp):
+                      printables_bp, ops_bp, i18n_bp):
         app.register_blueprint(blueprint)
 
 

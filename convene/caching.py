@@ -21,6 +21,8 @@ from typing import Callable
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
+from .i18n.locale import current_language
+
 log = logging.getLogger(__name__)
 
 
@@ -101,11 +103,11 @@ def serve(parts: tuple, build: Callable[[], bytes], respond: Callable[[bytes], R
           last_modified: datetime | None, cache_control: str) -> Response:
     """The response for `parts`: 304 when the client has it, else the kept bytes, else built and kept.
 
-    `parts` must name everything the body shows (the URL root and BASE_URL are added here). `respond(data)`
+    `parts` must name everything the body shows (the URL root, BASE_URL and the language are added here). `respond(data)`
     wraps the bytes (content type, file name). ETag and Last-Modified come from the content, so
     both change whenever it changes.
     """
-    tag = content_tag(request.url_root, current_app.config.get("BASE_URL"), *parts)
+    tag = content_tag(request.url_root, current_app.config.get("BASE_URL"), current_language(), *parts)
     if tag in request.if_none_match:
         response = Response(status=304)
     else:

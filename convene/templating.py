@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_skeleton
 from flask import Flask
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .base.countries import country_name
+from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE, current_language
 from .convenings.models import AttributionRule
 from .people.models import Gender
 
@@ -33,7 +35,11 @@ def short_date(value: date | datetime | None) -> str:
 
 
 def date_range(start: date, end: date) -> str:
-    """17–19 October 2012; 30 September – 2 October 2026."""
+    """17–19 October 2012; 30 September – 2 October 2026 (in French and Spanish: Babel's own forms,
+    e.g. « 17–19 octobre 2012 », «17–19 de octubre de 2012»)."""
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        return _localised_range(start, end, language)
     if start == end:
         return f"{start.day} {start:%B %Y}"
     if (start.year, start.month) == (end.year, end.month):
@@ -41,6 +47,18 @@ def date_range(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
     return f"{short_date(start)} – {short_date(end)}"
+
+
+def _localised_range(start: date, end: date, language: str) -> str:
+    """The same shapes in another language, with its month names and word order from Babel."""
+    last = format_date(end, format="long", locale=language)
+    if start == end:
+        return last
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{last}"
+    if start.year == end.year:
+        return f"{format_skeleton('MMMMd', start, locale=language)} – {last}"
+    return f"{format_date(start, format='long', locale=language)} – {last}"
 
 
 def label(enum_cls, value: str | None) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_limiter.util import get_qualified_name
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from limits import parse_many
 from werkzeug.datastructures import ImmutableMultiDict
@@ -86,7 +87,7 @@ def limit_failed_link_lookups(response):
     for item in parse_many(TOKEN_FAILURE_LIMIT):
         if not limiter.limiter.hit(item, *keys):
             reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
-            refused, _ = error_response(429, "Too many attempts", TOO_MANY_ATTEMPTS)
+            refused, _status = error_response(429, _l("Too many attempts"), TOO_MANY_ATTEMPTS)
             refused = current_app.make_response((refused, 429))
             refused.headers["Retry-After"] = str(max(1, int(reset_at - time.time()) + 1))
             return refused  # set_security_headers runs after this hook (hooks run last-registered first)
@@ -208,6 +209,7 @@ def _wants_json() -> bool:
 
 def error_response(status: int, title: str, message: str):
     """The styled error page (or a JSON error body for an API client) with status."""
+    title, message = str(title), str(message)  # lazy catalog strings: in the request's language
     if _wants_json():
         return jsonify(error=title, message=message), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
@@ -223,25 +225,25 @@ def database_unavailable(error):
     logging.getLogger(__name__).warning("database unavailable: %s", error.orig or error)
     db.session.rollback()
     response = make_response(error_response(
-        503, "Briefly unavailable", "The database could not be reached. Nothing was saved half-way; "
-                                    "please try again in a moment."))
+        503, _l("Briefly unavailable"), _l("The database could not be reached. Nothing was saved half-way; "
+                                           "please try again in a moment.")))
     response.headers["Retry-After"] = "5"
     return response
 
 
-TOO_MANY_ATTEMPTS = "Too many requests in a short time. Please wait a minute and try again."
+TOO_MANY_ATTEMPTS = _l("Too many requests in a short time. Please wait a minute and try again.")
 
 
 def register_error_pages(app: Flask) -> None:
     pages = {
-        400: ("Bad request", "The request could not be understood. Please go back and try again."),
-        403: ("Not allowed", "Your account does not have access to this page."),
-        404: ("Not found", "There is nothing at this address, or it is not shared with you."),
-        405: ("Not allowed", "This address does not accept that kind of request."),
-        413: ("Too large", "The upload is larger than this site accepts."),
-        429: ("Too many attempts", TOO_MANY_ATTEMPTS),
-        500: ("Something went wrong", "The error has been logged. Nothing you entered was saved half-way; "
-                                      "please try again."),
+        400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+        403: (_l("Not allowed"), _l("Your account does not have access to this page.")),
+        404: (_l("Not found"), _l("There is nothing at this address, or it is not shared with you.")),
+        405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+        413: (_l("Too large"), _l("The upload is larger than this site accepts.")),
+        429: (_l("Too many attempts"), TOO_MANY_ATTEMPTS),
+        500: (_l("Something went wrong"), _l("The error has been logged. Nothing you entered was saved half-way; "
+                                             "please try again.")),
     }
     for status, (title, message) in pages.items():
         app.register_error_handler(status, lambda error, s=status, t=title, m=message: error_response(s, t, m))
@@ -249,5 +251,5 @@ def register_error_pages(app: Flask) -> None:
         app.register_error_handler(lost_connection, database_unavailable)
     app.register_error_handler(
         CSRFError,
-        lambda error: error_response(400, "Form expired", "The form was open too long or came from elsewhere. "
-                                                  "Reload the page and submit it again."))
+        lambda error: error_response(400, _l("Form expired"), _l("The form was open too long or came from "
+                                                                 "elsewhere. Reload the page and submit it again.")))

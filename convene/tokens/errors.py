@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from .services import LinkProblem
 
-#: What each kind of link is called on the page.
-LINK_NOUNS = {"rsvp": "invitation", "feed": "calendar", "owner": "next-steps", "review": "review",
-              "reset": "password reset"}
+#: What each kind of link is called on the page (in the reader's language).
+LINK_NOUNS = {"rsvp": _l("invitation link"), "feed": _l("calendar link"), "owner": _l("next-steps link"),
+              "review": _l("review link"), "reset": _l("password reset link")}
 
 
 def link_problem_page(problem: LinkProblem) -> Response:
