@@ -150,7 +150,7 @@ ics.public_agenda GET                       404    404    404    404    404    4
 ics.public_session GET                      404    404    404    404    404    404
 ics.session GET                             login  login  200    404    200    200
 
-i18n.choose GET                             303    303    303    303    303    303
+i18n.choose GET                             404    404    404    404    404    404
 
 invitations.add_people POST                 login  login  403    404    302    302
 invitations.attendance POST                 login  login  403    404    302    302
