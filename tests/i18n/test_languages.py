@@ -83,3 +83,22 @@ def test_stale_catalogs_are_compiled_at_start(tmp_path):
     assert {p.parent.parent.name for p in stale_catalogs(root)} == {"fr", "es"}
     written = compile_catalogs(root)
     assert {p.parent.parent.name for p in written} == {"fr", "es"} and not stale_catalogs(root)
+
+
+def test_every_wrapped_string_is_in_the_catalogs():
+    """A string wrapped in the code but not yet extracted would show in English: `make translations`."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+
+    root = Path(__file__).resolve().parents[2]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for folder, method_map in (("convene", [("**.py", "python")]),
+                               ("templates", [("**.html", "jinja2"), ("**.txt", "jinja2")])):
+        for _file, _line, message, _comments, _context in extract_from_dir(str(root / folder), method_map,
+                                                                           keywords=keywords):
+            found.add(message if isinstance(message, str) else message[0])
+    with (TRANSLATIONS / "messages.pot").open("rb") as f:
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    assert found - known == set(), "run `make translations` and translate the new strings"
