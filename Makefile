@@ -5,7 +5,7 @@ FLASK   := $(VENV)/bin/flask --app convene
 STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 
-.PHONY: run test install install-test bench worker clean translations
+.PHONY: run test install install-test bench soak worker clean translations
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -59,6 +59,11 @@ translations: $(STAMP)
 	  --project Convene -o convene/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i convene/translations/messages.pot -d convene/translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d convene/translations --statistics
+
+# PostgreSQL + Redis + gunicorn + 2 mail workers + an SMTP sink under load and faults, a few minutes,
+# loopback only (docs/performance.md, "Soak"). SOAK_RECORD=1 writes the figures into that page.
+soak: $(TSTAMP)
+	$(PY) -m bench.soak $(if $(SOAK_RECORD),--record,)
 
 worker: $(STAMP)
 	$(FLASK) worker

@@ -50,11 +50,22 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+def close_session(exc=None) -> None:
+    """End the request's session. A connection the database cut (a restart) cannot even roll back:
+    the pool has already discarded it, so forget the session instead of failing the finished request."""
+    import sqlalchemy as sa
+
+    try:
+        db.session.remove()
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        db.session.registry.clear()
+
+
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table known before anything queries)
 
     db.init_app(app)
-    app.teardown_request(lambda exc: db.session.remove())
+    app.teardown_request(close_session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
