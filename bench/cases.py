@@ -110,6 +110,13 @@ SCALE_CASES = [
     _scale("archive search (5,000 briefs, region + words; anonymous)", "briefs.archive", lambda s: {},
            "?q=security+dialogue&region=Africa", anonymous=True),
     _scale("archive (5,000 briefs, first page; anonymous)", "briefs.archive", lambda s: {}, anonymous=True),
+    # The read API lists the same briefs as the archive, with the archive's target (issue 20).
+    _scale("publications API (5,000 briefs, first page of 20; anonymous)", "api.publications", lambda s: {},
+           anonymous=True),
+    _scale("publications API search (5,000 briefs, region + words; anonymous)", "api.publications", lambda s: {},
+           "?q=security+dialogue&region=Africa", anonymous=True),
+    _scale("publications API (5,000 briefs, page 100 of 100 a page; anonymous)", "api.publications", lambda s: {},
+           "?per_page=100&page=40", anonymous=True),
     _scale("convening home (edition of 1,000 invitations)", "convenings.detail",
            lambda s: {"convening_id": s.big_edition_id}),
     _scale("organizers' agenda (edition)", "agenda.index", lambda s: {"convening_id": s.big_edition_id}),

@@ -98,10 +98,13 @@ def register_blueprints(app: Flask) -> None:
     from .people.views import bp as people_bp
     from .printables.views import bp as printables_bp
     from .privacy.views import bp as privacy_bp
+    from .api.views import bp as api_bp
+    from .public.views import bp as public_bp
+    from .webhooks.views import bp as webhooks_bp
 
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
                       diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp,
-                      printables_bp, ops_bp, i18n_bp):
+                      printables_bp, ops_bp, i18n_bp, api_bp, public_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
 
@@ -128,8 +131,9 @@ def register_commands(app: Flask) -> None:
     from .ops import cli as ops_cli
     from .privacy import cli as privacy_cli
     from .security import cli as security_cli
+    from .webhooks import cli as webhooks_cli
 
     for module in (cli, demo_cli, actions_cli, briefs_cli, invitations_cli, mail_cli, ops_cli, privacy_cli,
-                   security_cli):
+                   security_cli, webhooks_cli):
         for command in module.commands:
             app.cli.add_command(command)

@@ -100,6 +100,21 @@ class Defaults:
     RETENTION_MONTHS = 24
     #: Weeks after a convening is held without a brief before it is flagged to staff.
     BRIEF_OVERDUE_WEEKS = 8
+    #: Requests per client address to the read API (/api/v1), in Flask-Limiter's notation.
+    API_RATE_LIMIT = "300/minute"
+    #: Webhooks: only these host names may be registered (empty: any host with public addresses).
+    WEBHOOK_ALLOWED_HOSTS: list = []
+    #: Networks a webhook may reach although they are loopback or private, e.g. ["10.20.0.0/16"].
+    WEBHOOK_ALLOWED_NETWORKS: list = []
+    #: Attempts before a delivery is marked failed; backoff as the mail outbox's (base × 2^n, capped).
+    WEBHOOK_MAX_ATTEMPTS = 6
+    WEBHOOK_RETRY_BASE = 60
+    WEBHOOK_RETRY_MAX = 6 * 3600
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_BATCH = 20
+    WEBHOOK_LOCK_TIMEOUT = 300
+    #: Named on embedded lists of briefs shown on partner sites (the demo's fictional foundation).
+    FOUNDATION_NAME = "Foundation for Peaceful Futures"
     LOG_LEVEL = "INFO"
     #: "text", or "json": one JSON object per line with request id, route, status, duration, user id.
     LOG_FORMAT = "text"

@@ -1,5 +1,6 @@
 """Every area's models, imported in one place so Alembic and the app see them all."""
 from .actions.models import ActionItem, ActionUpdate  # noqa: F401
+from .api.models import ApiToken  # noqa: F401
 from .agenda.models import AgendaSession, SessionRole  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import User  # noqa: F401
@@ -14,3 +15,4 @@ from .people.models import Organization, Person  # noqa: F401
 from .privacy import models as _privacy_models  # noqa: F401
 from .themes.models import Theme  # noqa: F401
 from .tokens.models import AccessToken  # noqa: F401
+from .webhooks.models import Webhook, WebhookDelivery  # noqa: F401

@@ -20,6 +20,7 @@ from ..audit.services import record
 from ..convenings.models import Convening
 from ..extensions import db
 from ..people.models import Person
+from ..webhooks import services as webhooks
 from .models import AgendaSession, AgendaSettings, AgendaVersion, SessionRoleKind, SessionStatus
 from .services import AgendaError, sessions_of
 
@@ -246,6 +247,8 @@ def publish(convening, *, actor, note: str = "") -> tuple[AgendaVersion, AgendaV
     record("agenda.publish", version, actor=actor,
            changes={"number": [previous.number if previous else None, version.number],
                     "sessions_changed": [None, len(changes)]})
+    webhooks.emit(webhooks.Event.AGENDA_PUBLISHED, {**webhooks.convening_data(convening), "version": version.number,
+                                                     "sessions_changed": len(changes)})
     return version, previous
 
 

@@ -18,6 +18,7 @@ from ..editing import check_version, unique_slug
 from ..errors import DomainError
 from ..extensions import db
 from ..themes.models import Theme
+from ..webhooks import services as webhooks
 from . import storage
 from .models import (STATUS_TRANSITIONS, Brief, BriefFile, BriefKind, BriefRegion, BriefStatus, BriefStatusChange,
                      brief_convenings)
@@ -73,6 +74,8 @@ def update_brief(brief: Brief, data: dict[str, Any], actor) -> Brief:
     changes.update(_set_relations(brief, data, actor))
     if changes:
         record("brief.update", brief, actor=actor, changes=changes)
+        if brief.is_published:
+            webhooks.emit(webhooks.Event.BRIEF_UPDATED, webhooks.brief_data(brief))
     return brief
 
 
@@ -143,6 +146,8 @@ def change_status(brief: Brief, status: str, actor, seen_version: int | None = N
     brief.status_changes.append(BriefStatusChange(from_status=before, to_status=status, note=note[:1000],
                                                   actor_id=getattr(actor, "id", None)))
     record("brief.status", brief, actor=actor, changes={"status": [before, status]})
+    if status == BriefStatus.PUBLISHED.value:
+        webhooks.emit(webhooks.Event.BRIEF_PUBLISHED, webhooks.brief_data(brief))
     return brief
 
 

@@ -11,6 +11,7 @@ from ..editing import check_version, unique_slug
 from ..errors import DomainError
 from ..extensions import db
 from ..invitations.calendar_mail import notify_convening_changed
+from ..webhooks import services as webhooks
 from .models import STATUS_TRANSITIONS, Convening, ConveningKind, Series
 
 FIELDS = ("title", "kind", "theme", "description", "starts_on", "ends_on", "venue", "city", "country",
@@ -93,6 +94,10 @@ def update_convening(convening: Convening, data: dict[str, Any], actor) -> Conve
         notify_convening_changed(convening)
     if changes:
         record("convening.update", convening, actor=actor, changes=changes)
+    if {"starts_on", "ends_on"} & changes.keys():
+        before = {key: str(changes[key][0]) if key in changes else getattr(convening, key).isoformat()
+                  for key in ("starts_on", "ends_on")}
+        webhooks.emit(webhooks.Event.CONVENING_DATES_CHANGED, {**webhooks.convening_data(convening), "previous": before})
     return convening
 
 

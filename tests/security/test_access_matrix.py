@@ -75,6 +75,23 @@ agenda.settings POST                        login  login  403    404    302    3
 agenda.subscribe POST                       404    200    404    404    404    404
 agenda.unsubscribe POST                     404    200    404    404    404    404
 
+api.convening GET                           404    404    404    404    404    404
+# private reads answer to a personal API token only (tests/security/test_api_token_matrix.py): a session is not enough
+api.guest_figures GET                       401    401    401    401    401    401
+api.me GET                                  401    401    401    401    401    401
+api.next_steps GET                          401    401    401    401    401    401
+api.outbox GET                              401    401    401    401    401    401
+api.token_list GET                          login  login  200    200    200    200
+api.token_list POST                         login  login  400    400    400    400
+api.token_revoke POST                       login  login  404    404    302    404
+api.convenings GET                          200    200    200    200    200    200
+api.one_series GET                          200    200    200    200    200    200
+api.openapi GET                             200    200    200    200    200    200
+api.publication GET                         200    200    200    200    200    200
+api.publications GET                        200    200    200    200    200    200
+api.reference GET                           200    200    200    200    200    200
+api.series_index GET                        200    200    200    200    200    200
+
 audit.index GET                             login  login  403    403    403    200
 
 auth.account GET                            login  login  200    200    200    200
@@ -224,6 +241,17 @@ privacy.export POST                         login  login  403    403    403    2
 privacy.person GET                          login  login  403    403    403    200
 privacy.retention GET                       login  login  403    403    403    200
 privacy.retention POST                      login  login  403    403    403    302
+
+webhooks.delete POST                        login  login  403    403    403    302
+webhooks.detail GET                         login  login  403    403    403    200
+webhooks.index GET                          login  login  403    403    403    200
+webhooks.index POST                         login  login  403    403    403    400
+webhooks.send_test POST                     login  login  403    403    403    302
+webhooks.switch POST                        login  login  403    403    403    302
+
+public.convening GET                        404    404    404    404    404    404
+public.embed_help GET                       200    200    200    200    200    200
+public.embed_publications GET               200    200    200    200    200    200
 """
 
 

@@ -99,11 +99,32 @@ def build_world(make) -> World:
                   person, other_person, invitation, other_invitation, session, other_session, action,
                   other_action, brief, other_brief, theme, organization)
     world.extra_ids = _other_areas(world)
+    world.extra_ids["token_id"] = _api_token(organizer)
+    world.extra_ids["webhook_id"] = _webhook()
     world.extra_ids["review_brief_id"] = review_brief.id
     world.tokens = _issue_links(person, invitation, convening, organizer, action, brief)
     world.other_tokens = _issue_links(other_person, other_invitation, other_convening, other_organizer,
                                       other_action, other_brief)
     return world
+
+
+def _api_token(user) -> int:
+    """A personal API token of the organizer (its revoke route needs an id)."""
+    from convene.api import tokens as api_tokens
+
+    token, _secret = api_tokens.create(user, "Matrix")
+    db.session.commit()
+    return token.id
+
+
+def _webhook() -> int:
+    """A registered webhook (admins' pages point at it); public address, never called in these tests."""
+    from convene.webhooks.models import Webhook
+
+    hook = Webhook(url="https://hooks.example.org/convene", events=["brief.published"], secret="whsec_test")
+    db.session.add(hook)
+    db.session.commit()
+    return hook.id
 
 
 def _other_areas(world: World) -> dict:
@@ -165,7 +186,7 @@ def world_values(world: World) -> dict:
         "user_id": world.organizer.id, "filename": "app.css", "dialogue_id": world.dialogue.id,
         "parent_id": world.convening.id, "year": world.convening.starts_on.year, "uid": world.session.uid,
         "place_id": world.invitation.id, "reserve_id": world.invitation.id,
-        "convening_slug": world.convening.slug, "brief_slug": world.brief.slug, "theme_slug": world.theme.slug,
+        "convening_slug": world.convening.slug, "series_slug": world.series.slug, "brief_slug": world.brief.slug, "theme_slug": world.theme.slug,
         "tokens": dict(world.tokens), "other_tokens": dict(world.other_tokens),
         **world.extra_ids,
     }
@@ -180,7 +201,9 @@ PER_ROUTE = {
 
 
 def _slug_for(endpoint: str, values: dict) -> str:
-    if endpoint.startswith("briefs."):
+    if endpoint == "api.one_series":
+        return values["series_slug"]
+    if endpoint.startswith("briefs.") or endpoint == "api.publication":
         return values["brief_slug"]
     if endpoint.startswith("themes."):
         return values["theme_slug"]

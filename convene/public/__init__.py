@@ -1,0 +1,1 @@
+"""Anonymous pages: a convening's public page, and the embeddable list of briefs for partner sites."""
