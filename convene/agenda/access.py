@@ -30,6 +30,8 @@ class Viewer:
     person: Person | None
     convenings: list[Convening] = field(default_factory=list)
     purpose: str = "feed"
+    #: The invitation whose personal link opened the page (None for a feed link).
+    invitation: Invitation | None = None
 
 
 def viewer_for(raw: str, *, allow_rsvp: bool = True) -> Viewer:
@@ -51,6 +53,7 @@ def _from_invitation(invitation_id: int | None) -> Viewer:
         raise LinkProblem("unknown", "rsvp")
     viewer = _from_person(invitation.person_id, None, root=invitation.convening_id)
     viewer.purpose = "rsvp"
+    viewer.invitation = invitation
     return viewer
 
 

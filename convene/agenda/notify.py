@@ -22,6 +22,7 @@ from flask import current_app
 from ..db_types import utcnow
 from ..extensions import db
 from ..ics.builders import sessions_calendar
+from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
 from ..mail.wording import RenderedMessage, render_message
@@ -81,18 +82,19 @@ def notify_publication(convening, version: AgendaVersion) -> int:
     people = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(wanted)))} if wanted else {}
     named = load_people([version.snapshot])
     sessions = views_of(version.snapshot, convening.id, named)
+    invitations = _invitations_of(convening, list(people))
     queued = 0
     for person_id, entries in wanted.items():
         person = people.get(person_id)
         if person is None or not person.email or person.erased_at is not None:
             continue
-        token = tokens.issue("feed", person_id=person.id, revoke_previous=False)
+        token, feed = _links_for(person, invitations.get(person_id))
         mine = [s for s in sessions if s.open_to_all or any(r.person_id == person.id for r in s.roles)]
         calendar = sessions_calendar(
             [(convening, mine)], name=f"{convening.title} — my agenda", stamp=utcnow(),
             link_for=lambda s, t=token: links.my_agenda(t, s.uid), **links.organizer())
         try:
-            words = _message(convening, version, person, entries, token, tz)
+            words = _message(convening, version, person, entries, token, feed, tz)
             queue_message(to_address=person.email, to_name=person.name, subject=words.subject, text=words.text,
                           calendar=calendar, calendar_method="PUBLISH", kind=MAIL_KIND, convening_id=convening.id,
                           person_id=person.id, dedupe_key=f"agenda:{convening.id}:v{version.number}:p{person.id}")
@@ -102,10 +104,29 @@ def notify_publication(convening, version: AgendaVersion) -> int:
     return queued
 
 
-def _message(convening, version: AgendaVersion, person: Person, entries: list[dict], token: str,
+def _invitations_of(convening, person_ids: list[int]) -> dict[int, Invitation]:
+    """person_id → their invitation to this convening (or, for a dialogue, to its conference)."""
+    ids = [convening.id] + ([convening.parent_id] if convening.parent_id else [])
+    found: dict[int, Invitation] = {}
+    for invitation in db.session.scalars(sa.select(Invitation).where(
+            Invitation.person_id.in_(person_ids), Invitation.convening_id.in_(ids))):
+        if invitation.person_id not in found or invitation.convening_id == convening.id:
+            found[invitation.person_id] = invitation
+    return found
+
+
+def _links_for(person: Person, invitation: Invitation | None) -> tuple[str, str]:
+    """(page token, webcal feed): the invitation's lasting links; a person named without one gets a feed."""
+    if invitation is not None:
+        return invitation_links.home_token(invitation), invitation_links.feed_urls(invitation)["webcal"]
+    token = tokens.lasting("feed", person_id=person.id, convening_id=None)
+    return token, links.feed(token, webcal=True)
+
+
+def _message(convening, version: AgendaVersion, person: Person, entries: list[dict], token: str, feed: str,
              tz: ZoneInfo) -> RenderedMessage:
     """The change notice for one person: their changed sessions, their agenda and feed links."""
     return render_message("agenda_change", name=person.display_name, title=convening.title, number=version.number,
                           note=version.note, changes=[change_view(e, person.id, tz) for e in entries], zone=tz.key,
-                          agenda_link=links.my_agenda(token), feed_link=links.feed(token, webcal=True),
+                          agenda_link=links.my_agenda(token), feed_link=feed,
                           attribution=convening.attribution_text)

@@ -16,6 +16,7 @@ from ..edge import on_refusal
 from ..errors import StaleEdit
 from ..extensions import db
 from ..ics.addlinks import add_to_calendar_links
+from ..invitations import links as invitation_links
 from ..tokens import services as tokens
 from . import links, notify, rendering, services, versions
 from .access import viewer_for
@@ -431,17 +432,27 @@ def mark_seen(token: str):
 
 @bp.post("/my/<token>/agenda/subscribe")
 def subscribe(token: str):
-    """Issue the person's calendar subscription link (any earlier one stops working)."""
+    """The calendar subscription address for this convening (the same each time; ?renew=1 replaces it)."""
     viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
-    raw = tokens.issue("feed", person_id=viewer.person.id, convening_id=None)
-    record("agenda.feed_issue", viewer.person, actor_label="attendee via personal link",
-           changes={"feed": [None, "issued"]})
+    if viewer.invitation is not None:
+        renew = bool(request.form.get("renew"))
+        urls = (invitation_links.renew_feed if renew else invitation_links.feed_urls)(viewer.invitation)
+        agenda_url = links.my_agenda(token)
+        if renew:
+            record("agenda.feed_renew", viewer.person, actor_label="attendee via personal link",
+                   changes={"feed": [None, "renewed"]})
+    else:  # a person-wide feed link: renewing it is the only way to show a new address
+        raw = tokens.issue("feed", person_id=viewer.person.id, convening_id=None)
+        urls = {"https": links.feed(raw), "webcal": links.feed(raw, webcal=True)}
+        agenda_url = links.my_agenda(raw)
+        record("agenda.feed_issue", viewer.person, actor_label="attendee via personal link",
+               changes={"feed": [None, "issued"]})
     db.session.commit()
     return render_template("agenda/feed_links.html", convening=None, person=viewer.person,
-                           https=links.feed(raw), webcal=links.feed(raw, webcal=True),
-                           agenda_url=links.my_agenda(raw))
+                           https=urls["https"], webcal=urls["webcal"], agenda_url=agenda_url,
+                           renewable=viewer.invitation is not None, token=token)
 
 
 @bp.post("/my/<token>/agenda/unsubscribe")

@@ -1,19 +1,16 @@
 """Participants' review of a draft brief: personal review links by e-mail, who may read the draft, comments."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..convenings.models import Convening
-from ..db_types import utcnow
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
 from ..mail.wording import render_message
-from ..tokens import services as tokens
 from .models import Brief, BriefComment, BriefStatus, brief_convenings
 from .services import BriefError
 
@@ -47,18 +44,17 @@ def participant_count(brief: Brief) -> int:
 def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
     """Give each participant a personal review link by e-mail; return (queued, without address).
 
-    `link_for(raw_token)` builds the absolute URL. Re-issuing revokes a participant's older link.
+    `link_for(invitation)` gives the participant's personal link to the review page (their one lasting
+    invitation link, so earlier e-mails keep working and sending again sends the same link).
     """
     queued = skipped = 0
-    expires = utcnow() + timedelta(days=REVIEW_LINK_DAYS)
     for invitation in participant_invitations(brief):
         person = invitation.person
         if not person.email or person.erased_at is not None:
             skipped += 1
             continue
-        raw = tokens.issue("review", expires_at=expires, invitation_id=invitation.id)
         try:
-            words = render_message("brief_review", name=person.name, title=brief.title, link=link_for(raw),
+            words = render_message("brief_review", name=person.name, title=brief.title, link=link_for(invitation),
                                    days=REVIEW_LINK_DAYS)
             queue_message(to_address=person.email, to_name=person.name, kind="other", subject=words.subject[:300],
                           text=words.text, convening_id=invitation.convening_id, invitation_id=invitation.id,

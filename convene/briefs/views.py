@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..edge import on_refusal
 from ..extensions import db
+from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
-from ..urls import absolute_url
 from . import feed, forms, services, storage
 from .archive import ArchiveFilters, archive_facets, paginate_archive, published_query, slug_is_valid
 from .facts import convening_facts, public_next_steps
@@ -221,7 +221,7 @@ def send_review_links(brief_id: int):
         return redirect(url_for("briefs.detail", brief_id=brief_id))
     on_refusal(redirect_to=url_for("briefs.detail", brief_id=brief_id))
     queued, skipped = email_review_links(
-        brief, current_user, lambda raw: absolute_url("briefs.review_list", token=raw))
+        brief, current_user, lambda invitation: invitation_links.home_url(invitation, "briefs.review_list"))
     db.session.commit()
     flash(f"Review links queued for {queued} participant(s)."
           + (f" {skipped} could not be e-mailed (no valid address)." if skipped else ""), "success")
@@ -257,7 +257,7 @@ def _link_problem(status: int, message: str):
     return response
 
 
-@bp.route("/briefs/review/<token>")
+@bp.route("/my/<token>/review")
 def review_list(token: str):
     """The drafts in review that this participant may read."""
     invitation = _review_invitation(token)
@@ -265,7 +265,7 @@ def review_list(token: str):
     return render_template("briefs/review_list.html", briefs=briefs, token=token, invitation=invitation)
 
 
-@bp.route("/briefs/review/<token>/<int:brief_id>", methods=("GET", "POST"))
+@bp.route("/my/<token>/review/<int:brief_id>", methods=("GET", "POST"))
 def review(token: str, brief_id: int):
     """Read the non-attributed draft and leave a comment (GET only shows; POST adds the comment)."""
     invitation = _review_invitation(token)
@@ -290,7 +290,7 @@ def _review_page(brief: Brief, form, token: str, invitation) -> str:
                            invitation=invitation)
 
 
-@bp.route("/briefs/review/<token>/<int:brief_id>/draft.pdf")
+@bp.route("/my/<token>/review/<int:brief_id>/draft.pdf")
 def review_file(token: str, brief_id: int):
     """The draft's current PDF, for a participant reviewing it."""
     invitation = _review_invitation(token)

@@ -5,31 +5,18 @@ the status change it reports, so an invitation is marked sent exactly when its m
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
-
-from ..convenings.models import Convening
 from ..mail.services import MailError, check_header_value, normalise_address, queue_message
 from ..mail.wording import RenderedMessage
-from ..tokens import services as tokens
-from ..urls import absolute_url
+from . import links
 from .lifecycle import InvitationError
 from .models import Invitation
 
 
-def link_expiry(convening: Convening) -> datetime:
-    """Links stop working the day after the convening ends (a day's margin for every time zone)."""
-    return datetime.combine(convening.ends_on + timedelta(days=2), time.min, tzinfo=timezone.utc)
-
-
-def rsvp_link(invitation: Invitation, *, revoke_previous: bool) -> str:
-    """Issue a personal RSVP token and return its absolute link.
-
-    Re-issuing with revoke_previous makes every earlier link stop working (a leaked link);
-    reminders and confirmations add a link without disabling the one in the invitation.
-    """
-    raw = tokens.issue("rsvp", invitation_id=invitation.id, expires_at=link_expiry(invitation.convening),
-                       revoke_previous=revoke_previous)
-    return absolute_url("invitations.rsvp", token=raw)
+def rsvp_link(invitation: Invitation, *, revoke_previous: bool = False) -> str:
+    """The invitee's one lasting personal link (links.py); revoke_previous is the organizers' reissue."""
+    if revoke_previous:
+        links.end_home_link(invitation, "reissued")
+    return links.home_url(invitation)
 
 
 def sendable_problem(invitation: Invitation) -> str | None:

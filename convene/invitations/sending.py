@@ -44,8 +44,8 @@ def send_invitations(convening: Convening, invitations: Iterable[Invitation], *,
     return report
 
 
-def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate) -> None:
-    link = rsvp_link(invitation, revoke_previous=True)
+def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate, *, new_link: bool = False) -> None:
+    link = rsvp_link(invitation, revoke_previous=new_link)
     subject, body = render_invitation(template, invitation, link)
     invitation.links_issued += 1
     queue_mail(invitation, render_message("invitation", subject=subject, body=body, link=link), kind="invitation",
@@ -61,6 +61,6 @@ def reissue_link(invitation: Invitation, *, actor) -> None:
         raise InvitationError(problem)
     template = template_for(invitation.convening)
     check_ready_to_send(invitation.convening, template)
-    _send_invitation_mail(invitation, template)
+    _send_invitation_mail(invitation, template, new_link=True)
     record("invitation.reissue_link", invitation, actor=actor, changes={"links_issued": [
         invitation.links_issued - 1, invitation.links_issued]})

@@ -20,7 +20,7 @@ from ..templating import label
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
 from ..urls import absolute_url
-from . import importing
+from . import home, importing, links
 from .answers import answer, answer_closed_reason, record_offline_reply, update_profile
 from .confirmation import confirmed_by_invitee
 from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
@@ -32,6 +32,7 @@ from .lifecycle import VIA_LINK, InvitationError, mark_attendance, median_respon
 from .models import (ANSWERED, Invitation, InvitationStatus, InvitationStatusChange, MeetingRole, Nomination,
                      NominationStatus, Priority)
 from .nominations import decide_nomination as decide_on_nomination, nominate, nomination_closed_reason
+from .outbox import sendable_problem
 from .reminders import save_schedule, schedule_for, send_reminders
 from .reserves import balance_hint, offer_place as offer_place_to_reserve, reserve_offers_for
 from .sending import reissue_link, send_invitations
@@ -583,8 +584,15 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
     answer_form.version.data = invitation.version
     nominations = db.session.scalars(sa.select(Nomination).where(Nomination.invitation_id == invitation.id)
                                      .order_by(Nomination.created_at)).all()
+    state = home.state_of(invitation)
+    extra = {}
+    if state in ("attending", "after"):
+        extra["version"], extra["my_sessions"] = home.my_sessions(invitation)
+    if state == "after":
+        extra.update(home.after_the_convening(invitation))
     return render_template(
-        "invitations/rsvp.html", invitation=invitation, convening=invitation.convening, person=person,
+        "invitations/rsvp.html", state=state, here="home", **extra, invitation=invitation,
+        convening=invitation.convening, person=person,
         token=token, answer_form=answer_form, profile_form=profile_form,
         nomination_form=nomination_form or NominationForm(formdata=None), erase_form=EraseForm(formdata=None),
         action_form=ActionForm(), closed=answer_closed_reason(invitation), nominations=nominations,
@@ -592,7 +600,34 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
         stale=stale, venue=venue_text(invitation.convening)), status
 
 
-@bp.route("/rsvp/<token>", methods=("GET", "POST"))
+@bp.get("/rsvp/<token>", defaults={"page": "invitations.rsvp"})
+@bp.get("/n/<token>/notes", defaults={"page": "notes.participant_index"})
+@bp.get("/briefs/review/<token>", defaults={"page": "briefs.review_list"})
+@limiter.limit(RSVP_LIMIT)
+def old_address(token: str, page: str):
+    """Addresses e-mailed before the attendee home: the same page under /my/<token>, while the link works."""
+    open_link(token, Purpose.RSVP, Purpose.REVIEW)
+    return redirect(url_for(page, token=token))
+
+
+@bp.post("/my/<token>/forwarded")
+@limiter.limit(RSVP_LIMIT)
+def report_forwarded(token: str):
+    """'This link was forwarded': it stops working and a new one goes to the invitee's address."""
+    invitation = _rsvp_invitation(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if sendable_problem(invitation) is not None:
+        flash("We have no usable e-mail address for you, so we cannot send a new link. Please reply to the "
+              "organizers' e-mail instead.", "error")
+        return redirect(url_for("invitations.rsvp", token=token))
+    links.report_forwarded(invitation, renew_calendar=bool(request.form.get("renew_calendar")))
+    db.session.commit()
+    return render_template("invitations/link_forwarded.html", convening=invitation.convening,
+                           renew_calendar=bool(request.form.get("renew_calendar")))
+
+
+@bp.route("/my/<token>", methods=("GET", "POST"))
 @limiter.limit(RSVP_LIMIT)
 def rsvp(token: str):
     """Show the invitation (GET changes nothing); the invitee's POST records their answer."""
@@ -626,7 +661,7 @@ def _thanks(invitation: Invitation) -> str:
             "declined": "Thank you for letting us know. We are sorry you cannot attend."}[invitation.status]
 
 
-@bp.route("/rsvp/<token>/profile", methods=("POST",))
+@bp.route("/my/<token>/profile", methods=("POST",))
 @limiter.limit(RSVP_LIMIT)
 def rsvp_profile(token: str):
     """The invitee confirms or corrects their details."""
@@ -651,7 +686,7 @@ def rsvp_profile(token: str):
     return redirect(url_for("invitations.rsvp", token=token) + "#profile")
 
 
-@bp.route("/rsvp/<token>/nominate", methods=("POST",))
+@bp.route("/my/<token>/nominate", methods=("POST",))
 @limiter.limit(RSVP_LIMIT)
 def rsvp_nominate(token: str):
     """The invitee proposes a substitute; the organizers decide."""
@@ -674,7 +709,7 @@ def rsvp_nominate(token: str):
     return redirect(url_for("invitations.rsvp", token=token) + "#nominate")
 
 
-@bp.route("/rsvp/<token>/export", methods=("POST",))
+@bp.route("/my/<token>/export", methods=("POST",))
 @limiter.limit(RSVP_LIMIT)
 def rsvp_export(token: str):
     """Download everything Convene holds about the invitee, as JSON."""
@@ -686,7 +721,7 @@ def rsvp_export(token: str):
         "Content-Disposition": 'attachment; filename="my-convene-data.json"', "Cache-Control": "no-store"})
 
 
-@bp.route("/rsvp/<token>/erase", methods=("POST",))
+@bp.route("/my/<token>/erase", methods=("POST",))
 @limiter.limit(RSVP_LIMIT)
 def rsvp_erase(token: str):
     """Erase the invitee's self-identification data (gender, nationality, dietary and access needs)."""

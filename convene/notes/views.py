@@ -217,7 +217,7 @@ def _family(convening) -> list[int]:
             *[d.id for d in convening.dialogues]]
 
 
-@bp.route("/n/<token>/notes")
+@bp.route("/my/<token>/notes")
 @limiter.limit("60/minute")
 def participant_index(token: str):
     """The notes shared with a participant."""
@@ -233,7 +233,7 @@ def participant_index(token: str):
                            statuses=NoteStatus)
 
 
-@bp.route("/n/<token>/notes/<int:session_id>", methods=("GET", "POST"))
+@bp.route("/my/<token>/notes/<int:session_id>", methods=("GET", "POST"))
 @limiter.limit("60/minute")
 def participant_note(token: str, session_id: int):
     """One session's notes for a participant, names stripped per the rule; a comment form while shared."""

@@ -36,7 +36,11 @@ class AccessToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    #: Why a revoked token stopped working: "replaced" by a newer link, or "revoked" outright.
+    #: Set on lasting links (one per invitation, one feed per person and convening): the secret is
+    #: HMAC(SECRET_KEY, nonce), so every later message can carry the same link without storing it.
+    nonce: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    #: Why a revoked token stopped working: "replaced" by a newer link, "reissued" by the organizers,
+    #: "forwarded" (the attendee asked for a new one), or "revoked" outright.
     revoked_because: Mapped[Optional[str]] = mapped_column(sa.String(20))
     #: Set on single-use tokens (password reset) when they are redeemed.
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

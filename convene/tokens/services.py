@@ -10,19 +10,21 @@ an unknown link, 410 for an expired, revoked or replaced one).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..db_types import utcnow
 from ..extensions import db
 from .models import AccessToken, Purpose
 
 #: Why a link does not work, and the status each reason answers.
-STATUS_FOR = {"unknown": 404, "expired": 410, "revoked": 410, "replaced": 410}
+STATUS_FOR = {"unknown": 404, "expired": 410, "revoked": 410, "replaced": 410, "reissued": 410, "forwarded": 410}
 
 
 class LinkProblem(Exception):
@@ -52,6 +54,35 @@ def issue(purpose: Purpose | str, *, expires_at: datetime | None = None, revoke_
     raw = secrets.token_urlsafe(32)
     db.session.add(AccessToken(purpose=purpose, digest=digest_of(raw), expires_at=expires_at, **subject))
     return raw
+
+
+def lasting(purpose: Purpose | str, *, expires_at: datetime | None = None, **subject) -> str:
+    """The secret of the subject's one lasting link of this purpose, issued on first use.
+
+    Every message about the same subject carries the same link; it changes only when it is revoked
+    (`revoke(..., because=…)`) or expires. Older one-off links of the subject keep working.
+    """
+    purpose = Purpose(purpose).value
+    query = sa.select(AccessToken).where(AccessToken.purpose == purpose, AccessToken.nonce.is_not(None),
+                                         AccessToken.revoked_at.is_(None))
+    for column, value in subject.items():
+        query = query.where(getattr(AccessToken, column).is_(None) if value is None
+                            else getattr(AccessToken, column) == value)
+    token = db.session.scalar(query.order_by(AccessToken.id.desc()).limit(1))
+    if token is not None and token.is_valid():
+        return secret_of(token)
+    token = AccessToken(purpose=purpose, nonce=secrets.token_hex(16), expires_at=expires_at, **subject)
+    token.digest = digest_of(secret_of(token))
+    db.session.add(token)
+    db.session.flush()
+    return secret_of(token)
+
+
+def secret_of(token: AccessToken) -> str:
+    """The raw secret of a lasting link, derived again from the server key and the row's nonce."""
+    key = current_app.config["SECRET_KEY"]
+    mac = hmac.new(key if isinstance(key, bytes) else key.encode(), f"link:{token.nonce}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
 def revoke(purpose: Purpose | str, *, because: str = "revoked", **subject) -> int:

@@ -24,7 +24,7 @@ def _event(prefix, object_type):
 
 def test_an_invitees_answer_is_audited(client, make):
     world = build_world(make)
-    response = client.post(f"/rsvp/{world.tokens['rsvp']}", data={"answer": "declined", "reason": "",
+    response = client.post(f"/my/{world.tokens['rsvp']}", data={"answer": "declined", "reason": "",
                                                                    "version": str(world.invitation.version)})
     assert response.status_code == 302
     event = _event("invitation.status", "Invitation")

@@ -51,7 +51,7 @@ def _invited(live, make):
 def _rsvp_link(live, address: str) -> str:
     messages = live.mail_to(address)
     assert messages, f"no e-mail reached {address}"
-    links = live.links_in(messages[0], r"/rsvp/")
+    links = live.links_in(messages[0], r"/my/")
     assert links, "the invitation has no personal RSVP link"
     assert links[0].startswith(live.url), f"the link should point at the server: {links[0]}"
     return links[0]

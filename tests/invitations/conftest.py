@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from convene.extensions import db
 from convene.mail.models import OutboxMessage
 
-LINK = re.compile(r"https?://[^/\s]+(/rsvp/[A-Za-z0-9_\-]+)")
+LINK = re.compile(r"https?://[^/\s]+(/my/[A-Za-z0-9_\-]+)")
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def outbox(**filters) -> list[OutboxMessage]:
 
 
 def link_path(text: str) -> str:
-    """The /rsvp/<token> path of the first personal link in a message text."""
+    """The /my/<token> path of the first personal link in a message text."""
     match = LINK.search(text)
     assert match, text
     return match.group(1)

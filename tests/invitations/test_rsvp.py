@@ -37,10 +37,10 @@ def invited(client, make, convening, sign_in):
 
 
 def test_unknown_token_is_404_page(client):
-    response = client.get("/rsvp/not-a-real-token")
+    response = client.get("/my/not-a-real-token")
     assert response.status_code == 404
     assert "invitation link is not known" in response.get_data(as_text=True)
-    assert client.post("/rsvp/" + "x" * 500, data={"answer": "accepted"}).status_code == 404
+    assert client.post("/my/" + "x" * 500, data={"answer": "accepted"}).status_code == 404
 
 
 def test_revoked_and_expired_tokens_are_410(client, invited):

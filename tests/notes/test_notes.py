@@ -125,7 +125,7 @@ def test_chatham_house_strips_names_except_cleared_remarks(client, make, sign_in
     client.post(f"{base}/status", data={"status": "shared", "version": note.version})
     raw = tokens.issue("rsvp", invitation_id=invitation.id)
     db.session.commit()
-    page = client.application.test_client().get(f"/n/{raw}/notes/{session.id}").get_data(as_text=True)
+    page = client.application.test_client().get(f"/my/{raw}/notes/{session.id}").get_data(as_text=True)
     assert "Our early-warning system failed" in page and "Prevention is cheaper than cure" in page
     assert "Minister Unnamed" not in page and "Secret Agency" not in page
     assert "Ambassador Quoted" in page and "Ministry of Peace" in page  # cleared for quoting
@@ -154,7 +154,7 @@ def test_participant_comments_only_while_shared(client, make, sign_in, setting):
     raw = tokens.issue("rsvp", invitation_id=invitation.id)
     db.session.commit()
     participant = client.application.test_client()
-    url = f"/n/{raw}/notes/{session.id}"
+    url = f"/my/{raw}/notes/{session.id}"
     assert participant.get(url).status_code == 404  # drafts are not shown
     note = db.session.scalar(sa.select(SessionNote))
     client.post(f"{base}/status", data={"status": "shared", "version": note.version})
@@ -163,7 +163,7 @@ def test_participant_comments_only_while_shared(client, make, sign_in, setting):
     assert participant.post(url, data={"text": "Please add the point on funding"}).status_code == 302
     assert participant.post(url, data={"text": "  "}).status_code == 400
     assert "Please add the point on funding" in client.get(base).get_data(as_text=True)
-    assert "Early warning" in participant.get(f"/n/{raw}/notes").get_data(as_text=True)
+    assert "Early warning" in participant.get(f"/my/{raw}/notes").get_data(as_text=True)
     db.session.expire_all()
     note = db.session.scalar(sa.select(SessionNote))
     client.post(f"{base}/status", data={"status": "final", "version": note.version})
@@ -172,12 +172,12 @@ def test_participant_comments_only_while_shared(client, make, sign_in, setting):
     # bad tokens, non-participants, other convenings' sessions
     assert participant.get(f"/n/not-a-token/notes/{session.id}").status_code == 404
     elsewhere = make.agenda_session(make.convening())
-    assert participant.get(f"/n/{raw}/notes/{elsewhere.id}").status_code == 404
+    assert participant.get(f"/my/{raw}/notes/{elsewhere.id}").status_code == 404
     declined = make.invitation(convening, make.person(), status="declined")
     declined_raw = tokens.issue("rsvp", invitation_id=declined.id)
     tokens.revoke("rsvp", invitation_id=invitation.id)
     db.session.commit()
-    assert participant.get(f"/n/{declined_raw}/notes/{session.id}").status_code == 403
+    assert participant.get(f"/my/{declined_raw}/notes/{session.id}").status_code == 403
     assert participant.get(url).status_code == 410
 
 

@@ -27,7 +27,7 @@ def test_posts_without_the_form_token_are_refused(make_app, make):
     assert client.post("/people/new", data={"name": "Forged", "sector": "", "country": "",
                                             "timezone": ""}).status_code == 400
     assert client.post("/sign-out").status_code == 400  # a forged sign-out is refused too
-    rsvp = f"/rsvp/{values['tokens']['rsvp']}"
+    rsvp = f"/my/{values['tokens']['rsvp']}"
     assert app.test_client().post(rsvp, data={"answer": "declined"}).status_code == 400
     db.session.expire_all()
     assert db.session.get(Invitation, world.invitation.id).status == "accepted"

@@ -95,30 +95,30 @@ def test_a_personal_link_opens_only_its_own_invitation(app, make):
     world = build_world(make)
     client = app.test_client()
     mine, theirs = world.tokens["rsvp"], world.other_tokens["rsvp"]
-    status, page = _page(client, f"/rsvp/{theirs}")
+    status, page = _page(client, f"/my/{theirs}")
     assert status == 200 and world.other_convening.title in page and world.convening.title not in page
-    response = client.post(f"/rsvp/{theirs}", data={"answer": "declined", "reason": "",
+    response = client.post(f"/my/{theirs}", data={"answer": "declined", "reason": "",
                                                      "version": str(world.other_invitation.version),
                                                      "invitation_id": str(world.invitation.id)})
     assert response.status_code in (302, 409, 422)
     db.session.expire_all()
     assert db.session.get(Invitation, world.invitation.id).status == "accepted"  # A's untouched
     # B's link with A's objects in the rest of the URL
-    assert client.get(f"/n/{theirs}/notes/{world.session.id}").status_code in (403, 404)
-    assert client.get(f"/briefs/review/{theirs}/{world.brief.id}").status_code in (403, 404)
+    assert client.get(f"/my/{theirs}/notes/{world.session.id}").status_code in (403, 404)
+    assert client.get(f"/my/{theirs}/review/{world.brief.id}").status_code in (403, 404)
     assert client.get(f"/my/{theirs}/sessions/{world.session.uid}.ics").status_code == 404
     # an owner link shows only that owner's next steps
     status, page = _page(client, f"/my-next-steps/{world.other_tokens['owner']}")
     assert status == 200 and world.other_action.text in page and world.action.text not in page
     # the export through a link holds that person only
-    export = client.post(f"/rsvp/{theirs}/export").get_data(as_text=True)
+    export = client.post(f"/my/{theirs}/export").get_data(as_text=True)
     assert world.other_person.email in export and world.person.email not in export and "secret-diet-a" not in export
 
 
 def test_a_link_of_one_purpose_does_not_open_another(app, make):
     world = build_world(make)
     client = app.test_client()
-    assert client.get(f"/rsvp/{world.tokens['feed']}").status_code == 404
+    assert client.get(f"/my/{world.tokens['feed']}").status_code == 404
     assert client.get(f"/reset-password/{world.tokens['rsvp']}").status_code == 410
     assert client.get(f"/my-next-steps/{world.tokens['rsvp']}").status_code == 404
 
@@ -127,10 +127,10 @@ def test_revoked_links_stop_working(client, make, sign_in):
     world = build_world(make)
     sign_in(world.organizer)
     old = world.tokens["rsvp"]
-    assert client.get(f"/rsvp/{old}").status_code == 200
+    assert client.get(f"/my/{old}").status_code == 200
     response = client.post(f"/convenings/{world.convening.id}/guests/{world.invitation.id}/reissue")
     assert response.status_code == 302
-    assert client.get(f"/rsvp/{old}").status_code == 410
+    assert client.get(f"/my/{old}").status_code == 410
 
 
 def test_staff_never_see_individual_private_fields(client, make, sign_in):

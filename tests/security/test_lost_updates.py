@@ -109,7 +109,7 @@ def test_two_rsvp_answers_from_the_same_opened_page_keep_the_first(app, make):
 
     world = build_world(make)
     invitation = db.session.get(Invitation, world.invitation.id)
-    url, version = f"/rsvp/{world.tokens['rsvp']}", str(invitation.version)
+    url, version = f"/my/{world.tokens['rsvp']}", str(invitation.version)
     first, second = app.test_client(), app.test_client()
     assert first.post(url, data={"answer": "declined", "reason": "travel", "version": version}).status_code == 302
     response = second.post(url, data={"answer": "tentative", "reason": "", "version": version})

@@ -59,7 +59,7 @@ def test_the_invitees_own_answer_through_their_link_opens_their_data_to_that_con
     assert not sees_sensitive_fields(world.other_organizer, world.other_person)  # invited, no answer yet
     rsvp = app.test_client()
     token = world.other_tokens["rsvp"]
-    response = rsvp.post(f"/rsvp/{token}", data={"answer": "accepted", "reason": "",
+    response = rsvp.post(f"/my/{token}", data={"answer": "accepted", "reason": "",
                                                  "version": str(world.other_invitation.version)})
     assert response.status_code == 302
     db.session.expire_all()
@@ -73,10 +73,10 @@ def test_the_invitees_own_answer_through_their_link_opens_their_data_to_that_con
 def test_the_invitee_confirming_their_details_also_opens_them(app, make):
     world = build_world(make)
     token = world.other_tokens["rsvp"]
-    page = app.test_client().get(f"/rsvp/{token}").get_data(as_text=True)
+    page = app.test_client().get(f"/my/{token}").get_data(as_text=True)
     assert "person_version" in page
     person = world.other_person
-    response = app.test_client().post(f"/rsvp/{token}/profile", data={
+    response = app.test_client().post(f"/my/{token}/profile", data={
         "position": person.position or "", "country": "", "sector": "", "gender": "man",
         "gender_self_described": "", "nationality": "BR", "dietary_needs": "secret-diet-b",
         "access_needs": "secret-access-b", "organization_name": "", "person_version": str(person.version)})

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from convene.db_types import utcnow
 from convene.extensions import db
+from convene.invitations import links as invitation_links
 from convene.tokens import services as tokens
 from convene.urls import absolute_url
 
@@ -55,8 +56,8 @@ def test_every_personal_link_route_answers_with_the_same_page(client, app, invit
     tokens.issue("review", invitation_id=invitation.id)
     tokens.issue("feed", person_id=person.id, convening_id=None)
     db.session.commit()
-    pages = [f"/rsvp/{rsvp}", f"/my/{rsvp}/agenda", f"/my/{rsvp}/briefing", f"/n/{rsvp}/notes",
-             f"/my-next-steps/{owner}", f"/briefs/review/{review}"]
+    pages = [f"/my/{rsvp}", f"/my/{rsvp}/agenda", f"/my/{rsvp}/briefing", f"/my/{rsvp}/notes",
+             f"/my-next-steps/{owner}", f"/my/{review}/review", f"/rsvp/{rsvp}", f"/briefs/review/{review}"]
     for path in pages:
         response = client.get(path)
         body = response.get_data(as_text=True)
@@ -72,10 +73,58 @@ def test_every_personal_link_route_answers_with_the_same_page(client, app, invit
     assert client.get("/feeds/unknown.ics").status_code == 404
 
 
+def test_lasting_link_is_the_same_in_every_message_until_it_is_ended(app, invitation):
+    first = invitation_links.home_url(invitation)
+    assert invitation_links.home_url(invitation) == first  # a reminder, a notice: the same link
+    assert first.startswith("http://localhost/my/")
+    feed = invitation_links.feed_urls(invitation)
+    assert feed == invitation_links.feed_urls(invitation) and feed["webcal"].startswith("webcal://localhost/feeds/")
+    raw = first.rsplit("/", 1)[1]
+    invitation_links.end_home_link(invitation, "reissued")
+    with pytest.raises(tokens.LinkProblem) as problem:
+        tokens.open_link(raw, "rsvp")
+    assert (problem.value.reason, problem.value.status) == ("reissued", 410)
+    assert invitation_links.home_url(invitation) != first
+    assert invitation_links.feed_urls(invitation) == feed  # the page link's renewal keeps the feed
+    assert tokens.open_link(feed["https"].rsplit("/", 1)[1].removesuffix(".ics"), "feed").convening_id \
+        == invitation.convening_id
+
+
+def test_old_addresses_redirect_to_the_home_while_the_link_works(client, app, invitation):
+    raw = invitation_links.home_token(invitation)
+    older = tokens.issue("rsvp", invitation_id=invitation.id, revoke_previous=False)  # from an earlier e-mail
+    db.session.commit()
+    for old, new in ((f"/rsvp/{older}", f"/my/{older}"), (f"/n/{raw}/notes", f"/my/{raw}/notes"),
+                     (f"/briefs/review/{raw}", f"/my/{raw}/review")):
+        response = client.get(old)
+        assert response.status_code == 302 and response.headers["Location"].endswith(new), old
+    assert client.get(f"/my/{older}").status_code == 200
+
+
+def test_attendee_reports_a_forwarded_link(client, app, invitation):
+    from convene.mail.models import OutboxMessage
+    import sqlalchemy as sa
+
+    raw = invitation_links.home_token(invitation)
+    feed = invitation_links.feed_urls(invitation)
+    db.session.commit()
+    page = client.post(f"/my/{raw}/forwarded")
+    assert page.status_code == 200 and "new personal link" in page.get_data(as_text=True)
+    gone = client.get(f"/my/{raw}")
+    assert gone.status_code == 410 and "forwarded" in gone.get_data(as_text=True)
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id))
+    new = invitation_links.home_url(invitation)
+    assert new in message.text and raw not in message.text
+    assert client.get(new.removeprefix("http://localhost")).status_code == 200
+    assert invitation_links.feed_urls(invitation) == feed  # kept: the attendee did not ask to renew it
+    client.post(new.removeprefix("http://localhost") + "/forwarded", data={"renew_calendar": "1"})
+    assert client.get(feed["https"].removeprefix("http://localhost")).status_code == 410
+
+
 def test_absolute_url_uses_base_url_outside_any_request(app):
     app.config["BASE_URL"] = "https://convene.example.org/prefix/"
     try:
-        assert absolute_url("invitations.rsvp", token="abc") == "https://convene.example.org/prefix/rsvp/abc"
+        assert absolute_url("invitations.rsvp", token="abc") == "https://convene.example.org/prefix/my/abc"
         assert absolute_url("agenda.my_agenda", token="t", _anchor="s-1").endswith("/my/t/agenda#s-1")
     finally:
         app.config["BASE_URL"] = "http://localhost"
@@ -92,7 +141,7 @@ def test_serve_port_sets_the_link_base_when_base_url_is_unset(make_app, monkeypa
     result = CliRunner().invoke(unset.cli, ["serve", "--port", "5123"], obj=_script_info(unset))
     assert "Links in e-mails and calendar files use http://127.0.0.1:5123" in result.output, result.output
     with unset.app_context():
-        assert absolute_url("invitations.rsvp", token="t") == "http://127.0.0.1:5123/rsvp/t"
+        assert absolute_url("invitations.rsvp", token="t") == "http://127.0.0.1:5123/my/t"
     configured = make_app(BASE_URL="https://convene.example.org", MAIL_EMBEDDED=False)
     result = CliRunner().invoke(configured.cli, ["serve", "--port", "5124"], obj=_script_info(configured))
     assert "use BASE_URL: https://convene.example.org" in result.output, result.output
