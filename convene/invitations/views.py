@@ -600,14 +600,20 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
         stale=stale, venue=venue_text(invitation.convening)), status
 
 
-@bp.get("/rsvp/<token>", defaults={"page": "invitations.rsvp"})
-@bp.get("/n/<token>/notes", defaults={"page": "notes.participant_index"})
-@bp.get("/briefs/review/<token>", defaults={"page": "briefs.review_list"})
+#: Addresses e-mailed before the attendee home, and the page under /my/<token> each now opens.
+OLD_ADDRESSES = {"/rsvp/<token>": "invitations.rsvp", "/n/<token>/notes": "notes.participant_index",
+                 "/briefs/review/<token>": "briefs.review_list"}
+
+
 @limiter.limit(RSVP_LIMIT)
-def old_address(token: str, page: str):
-    """Addresses e-mailed before the attendee home: the same page under /my/<token>, while the link works."""
+def old_address(token: str):
+    """An old address opens the same page under /my/<token> for as long as the link works."""
     open_link(token, Purpose.RSVP, Purpose.REVIEW)
-    return redirect(url_for(page, token=token))
+    return redirect(url_for(OLD_ADDRESSES[request.url_rule.rule], token=token))
+
+
+for _rule in OLD_ADDRESSES:
+    bp.add_url_rule(_rule, "old_address", old_address, methods=("GET",))
 
 
 @bp.post("/my/<token>/forwarded")

@@ -81,11 +81,11 @@ def test_guessing_tokens_is_stopped_but_real_links_keep_working(limited_client, 
 def test_a_valid_link_is_never_blocked_by_failures_from_the_same_address(limited_client, make):
     """Issue 13, finding 5: behind a venue's shared Wi-Fi, others' mistyped links lock nobody out."""
     world = build_world(make)
-    valid = f"/rsvp/{world.tokens['rsvp']}"
+    valid = f"/my/{world.tokens['rsvp']}"
     failures = int(TOKEN_FAILURE_LIMIT.split("/")[0])
     for n in range(failures + 15):  # well past the failure limit, and past RSVP_LIMIT's share of it
-        assert limited_client.get(f"/rsvp/mistyped-{n}").status_code in (404, 429)
-    _assert_styled_429(limited_client.get("/rsvp/mistyped-again"))
+        assert limited_client.get(f"/my/mistyped-{n}").status_code in (404, 429)
+    _assert_styled_429(limited_client.get("/my/mistyped-again"))
     for _ in range(3):
         assert limited_client.get(valid).status_code == 200
     # and a working link whose form has a mistake is not a failed look-up either
@@ -95,9 +95,9 @@ def test_a_valid_link_is_never_blocked_by_failures_from_the_same_address(limited
 def test_failures_on_one_address_do_not_count_against_another(limited_client, make):
     failures = int(TOKEN_FAILURE_LIMIT.split("/")[0])
     for n in range(failures):
-        limited_client.get(f"/rsvp/mistyped-{n}", environ_base={"REMOTE_ADDR": "192.0.2.10"})
-    assert limited_client.get("/rsvp/x", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 429
-    assert limited_client.get("/rsvp/x", environ_base={"REMOTE_ADDR": "192.0.2.11"}).status_code == 404
+        limited_client.get(f"/my/mistyped-{n}", environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert limited_client.get("/my/x", environ_base={"REMOTE_ADDR": "192.0.2.10"}).status_code == 429
+    assert limited_client.get("/my/x", environ_base={"REMOTE_ADDR": "192.0.2.11"}).status_code == 404
 
 
 def test_every_token_route_is_rate_limited(app):
