@@ -6,7 +6,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..actions.models import ActionItem, ActionStatus
+from ..agenda import versions
+from ..briefs.models import Brief, BriefStatus, brief_convenings
+from ..briefs.review import briefs_in_review_for
 from ..extensions import db
+from ..notes.models import NoteStatus, SessionNote
 from .models import Invitation
 
 #: Statuses that leave the attendee a clear page and nothing else.
@@ -25,8 +30,6 @@ def state_of(invitation: Invitation, today: date | None = None) -> str:
 
 def my_sessions(invitation: Invitation) -> tuple[object | None, list]:
     """(published version or None, [(session, my roles)]) from the latest published agenda."""
-    from ..agenda import versions
-
     found = versions.published_agendas([invitation.convening]).get(invitation.convening_id)
     if found is None:
         return None, []
@@ -37,11 +40,6 @@ def my_sessions(invitation: Invitation) -> tuple[object | None, list]:
 
 def after_the_convening(invitation: Invitation) -> dict:
     """Shared notes, drafts to review, next steps the attendee owns (with history), published briefs."""
-    from ..actions.models import ActionItem, ActionStatus
-    from ..briefs import services as briefs
-    from ..briefs.models import Brief, BriefStatus, brief_convenings
-    from ..notes.models import NoteStatus, SessionNote
-
     convening = invitation.convening
     family = [convening.id, *([convening.parent_id] if convening.parent_id else [])]
     notes = db.session.scalar(sa.select(sa.func.count(SessionNote.id)).where(
@@ -54,5 +52,5 @@ def after_the_convening(invitation: Invitation) -> dict:
     published = db.session.scalars(sa.select(Brief).join(brief_convenings).where(
         brief_convenings.c.convening_id.in_(family), Brief.status == BriefStatus.PUBLISHED.value)
         .distinct().order_by(Brief.title)).all()
-    return {"shared_notes": notes, "to_review": briefs.briefs_in_review_for(invitation), "steps": steps,
+    return {"shared_notes": notes, "to_review": briefs_in_review_for(invitation), "steps": steps,
             "published": published}

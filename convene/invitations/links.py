@@ -14,6 +14,7 @@ from flask import current_app, render_template
 
 from ..audit.services import record
 from ..convenings.models import Convening
+from ..mail.services import queue_message
 from ..tokens import services as tokens
 from ..tokens.models import Purpose
 from ..urls import absolute_url, webcal
@@ -66,8 +67,6 @@ def renew_feed(invitation: Invitation, because: str = "replaced") -> dict[str, s
 
 def report_forwarded(invitation: Invitation, *, renew_calendar: bool) -> None:
     """The attendee says their link was forwarded: end it, e-mail a new one, optionally renew the feed."""
-    from ..mail.services import queue_message
-
     end_home_link(invitation, "forwarded")
     if renew_calendar:
         renew_feed(invitation, "forwarded")
