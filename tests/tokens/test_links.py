@@ -134,7 +134,7 @@ def test_serve_port_sets_the_link_base_when_base_url_is_unset(make_app, monkeypa
     import convene.cli
 
     served = {}  # the command runs everything but the blocking server loop
-    monkeypatch.setattr(convene.cli, "run_simple", lambda host, port, app, **kw: served.update(app=app))
+    monkeypatch.setattr(convene.cli.serving, "run_simple", lambda host, port, app, **kw: served.update(app=app))
     unset = make_app(BASE_URL="")
     assert unset.config["BASE_URL"] == "http://127.0.0.1:5000" and unset.config["BASE_URL_IS_DEFAULT"]
     unset.config["MAIL_EMBEDDED"] = False
