@@ -1,13 +1,13 @@
 """Lasting personal links: access_tokens.nonce (the secret is HMAC(SECRET_KEY, nonce)).
 
 Revision ID: 0004_lasting_links
-Revises: 0002_invitee_confirmed_at
+Revises: 0005_webhooks
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0004_lasting_links"
-down_revision = "0002_invitee_confirmed_at"
+down_revision = "0005_webhooks"
 branch_labels = None
 depends_on = None
 
