@@ -4,6 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from .deploy_checks import run_checks
+
 
 @click.command("check-deploy")
 @click.option("--single-process", is_flag=True,
@@ -11,8 +13,6 @@ from flask.cli import with_appcontext
 @with_appcontext
 def check_deploy_command(single_process: bool) -> None:
     """Check the settings a production installation needs; exit status 1 on any problem."""
-    from .deploy_checks import run_checks
-
     failed = 0
     for what, problems in run_checks(single_process):
         if not problems:

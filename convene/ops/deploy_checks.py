@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from ..mail import smtp
+from ..security.backup import uploads_dir
 from . import health
 
 #: The first line of the instance/config.py that `make run` writes on first start.
@@ -91,8 +93,6 @@ def check_rate_limit_storage(single_process: bool) -> list[Problem]:
 
 
 def check_mail() -> list[Problem]:
-    from ..mail import smtp
-
     config = current_app.config
     problems = []
     if config.get("MAIL_EMBEDDED"):
@@ -121,8 +121,6 @@ def is_loopback(host: str) -> bool:
 
 
 def check_uploads() -> list[Problem]:
-    from ..security.backup import uploads_dir
-
     folder = uploads_dir().resolve()
     problems = []
     try:

@@ -13,6 +13,7 @@ from flask import current_app
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..mail.models import OutboxMessage, OutboxStatus
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -52,8 +53,6 @@ def check_database() -> tuple[bool, str]:
 
 def oldest_queued_age() -> float | None:
     """Seconds the longest-waiting due message has waited, or None when nothing is due."""
-    from ..mail.models import OutboxMessage, OutboxStatus
-
     with db.engine.connect() as connection:
         oldest = connection.execute(
             sa.select(sa.func.min(OutboxMessage.next_attempt_at))

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from limits import parse_many
 from werkzeug.datastructures import ImmutableMultiDict
 
-from ..extensions import limiter
+from ..extensions import db, limiter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -220,8 +220,6 @@ def database_unavailable(error):
 
     The pool checks connections before use (pool_pre_ping), so this is only reached when the
     database goes away during a request or is down altogether."""
-    from ..extensions import db
-
     logging.getLogger(__name__).warning("database unavailable: %s", error.orig or error)
     db.session.rollback()
     response = make_response(error_response(
