@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
 from ..auth.models import Role, User
@@ -68,7 +68,7 @@ def owner_steps(person: Person) -> list[ActionItem]:
     return list(db.session.scalars(
         sa.select(ActionItem).where(ActionItem.owner_person_id == person.id,
                                     ActionItem.status != ActionStatus.DRAFT.value)
-        .options(joinedload(ActionItem.convening), joinedload(ActionItem.session))
+        .options(joinedload(ActionItem.convening), joinedload(ActionItem.session), selectinload(ActionItem.updates))
         .order_by(sa.case((ActionItem.status.in_(FOLLOWED), 0), else_=1), ActionItem.due_on.is_(None),
                   ActionItem.due_on, ActionItem.id)))
 

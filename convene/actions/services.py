@@ -249,16 +249,21 @@ def change_status(action: ActionItem, status: str, actor=None, note: str = "", *
 
 
 def add_progress(action: ActionItem, note: str, actor=None, *, person: Person | None = None) -> ActionUpdate:
-    """A dated progress note from staff or from the owner's personal link."""
+    """A dated progress note from staff or from the owner's personal link; an open step becomes in progress."""
     note = (note or "").strip()
     if not note:
         raise ActionError("Write the progress note before sending it.")
     if len(note) > 10_000:
         raise ActionError("Please keep a progress note under 10,000 characters.")
-    update = _add_update(action, user=actor, person=person, note=note)
+    moved = {}
+    if action.status == ActionStatus.OPEN.value:  # a progress note means the work has started
+        moved = {"old_status": action.status, "new_status": ActionStatus.IN_PROGRESS.value}
+        action.status = ActionStatus.IN_PROGRESS.value
+    update = _add_update(action, user=actor, person=person, note=note, **moved)
     record("action.progress", action, actor=actor,
            actor_label="" if actor is not None else f"owner via personal link (person {getattr(person, 'id', '')})",
-           changes={"note": [None, note[:200]]})
+           changes={"note": [None, note[:200]],
+                    **({"status": [moved["old_status"], moved["new_status"]]} if moved else {})})
     return update
 
 

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from ..base.countries import country_choices
 from ..db_types import choices
-from ..forms import VersionField, no_control_characters, valid_country
+from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country
 from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
 from .guest_files import DELIMITER_CHOICES, ENCODINGS
 from .models import MeetingRole, Priority
@@ -131,6 +131,19 @@ class ProfileForm(FlaskForm):
     listing_consent = BooleanField("I agree to appear on the participant list shown to other participants")
     #: Named apart from the answer form's version: both forms are on one page.
     person_version = VersionField()
+
+
+#: Languages an attendee may choose (stored for the languages work; pages are in English for now).
+LANGUAGE_CHOICES = [("", "— no preference —"), ("en", "English"), ("fr", "Français"), ("es", "Español")]
+
+
+class SettingsForm(FlaskForm):
+    """The attendee's own settings on their home page."""
+
+    timezone = OptionalSelectField("Your timezone", choices=[("", "— same as the convening —"), *timezone_choices()],
+                                   default="", description="Agenda times are shown in this zone beside the convening's.",
+                                   render_kw={"data-browser-zone": "1"})
+    preferred_language = OptionalSelectField("Preferred language", choices=LANGUAGE_CHOICES, default="")
 
 
 class NominationForm(FlaskForm):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..actions.models import ActionItem, ActionStatus
 from ..agenda import versions
+from ..audit.services import record
 from ..briefs.models import Brief, BriefStatus, brief_convenings
 from ..briefs.review import briefs_in_review_for
 from ..extensions import db
@@ -54,3 +55,15 @@ def after_the_convening(invitation: Invitation) -> dict:
         .distinct().order_by(Brief.title)).all()
     return {"shared_notes": notes, "to_review": briefs_in_review_for(invitation), "steps": steps,
             "published": published}
+
+
+def save_settings(invitation: Invitation, timezone: str, preferred_language: str) -> bool:
+    """The attendee's own timezone and preferred language (audited); False when nothing changed."""
+    person = invitation.person
+    wanted = {"timezone": timezone or "", "preferred_language": preferred_language or None}
+    changes = {k: [getattr(person, k), v] for k, v in wanted.items() if getattr(person, k) != v}
+    for key, (_, value) in changes.items():
+        setattr(person, key, value)
+    if changes:
+        record("person.settings", person, actor_label="attendee via personal link", changes=changes)
+    return bool(changes)

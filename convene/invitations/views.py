@@ -25,7 +25,7 @@ from .answers import answer, answer_closed_reason, record_offline_reply, update_
 from .confirmation import confirmed_by_invitee
 from .forms import (ActionForm, AddPeopleForm, AnswerForm, AttendanceForm, BulkForm, EntryForm, EraseForm,
                     ImportConfirmForm, ImportForm, NominationForm, OfflineReplyForm, ProfileForm, ScheduleForm,
-                    TemplateForm)
+                    SettingsForm, TemplateForm)
 from .guest_list import add_people as add_to_guest_list, remove, update_entry
 from .invitation_template import PLACEHOLDERS, render_invitation, save_template, template_for, venue_text
 from .lifecycle import VIA_LINK, InvitationError, mark_attendance, median_response_days, status_counts
@@ -572,7 +572,7 @@ def _rsvp_invitation(token: str) -> Invitation:
     return invitation
 
 
-def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomination_form=None, stale=False,
+def _rsvp_page(invitation, token, *, settings_form=None, answer_form=None, profile_form=None, nomination_form=None, stale=False,
                status=200):
     person = invitation.person
     if profile_form is None:
@@ -592,6 +592,7 @@ def _rsvp_page(invitation, token, *, answer_form=None, profile_form=None, nomina
         extra.update(home.after_the_convening(invitation))
     return render_template(
         "invitations/rsvp.html", state=state, here="home", **extra, invitation=invitation,
+        settings_form=settings_form or SettingsForm(formdata=None, obj=person),
         convening=invitation.convening, person=person,
         token=token, answer_form=answer_form, profile_form=profile_form,
         nomination_form=nomination_form or NominationForm(formdata=None), erase_form=EraseForm(formdata=None),
@@ -614,6 +615,20 @@ def old_address(token: str):
 
 for _rule in OLD_ADDRESSES:
     bp.add_url_rule(_rule, "old_address", old_address, methods=("GET",))
+
+
+@bp.post("/my/<token>/settings")
+@limiter.limit(RSVP_LIMIT)
+def rsvp_settings(token: str):
+    """The attendee's own timezone and preferred language."""
+    invitation = _rsvp_invitation(token)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _rsvp_page(invitation, token, settings_form=form, status=422)
+    changed = home.save_settings(invitation, form.timezone.data, form.preferred_language.data)
+    db.session.commit()
+    flash("Your settings are saved." if changed else "Your settings are unchanged.", "success")
+    return redirect(url_for("invitations.rsvp", token=token, _anchor="settings"))
 
 
 @bp.post("/my/<token>/forwarded")

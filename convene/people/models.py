@@ -84,6 +84,8 @@ class Person(db.Model):
     listing_consent: Mapped[bool] = mapped_column(default=False)
     #: IANA timezone the person lives in, to show agenda times beside the convening's.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="")
+    #: The language the person chose for messages and pages ('en', 'fr' or 'es'); None until they choose.
+    preferred_language: Mapped[Optional[str]] = mapped_column(sa.String(5))
     #: Set when the person was erased; the row stays so that past counts stay right.
     erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)

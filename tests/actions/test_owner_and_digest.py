@@ -60,6 +60,9 @@ def test_owner_page_shows_steps_and_posts_progress_without_account(client, make)
     assert db.session.scalar(sa.select(sa.func.count(ActionUpdate.id))) == 0  # GET changed nothing
 
     assert client.post(url, data={"action_id": open_step.id, "note": "First meeting held"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ActionItem, open_step.id).status == "in_progress"  # a progress note starts the work
+    assert "you wrote:</span> First meeting held" in client.get(url).get_data(as_text=True)  # the owner's own updates
     assert client.post(url, data={"action_id": open_step.id, "note": "", "mark_done": "y"}).status_code == 302
     db.session.expire_all()
     step = db.session.get(ActionItem, open_step.id)
@@ -67,7 +70,7 @@ def test_owner_page_shows_steps_and_posts_progress_without_account(client, make)
     updates = db.session.scalars(sa.select(ActionUpdate).where(ActionUpdate.action_id == step.id)
                                  .order_by(ActionUpdate.id)).all()
     assert [(u.note, u.new_status, u.author_person_id, u.author_user_id) for u in updates] == [
-        ("First meeting held", None, person.id, None), ("", "done", person.id, None)]
+        ("First meeting held", "in_progress", person.id, None), ("", "done", person.id, None)]
     assert db.session.scalar(sa.select(AuditEvent.actor_label).where(AuditEvent.action == "action.status")) \
         .startswith("owner via personal link")
 
