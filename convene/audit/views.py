@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 def _parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()[:10]) if text.strip() else None
-    except ValueError:
+    except ValueError:  # not a date: the filter is dropped, never an error
         return None
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, fresh_login_required, login_required, login_user, logout_user
 
 from ..audit.services import record
+from ..edge import on_refusal
 from ..extensions import db, limiter, login_manager
 from ..redirects import safe_redirect_target
 from . import services
@@ -66,15 +67,13 @@ def account():
     """Change one's own password (needs a fresh sign-in)."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except services.AccountError as error:
-            form.current_password.errors.append(str(error))
-        else:
-            db.session.commit()
-            login_user(current_user)  # this browser stays signed in with the new secret
-            flash("Password changed. Other sessions have been signed out.", "success")
-            return redirect(url_for("auth.account"))
+        on_refusal(render=lambda error: render_template("auth/account.html", form=form), form=form,
+                   field="current_password")
+        services.change_password(current_user, form.current_password.data, form.new_password.data)
+        db.session.commit()
+        login_user(current_user)  # this browser stays signed in with the new secret
+        flash("Password changed. Other sessions have been signed out.", "success")
+        return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
 
@@ -84,16 +83,13 @@ def change_email():
     """Change one's own sign-in email (needs a fresh sign-in and the current password)."""
     form = EmailChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_email(current_user, form.current_password.data, form.email.data)
-        except services.AccountError as error:
-            form.current_password.errors.append(str(error))
-        else:
-            db.session.commit()
-            login_user(current_user)  # the secret rotated: keep this browser signed in
-            flash("Email changed. A notice went to your previous address; other sessions were signed out.",
-                  "success")
-            return redirect(url_for("auth.account"))
+        on_refusal(render=lambda error: render_template("auth/change_email.html", form=form), form=form,
+                   field="current_password")
+        services.change_email(current_user, form.current_password.data, form.email.data)
+        db.session.commit()
+        login_user(current_user)  # the secret rotated: keep this browser signed in
+        flash("Email changed. A notice went to your previous address; other sessions were signed out.", "success")
+        return redirect(url_for("auth.account"))
     return render_template("auth/change_email.html", form=form)
 
 
@@ -123,16 +119,14 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(link, user, form.new_password.data)
-        except services.AccountError as error:
-            form.new_password.errors.append(str(error))
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash("Your password was changed. Sign in with the new one.", "success")
-            return redirect(url_for("auth.sign_in"))
+        on_refusal(render=lambda error: render_template("auth/reset_password.html", form=form), form=form,
+                   field="new_password")
+        services.reset_password(link, user, form.new_password.data)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your password was changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -142,15 +136,16 @@ def users():
     """Admins list accounts and create new ones."""
     form = UserForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(form.email.data, form.name.data, form.password.data,
-                                        form.role.data, actor=current_user)
-        except services.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Account created for {user.email}.", "success")
-            return redirect(url_for("auth.users"))
+        on_refusal(render=lambda error: _users_page(form), form=form, field="email")
+        user = services.create_user(form.email.data, form.name.data, form.password.data, form.role.data,
+                                    actor=current_user)
+        db.session.commit()
+        flash(f"Account created for {user.email}.", "success")
+        return redirect(url_for("auth.users"))
+    return _users_page(form)
+
+
+def _users_page(form: UserForm) -> str:
     accounts = db.session.scalars(sa.select(User).order_by(User.name)).all()
     return render_template("auth/users.html", form=form, accounts=accounts)
 

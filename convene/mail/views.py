@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import defer, joinedload
 
 from ..auth.policy import role_required, visible_convening_ids
+from ..edge import on_refusal
 from ..extensions import db
 from . import services
 from .forms import OutboxFilterForm, RetryForm
@@ -122,11 +123,8 @@ def retry(message_id: int):
     message = load_message(message_id)
     if not RetryForm().validate_on_submit():
         abort(400)
-    try:
-        services.retry(message, actor=current_user)
-    except services.MailError as error:
-        flash(str(error), "error")
-        return redirect(url_for("mail.detail", message_id=message.id))
+    on_refusal(redirect_to=url_for("mail.detail", message_id=message.id))
+    services.retry(message, actor=current_user)
     db.session.commit()
     flash(f"The message to {message.to_address} is queued again; a worker will send it shortly.", "success")
     return redirect(url_for("mail.detail", message_id=message.id))
