@@ -27,6 +27,8 @@ RESET_LIFETIME = timedelta(hours=1)
 class AccountError(DomainError):
     """A rule about accounts was broken; the message is safe to show."""
 
+    status = 200  # the account pages re-render a refused change as a plain page, as they always have
+
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
