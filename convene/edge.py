@@ -101,5 +101,6 @@ def _refresh_version(form, current) -> None:
 
 
 def init_app(app: Flask) -> None:
+    """Answer every DomainError and StaleDataError that leaves a view, in every blueprint."""
     app.register_error_handler(DomainError, answer)
     app.register_error_handler(StaleDataError, answer)
