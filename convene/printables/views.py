@@ -45,8 +45,10 @@ def venue_list(convening_id: int):
     if form.file_format.data == "csv":
         return Response(services.venue_csv(rows), content_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="{slugify(convening.title, 60)}-venue-list.csv"'})
+    # 201: the request created an export (its audit event) and the list is answered in place, once;
+    # a reload asks again rather than re-showing health data from the browser's history.
     return render_template("printables/venue_list.html", convening=convening, rows=rows,
-                           purpose=form.purpose.data)
+                           purpose=form.purpose.data), 201
 
 
 @bp.route("/convenings/<int:convening_id>/printables/participants")
