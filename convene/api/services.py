@@ -6,12 +6,12 @@ so the API, the public page and the public agenda agree on what is visible.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..base.paging import ResultPage as Page
 from ..agenda import versions
 from ..agenda.models import AgendaSettings
 from ..briefs.facts import convening_facts
@@ -28,18 +28,6 @@ class ApiError(DomainError):
     """A request the API answers with a 400 and a JSON body saying what to change."""
 
     status = 400
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _int_arg(args: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:

@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..base.paging import ResultPage
 from ..editing import slugify
 from ..extensions import db
 from ..themes.models import Theme
@@ -43,37 +44,7 @@ def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
     return query
 
 
-@dataclass
-class ArchivePage:
-    """One page of archive results, with what the shared `pager` macro reads."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate_archive(query: sa.Select, page: int, per_page: int) -> ArchivePage:
+def paginate_archive(query: sa.Select, page: int, per_page: int) -> ResultPage:
     """Two queries (count, page) plus the tags of the page's briefs, whatever the archive's size.
 
     The count selects ids only: counting the full rows made SQLite read every matching summary.
@@ -83,7 +54,7 @@ def paginate_archive(query: sa.Select, page: int, per_page: int) -> ArchivePage:
     page = max(1, min(page, max(1, -(-total // per_page))))
     items = db.session.scalars(query.options(selectinload(Brief.themes), selectinload(Brief.regions))
                                .limit(per_page).offset((page - 1) * per_page)).all()
-    return ArchivePage(list(items), page, per_page, total)
+    return ResultPage(list(items), page, per_page, total)
 
 
 def archive_facets() -> dict[str, list]:

@@ -65,19 +65,22 @@ def _pdf(convening, data: bytes, what: str) -> Response:
         "Content-Disposition": f'attachment; filename="{slugify(convening.title, 60)}-{what}.pdf"'})
 
 
+def _participants_pdf(convening_id: int, typeset, what: str) -> Response:
+    """Typeset a PDF of everyone coming on the paper asked for (?paper=a4|letter) and send it."""
+    convening = load_convening(convening_id)
+    paper = pdf.paper_size(request.args.get("paper"))
+    return _pdf(convening, typeset(convening, services.participants(convening), paper), what)
+
+
 @bp.route("/convenings/<int:convening_id>/printables/name-tents.pdf")
 @signed_in
 def name_tents(convening_id: int):
     """Folded name tents (A4 or Letter) for everyone coming."""
-    convening = load_convening(convening_id)
-    paper = pdf.paper_size(request.args.get("paper"))
-    return _pdf(convening, pdf.name_tents(convening, services.participants(convening), paper), "name-tents")
+    return _participants_pdf(convening_id, pdf.name_tents, "name-tents")
 
 
 @bp.route("/convenings/<int:convening_id>/printables/badges.pdf")
 @signed_in
 def badges(convening_id: int):
     """Badges, eight to a page (A4 or Letter), for everyone coming."""
-    convening = load_convening(convening_id)
-    paper = pdf.paper_size(request.args.get("paper"))
-    return _pdf(convening, pdf.badges(convening, services.participants(convening), paper), "badges")
+    return _participants_pdf(convening_id, pdf.badges, "badges")
