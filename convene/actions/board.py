@@ -40,12 +40,17 @@ DUE_FILTERS = {"overdue": "Overdue", "month": "Due this month", "none": "No due 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 
 
+#: The largest id an INTEGER column holds; a larger number in a filter names no row, and PostgreSQL
+#: refuses to compare with it (a 500) where SQLite would quietly match nothing.
+MAX_ID = 2_147_483_647
+
+
 def _int(value) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 @dataclass

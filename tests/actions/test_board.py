@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from convene.actions.board import BoardFilters
 from convene.extensions import db
 from convene.models import AccessToken, ActionItem, ActionUpdate
 
@@ -209,3 +210,9 @@ def test_safe_cell_property():
         assert cell in (text, "'" + text)
 
     check()
+
+
+def test_ids_beyond_the_integer_column_name_nothing_and_never_reach_the_database():
+    """PostgreSQL refuses to compare an INTEGER column with 2**31 (a 500 on the board and the API)."""
+    filters = BoardFilters.from_args({"convening": "2147483648", "series": "99999999999999999999", "theme": "2147483647"})
+    assert (filters.convening, filters.series, filters.theme) == (None, None, 2147483647)
