@@ -65,7 +65,7 @@ def publications():
     return json_response(page_body(page, items), links=page_links(page, absolute_url("api.publications")))
 
 
-@bp.get("/api/v1/publications/<slug>")
+@bp.get("/api/v1/publications/<slug>", merge_slashes=False)
 @operation("One published brief.", "Publication", errors=NOT_FOUND)
 def publication(slug: str):
     brief = services.publication(slug) or abort(404)
@@ -85,7 +85,7 @@ def convenings():
     return json_response(page_body(page, items), links=page_links(page, absolute_url("api.convenings")))
 
 
-@bp.get("/api/v1/convenings/<slug>")
+@bp.get("/api/v1/convenings/<slug>", merge_slashes=False)
 @operation("A public convening: facts, published agenda, briefs and the participation mix (aggregates only).",
            "Convening", errors=NOT_FOUND)
 def convening(slug: str):
@@ -118,7 +118,7 @@ def series_index():
          "api_url": absolute_url("api.one_series", slug=s.slug)} for s, n in services.series_list()]})
 
 
-@bp.get("/api/v1/series/<slug>")
+@bp.get("/api/v1/series/<slug>", merge_slashes=False)
 @operation("A series and its public editions, newest first.", "Series", errors=NOT_FOUND)
 def one_series(slug: str):
     found, editions = services.series(slug) or abort(404)
