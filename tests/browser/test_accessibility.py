@@ -115,6 +115,11 @@ def _values_for(rule, values: dict) -> dict:
     return filled
 
 
+#: HTML fragments made to be inserted into a partner site's page, which gives them lang, title, main
+#: and a heading: they are checked in tests/api/test_embed.py, not as pages.
+FRAGMENTS = {"public.embed_publications"}
+
+
 def _html_pages(live, values: dict, *, with_tokens: bool = True) -> tuple[list[str], list[str]]:
     """Paths of every GET route that can be filled from `values`, and the rules left out (with why)."""
     from flask import url_for
@@ -123,6 +128,9 @@ def _html_pages(live, values: dict, *, with_tokens: bool = True) -> tuple[list[s
     with live.app.test_request_context():
         for rule in live.app.url_map.iter_rules():
             if "GET" not in rule.methods or rule.endpoint == "static":
+                continue
+            if rule.endpoint in FRAGMENTS:
+                left_out.append(f"{rule.rule} (a fragment for other sites' pages)")
                 continue
             if not with_tokens and "token" in rule.arguments:
                 continue  # personal-link pages are scanned by the anonymous sweep
