@@ -147,8 +147,6 @@ def _sweep(page, paths: list[str], *, accept_status=(200,)) -> tuple[list[str], 
     """Visit each path; check every HTML page; return (checked, failures)."""
     checked, failures = [], []
     for path in paths:
-        if path.startswith("/embed/"):
-            continue  # an embed is a fragment partner sites place inside their own page, not a page
         # Ask first (with the page's cookies): downloads (.ics, .csv) and redirects are not pages to scan.
         probe = page.request.get(path, max_redirects=0)
         if probe.status >= 500:
