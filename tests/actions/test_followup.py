@@ -103,7 +103,9 @@ def test_stale_status_change_is_refused(client, make, sign_in):
     response = client.post(f"/next-steps/{action.id}/status", data={"status": "done", "version": "1"})
     assert response.status_code == 409
     db.session.expire_all()
-    assert db.session.get(ActionItem, action.id).status == "open"
+    # The stale "done" is refused: the step stays as the other person's progress note left it
+    # (a progress note moves an open step to in progress, issue 14).
+    assert db.session.get(ActionItem, action.id).status == "in_progress"
 
 
 def test_progress_note_is_an_update(client, make, sign_in):
