@@ -8,6 +8,7 @@ from flask import Flask
 from . import caching
 from . import config as config_module
 from .i18n import locale
+from .urls import bound_row_ids
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .ops.logs import configure_logging
 
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     trust_proxies(app)
     register_extensions(app)
+    bound_row_ids(app)
     register_blueprints(app)
     register_request_edge(app)
     register_template_helpers(app)

@@ -8,6 +8,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter
+
+#: The largest id an INTEGER primary key holds (PostgreSQL and the migrations use 32-bit ids).
+MAX_ROW_ID = 2**31 - 1
 
 
 def absolute_url(endpoint: str, _anchor: str | None = None, **values) -> str:
@@ -21,3 +25,17 @@ def absolute_url(endpoint: str, _anchor: str | None = None, **values) -> str:
 def webcal(url: str) -> str:
     """The same address for calendar apps that subscribe (webcal://…)."""
     return "webcal://" + url.split("://", 1)[1]
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: an id no table column can hold (over 2³¹−1) matches no route, so it
+    answers 404 instead of reaching the database, where PostgreSQL refuses it with an error."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - werkzeug's names
+                 max: int | None = MAX_ROW_ID, signed: bool = False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bound_row_ids(app) -> None:
+    """Install RowIdConverter as `int` (before any route is added)."""
+    app.url_map.converters["int"] = RowIdConverter
