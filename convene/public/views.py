@@ -41,10 +41,8 @@ def embed_publications():
     if region and not is_region(region):
         abort(400)
     count = int(limit) if limit.isdigit() and 1 <= int(limit) <= EMBED_MAX else 5
-    page = api.publications(ArchiveFilters(region=region), 1, count)
-    response = current_app.make_response(render_template(
-        "public/embed_publications.html", briefs=page.items, region=region,
-        foundation=current_app.config.get("FOUNDATION_NAME", ""), base=current_app.config["BASE_URL"].rstrip("/")))
+    response = current_app.make_response(render_template("public/embed_publications.html",
+                                                         **_embed_context(region, count)))
     response.headers.update(CORS_HEADERS)
     return cacheable_page(response)
 
@@ -55,7 +53,13 @@ def embed_help():
     region = request.args.get("region", "")
     region = region if is_region(region) else ""
     response = current_app.make_response(render_template(
-        "public/embed_help.html", regions=region_names(), region=region,
-        base=current_app.config["BASE_URL"].rstrip("/")))
+        "public/embed_help.html", regions=region_names(), **_embed_context(region, 5)))
     return cacheable_page(response)
+
+
+def _embed_context(region: str, count: int) -> dict:
+    """What the embedded list shows: the latest briefs (of the region), the foundation's name, the link base."""
+    return {"briefs": api.publications(ArchiveFilters(region=region), 1, count).items, "region": region,
+            "foundation": current_app.config.get("FOUNDATION_NAME") or "Convene",
+            "base": current_app.config["BASE_URL"].rstrip("/")}
 
