@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..actions import board
 from ..auth.policy import manages, visible_convening_ids
 from ..diversity.classification import classification_info
-from ..diversity.counting import tallies
+from ..diversity.counting import mask_for, tallies
 from ..base.suppression import HIDDEN_TEXT
 from ..diversity.suppression import cells as balance_cells
 from ..diversity.models import Dimension, Stage
@@ -34,7 +34,8 @@ def guest_counts(convening) -> list[dict]:
 def balance(user, convening) -> dict:
     """The balance dashboard's tables: per dimension and stage, each category's count and share."""
     suppress = not manages(user, convening)
-    tally = tallies([convening.id], classification_info().classifier)[convening.id]
+    tally = tallies([convening.id], classification_info().classifier,
+                    mask=None if suppress else mask_for(user))[convening.id]
     dimensions = []
     for dimension in Dimension:
         stages = []

@@ -121,17 +121,27 @@ def sees_sensitive_fields(user: User, person) -> bool:
     return person.id is not None and person.id in sensitive_visible_ids(user, [person.id])
 
 
+def sensitive_visible_people(user: User):
+    """A SELECT of the person ids whose sensitive fields `user` may see (the rule above), or None for
+    everyone (admins). The balance counts use it to count only what the viewer could see anyway."""
+    if user.is_authenticated and user.is_admin:
+        return None
+    if not user.is_authenticated or not user.is_organizer:
+        return sa.select(Invitation.person_id).where(sa.false())
+    # An organizer (never staff: returned above) sees the convenings they run and their dialogues.
+    return (sa.select(Invitation.person_id).distinct()
+            .where(Invitation.invitee_confirmed_at.is_not(None),
+                   Invitation.convening_id.in_(visible_convening_ids(user))))
+
+
 def sensitive_visible_ids(user: User, person_ids) -> set[int]:
     """The people among `person_ids` whose sensitive fields `user` may see (the rule above), in one query."""
     person_ids = {pid for pid in person_ids if pid is not None}
     if not person_ids or not user.is_authenticated:
         return set()
-    if user.is_admin:
+    visible = sensitive_visible_people(user)
+    if visible is None:
         return person_ids
     if not user.is_organizer:
         return set()
-    # An organizer (never staff: returned above) sees the convenings they run and their dialogues.
-    query = (sa.select(Invitation.person_id).distinct()
-             .where(Invitation.person_id.in_(person_ids), Invitation.invitee_confirmed_at.is_not(None),
-                    Invitation.convening_id.in_(visible_convening_ids(user))))
-    return set(db.session.scalars(query))
+    return set(db.session.scalars(visible.where(Invitation.person_id.in_(person_ids))))

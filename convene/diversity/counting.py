@@ -13,6 +13,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from flask import current_app
 
+from ..auth.policy import sensitive_visible_people
 from ..base import countries as geo
 from ..extensions import db
 from ..invitations import rollup
@@ -46,15 +47,44 @@ def country_column():
 RAW_DIMENSIONS = ("country", "sector", "gender", "org_type")
 
 
-def _raw_column(raw: str):
-    return {"country": country_column(), "sector": Person.sector, "gender": Person.gender,
-            "org_type": Organization.sector}[raw]
+def sensitive_raws() -> frozenset[str]:
+    """The attributes that are sensitive personal data: gender, and the country when it is the nationality."""
+    if current_app.config.get("DIVERSITY_COUNTRY_FIELD", "country") == "nationality":
+        return frozenset({"gender", "country"})
+    return frozenset({"gender"})
 
 
-def _grouped_select(rolled, statuses, *columns, with_organization: bool = True):
+@dataclass(frozen=True)
+class Mask:
+    """Who exact counts are for: the sensitive attributes of people whose individual values that viewer
+    may not see (auth.policy.sensitive_visible_people) count as unknown. Without it (suppressed tables
+    for staff and the public, admins) everyone counts as they are."""
+
+    seen: sa.Subquery
+    raws: frozenset[str]
+
+
+def mask_for(viewer) -> Mask | None:
+    """The mask for exact counts shown to `viewer`: None for admins, who may see every value."""
+    visible = sensitive_visible_people(viewer)
+    return None if visible is None else Mask(visible.subquery("seen"), sensitive_raws())
+
+
+def _raw_column(raw: str, mask: Mask | None = None):
+    column = {"country": country_column(), "sector": Person.sector, "gender": Person.gender,
+              "org_type": Organization.sector}[raw]
+    if mask is not None and raw in mask.raws:
+        # No bind parameter inside: PostgreSQL matches GROUPING(...) to the grouping set by its text.
+        column = sa.case((mask.seen.c.person_id.is_not(None), column), else_=sa.null())
+    return column
+
+
+def _grouped_select(rolled, statuses, *columns, with_organization: bool = True, mask: Mask | None = None):
     """Grouped rows over `rollup.person_rows`: one row per person per convening (a conference with its
     dialogues folded in), with the status furthest along; see convene/invitations/rollup.py."""
     query = sa.select(*columns).select_from(rolled).join(Person, Person.id == rolled.c.person_id)
+    if mask is not None:
+        query = query.outerjoin(mask.seen, mask.seen.c.person_id == rolled.c.person_id)
     if statuses is not None:
         query = query.where(rolled.c.status.in_(sorted(statuses)))
     if with_organization:
@@ -63,7 +93,7 @@ def _grouped_select(rolled, statuses, *columns, with_organization: bool = True):
 
 
 def _aggregate_query(convening_ids: Iterable[int], raws: tuple[str, ...] = RAW_DIMENSIONS,
-                     statuses: frozenset[str] | None = None):
+                     statuses: frozenset[str] | None = None, mask: Mask | None = None):
     """One statement of small GROUP BYs: rows (raw dimension, convening, status, value, n).
 
     Each attribute is grouped on its own (convening, status, value), so the result has at most
@@ -73,16 +103,17 @@ def _aggregate_query(convening_ids: Iterable[int], raws: tuple[str, ...] = RAW_D
     """
     rolled = rollup.person_rows(convening_ids)
     key = (rolled.c.convening_id, rolled.c.status)
+    mask_raws = mask.raws if mask is not None else frozenset()
     if _grouping_sets(raws):
-        columns = [_raw_column(raw).label(f"v_{raw}") for raw in raws]
-        raw_columns = [_raw_column(raw) for raw in raws]
+        raw_columns = [_raw_column(raw, mask) for raw in raws]
+        columns = [c.label(f"v_{raw}") for raw, c in zip(raws, raw_columns)]
         return _grouped_select(rolled, statuses, *key, *columns, *[sa.func.grouping(c) for c in raw_columns],
-                               sa.func.count(rolled.c.person_id)).group_by(
+                               sa.func.count(rolled.c.person_id), mask=mask).group_by(
             sa.func.grouping_sets(*[sa.tuple_(*key, c) for c in raw_columns]))
     branches = [_grouped_select(rolled, statuses, sa.literal(raw).label("raw"), *key,
-                                _raw_column(raw).label("value"), sa.func.count(rolled.c.person_id),
-                                with_organization=raw == "org_type")
-                .group_by(*key, _raw_column(raw)) for raw in raws]
+                                _raw_column(raw, mask).label("value"), sa.func.count(rolled.c.person_id),
+                                with_organization=raw == "org_type", mask=mask if raw in mask_raws else None)
+                .group_by(*key, _raw_column(raw, mask)) for raw in raws]
     return branches[0] if len(branches) == 1 else sa.union_all(*branches)
 
 
@@ -90,9 +121,9 @@ def _grouping_sets(raws: tuple[str, ...]) -> bool:
     return len(raws) > 1 and db.session.get_bind().dialect.name == "postgresql"
 
 
-def _grouped_rows(ids: list[int], raws: tuple[str, ...], statuses: frozenset[str] | None):
+def _grouped_rows(ids: list[int], raws: tuple[str, ...], statuses: frozenset[str] | None, mask: Mask | None):
     """(raw dimension, convening id, status, value, n) for every group, whatever the backend."""
-    result = db.session.execute(_aggregate_query(ids, raws, statuses))
+    result = db.session.execute(_aggregate_query(ids, raws, statuses, mask))
     if not _grouping_sets(raws):
         yield from result
         return
@@ -123,19 +154,25 @@ def _stages_of(status: str) -> tuple[str, ...]:
     return _STATUS_STAGES[status]
 
 
+def dimensions_of(raws) -> set[str]:
+    """The dimensions computed from these attributes (the country feeds North/South and region)."""
+    return {d.value for d in Dimension if raw_dimension(d.value) in raws}
+
+
 def raw_dimension(dimension: str) -> str:
     """The attribute a dimension is computed from: North/South and region both come from the country."""
     return "country" if dimension in (Dimension.NORTH_SOUTH.value, Dimension.REGION.value) else dimension
 
 
 def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensions: Iterable[str] | None = None,
-            stage: str | None = None) -> dict[int, Tally]:
+            stage: str | None = None, mask: Mask | None = None) -> dict[int, Tally]:
     """Counts per convening, stage, dimension and category, from a single SQL statement of GROUP BYs.
 
     Mapping a value to its category (a country to North/South and region) happens once per
     distinct value over the grouped rows, so overrides and the configured basis apply as before.
     A page that shows only some dimensions or one stage may ask for just those: their figures
     are the same as in a full tally, and the other dimensions and stages stay empty.
+    Exact counts shown to someone who is not an admin take `mask=mask_for(viewer)`.
     """
     ids = list(convening_ids)
     result = {cid: Tally.empty() for cid in ids}
@@ -147,7 +184,7 @@ def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensi
     total_raw = raws[0]
     statuses = STAGE_STATUSES[stage] if stage is not None else None
     memo: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
-    for raw, cid, status, value, n in _grouped_rows(ids, raws, statuses):
+    for raw, cid, status, value, n in _grouped_rows(ids, raws, statuses, mask):
         stages = _stages_of(status) if stage is None else (stage,)
         if not stages:
             continue
@@ -166,13 +203,18 @@ def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensi
     return result
 
 
-def person_categories(person: Person, classifier: geo.Classifier) -> dict[str, str]:
-    """The categories one person falls in (organizers' what-if only; never shown to staff)."""
+def person_categories(person: Person, classifier: geo.Classifier, *, sees_sensitive: bool) -> dict[str, str]:
+    """The categories one person falls in (organizers' what-if only; never shown to staff).
+
+    Without `sees_sensitive` (auth.policy.sensitive_visible_ids for the viewer) the sensitive attributes
+    read as unknown, as they count in the viewer's masked tally.
+    """
+    hidden = set() if sees_sensitive else sensitive_raws()
     code = person.nationality if current_app.config.get("DIVERSITY_COUNTRY_FIELD") == "nationality" \
         else person.country
     org_sector = person.organization.sector if person.organization is not None else None
-    cats = _categorise("country", code, classifier)
+    cats = _categorise("country", None if "country" in hidden else code, classifier)
     cats.update(_categorise("sector", person.sector, classifier))
-    cats.update(_categorise("gender", person.gender, classifier))
+    cats.update(_categorise("gender", None if "gender" in hidden else person.gender, classifier))
     cats.update(_categorise("org_type", org_sector, classifier))
     return cats

@@ -17,7 +17,7 @@ from . import charts
 from .basis_changes import compare_bases
 from .categories import categories
 from .classification import classification_info, remove_override, set_override
-from .counting import Tally, tallies
+from .counting import Tally, dimensions_of, mask_for, sensitive_raws, tallies
 from .forms import OverrideForm, TargetForm
 from .models import ClassificationOverride, Dimension, DiversityTarget, Stage, TargetKind
 from .suppression import stage_cells
@@ -55,9 +55,9 @@ def guest_list_hint(convening) -> dict | None:
     if convening is None or not manages(current_user, convening):
         return None
     info = classification_info()
-    tally = tallies([convening.id], info.classifier)[convening.id]
+    tally = tallies([convening.id], info.classifier, mask=mask_for(current_user))[convening.id]
     results = evaluate(effective_targets(convening), tally)
-    found = target_suggestions(convening, results, tally, info.classifier)
+    found = target_suggestions(convening, results, tally, info.classifier, current_user)
     return {"items": found, "convening": convening} if found else None
 
 
@@ -75,7 +75,8 @@ def dashboard(convening_id: int):
     convening = load_convening(convening_id)
     organizer = manages(current_user, convening)
     info = classification_info()
-    tally = tallies([convening.id], info.classifier)[convening.id]
+    # Organizers see exact counts, of what they may see; everyone else sees suppressed counts of everyone.
+    tally = tallies([convening.id], info.classifier, mask=mask_for(current_user) if organizer else None)[convening.id]
     targets = effective_targets(convening)
     results = evaluate(targets, tally, suppress=not organizer)
     tables = dimension_tables(tally, suppress=not organizer)
@@ -85,9 +86,12 @@ def dashboard(convening_id: int):
     what_if = suggestions = None
     if organizer:
         pool = candidates(convening)
-        suggestions = target_suggestions(convening, results, tally, info.classifier, limit=10, pool=pool)
-        what_if = if_all_pending_accept(convening, tally, info.classifier, results, pool=pool)
+        suggestions = target_suggestions(convening, results, tally, info.classifier, current_user, limit=10,
+                                         pool=pool)
+        what_if = if_all_pending_accept(convening, tally, info.classifier, results, current_user, pool=pool)
+    masked = sorted(dimensions_of(sensitive_raws())) if organizer and not current_user.is_admin else []
     return render_template("diversity/dashboard.html", convening=convening, info=info, tally=tally,
+                           masked_dimensions=masked,
                            results=results, tables=tables, stages=STAGE_CHOICES, organizer=organizer,
                            suggestions=suggestions, what_if=what_if, country_name=geo.country_name)
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..auth.policy import sensitive_visible_ids
 from ..base import countries as geo
 from ..extensions import db
 from ..invitations.models import Invitation
 from ..people.models import Person
 from .categories import PENDING_STATUSES, STAGE_STATUSES
 from .classification import classification_info
-from .counting import Tally, person_categories, tallies
+from .counting import Tally, mask_for, person_categories, tallies
 from .models import TargetKind
 from .targets import TargetResult, effective_targets, format_metric, goal_text, is_met, metric, metric_name
 
@@ -49,17 +50,30 @@ def _south_line(tally: Tally, cats: dict[str, str]) -> str:
     return f"Global South share of accepted: {shown} → {after:.0f}%"
 
 
-def balance_change_if_accepted(convening, invitation) -> list[str]:
+def _categories_seen_by(viewer, invitations: list[Invitation], classifier: geo.Classifier):
+    """(invitation, the person's categories as `viewer` may know them) for each invitation, one query.
+
+    A what-if names how one person would move the mix, so it shows that person's categories: the
+    sensitive ones only where the viewer may see them individually (auth.policy.sees_sensitive_fields),
+    like the masked tally it is compared with.
+    """
+    seen = sensitive_visible_ids(viewer, [inv.person_id for inv in invitations])
+    return [(inv, person_categories(inv.person, classifier, sees_sensitive=inv.person_id in seen))
+            for inv in invitations]
+
+
+def balance_change_if_accepted(convening, invitation, viewer) -> list[str]:
     """Short sentences on how the accepted mix would change if this invitee accepted.
 
-    Shows individual categories implicitly: callers show it only to the convening's organizers
-    and admins (auth.policy.manages). Empty when the invitee is already counted as accepted.
+    Callers show it only to the convening's organizers and admins (auth.policy.manages); what it
+    reveals of the person is limited to what `viewer` may see. Empty when the invitee is already
+    counted as accepted.
     """
     if invitation.status in STAGE_STATUSES["accepted"]:
         return []
     info = classification_info()
-    tally = tallies([convening.id], info.classifier)[convening.id]
-    cats = person_categories(invitation.person, info.classifier)
+    tally = tallies([convening.id], info.classifier, mask=mask_for(viewer))[convening.id]
+    cats = _categories_seen_by(viewer, [invitation], info.classifier)[0][1]
     targets = [t for t in effective_targets(convening) if t.stage == "accepted"]
     if not targets:
         return [_south_line(tally, cats)]
@@ -96,14 +110,14 @@ def candidates(convening) -> list[Invitation]:
         .order_by(Invitation.reserve_rank.is_(None), Invitation.reserve_rank, Invitation.id)).unique())
 
 
-def suggestions(convening, results: list[TargetResult], tally: Tally, classifier: geo.Classifier,
+def suggestions(convening, results: list[TargetResult], tally: Tally, classifier: geo.Classifier, viewer,
                 limit: int = 5, pool: list[Invitation] | None = None) -> list[TargetSuggestions]:
-    """For each missed accepted-stage target, the candidates whose acceptance moves the mix toward it."""
+    """For each missed accepted-stage target, the candidates whose acceptance moves the mix toward it
+    (as far as `viewer` may know their categories; `tally` is masked for the same viewer)."""
     missed = [r for r in results if r.met is False and r.target.stage == "accepted"]
     if not missed:
         return []
-    people = [(inv, person_categories(inv.person, classifier))
-              for inv in (candidates(convening) if pool is None else pool)]
+    people = _categories_seen_by(viewer, candidates(convening) if pool is None else pool, classifier)
     out = []
     for result in missed:
         found = []
@@ -120,17 +134,18 @@ def suggestions(convening, results: list[TargetResult], tally: Tally, classifier
 
 
 def if_all_pending_accept(convening, tally: Tally, classifier: geo.Classifier, results: list[TargetResult],
-                          pool: list[Invitation] | None = None) -> list[tuple[TargetResult, str]]:
+                          viewer, pool: list[Invitation] | None = None) -> list[tuple[TargetResult, str]]:
     """Each accepted-stage target's figure if every pending invitee accepted (reserves not included)."""
     pending = [inv for inv in (candidates(convening) if pool is None else pool) if inv.status in PENDING_STATUSES]
+    people = _categories_seen_by(viewer, pending, classifier)
     out = []
     for result in results:
         if result.target.stage != "accepted":
             continue
         target = result.target
         counter = Counter(tally.counts["accepted"][target.dimension])
-        for inv in pending:
-            counter[person_categories(inv.person, classifier)[target.dimension]] += 1
+        for _, cats in people:
+            counter[cats[target.dimension]] += 1
         value = metric(target, counter, tally.totals["accepted"] + len(pending))
         out.append((result, format_metric(target, value)))
     return out

@@ -61,6 +61,6 @@ def offer_place(place: Invitation, reserve: Invitation, *, actor) -> SendReport:
     return report
 
 
-def balance_hint(convening: Convening, invitation: Invitation) -> list[str]:
-    """What accepting this invitee would do to the balance, in short sentences."""
-    return balance_change_if_accepted(convening, invitation)
+def balance_hint(convening: Convening, invitation: Invitation, viewer) -> list[str]:
+    """What accepting this invitee would do to the balance, in short sentences (as far as `viewer` may know)."""
+    return balance_change_if_accepted(convening, invitation, viewer)

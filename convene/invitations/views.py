@@ -345,7 +345,7 @@ def offer_place(convening_id: int, place_id: int, reserve_id: int):
             flash(str(error), "error")
             return _back(convening.id)
     return render_template("invitations/offer.html", convening=convening, place=place, reserve=reserve,
-                           form=form, hint=balance_hint(convening, reserve))
+                           form=form, hint=balance_hint(convening, reserve, current_user))
 
 
 # --- template ---------------------------------------------------------------------------------

@@ -166,13 +166,14 @@ def test_balance_change_if_accepted_sentences(app, make, guest):
         guest(c, "accepted", country=code)
     pending = guest(c, "invited", country="KE")
     accepted = guest(c, "accepted", country="US")
-    assert what_if.balance_change_if_accepted(c, pending) == ["Global South share of accepted: 25% → 40%"]
+    admin = make.user("admin")
+    assert what_if.balance_change_if_accepted(c, pending, admin) == ["Global South share of accepted: 25% → 40%"]
     _target(c, dimension="north_south", kind="min_share", category="south", value=50)
     _target(c, dimension="region", kind="min_categories", value=3)
-    lines = what_if.balance_change_if_accepted(c, pending)
+    lines = what_if.balance_change_if_accepted(c, pending, admin)
     assert lines == ["Global South share of accepted: 25% → 40% (target ≥ 50%)",
                               "UN regions represented of accepted: 3 → 3 (target ≥ 3)"]
-    assert what_if.balance_change_if_accepted(c, accepted) == []
+    assert what_if.balance_change_if_accepted(c, accepted, admin) == []
 
 
 def test_partial_tally_matches_the_full_one(app, make, guest):

@@ -46,7 +46,7 @@ def test_offer_page_shows_balance_hint_when_available(client, make, convening, o
     first, (one, _) = _setup(make, convening, organizer)
     one.person.country = "KE"
     db.session.commit()
-    hint = reserves.balance_hint(convening, one)
+    hint = reserves.balance_hint(convening, one, organizer)
     assert hint  # the diversity area provides balance_change_if_accepted
     page = client.get(f"/convenings/{convening.id}/guests/{first.id}/offer/{one.id}").get_data(as_text=True)
     for line in hint:
