@@ -16,8 +16,8 @@ from ..auth.policy import manages, visible_convening_ids
 from ..diversity.classification import classification_info
 from ..diversity.counting import mask_for, tallies
 from ..base.suppression import HIDDEN_TEXT
-from ..diversity.suppression import cells as balance_cells
-from ..diversity.models import Dimension, Stage
+from ..diversity.suppression import cells as balance_cells, shown_dimensions
+from ..diversity.models import Stage
 from ..extensions import db
 from ..invitations.models import Invitation, InvitationStatus
 from ..mail.models import OutboxMessage
@@ -37,7 +37,7 @@ def balance(user, convening) -> dict:
     tally = tallies([convening.id], classification_info().classifier,
                     mask=None if suppress else mask_for(user))[convening.id]
     dimensions = []
-    for dimension in Dimension:
+    for dimension in shown_dimensions(suppress):
         stages = []
         for stage in Stage:
             cells = balance_cells(tally.counts[stage.value][dimension.value], tally.totals[stage.value],

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from ..base.suppression import HIDDEN_TEXT, hidden_rows
 from .categories import STAGES, categories
-from .counting import Tally
+from .counting import Tally, raw_dimension, sensitive_raws
+from .models import Dimension
 
 
 @dataclass
@@ -52,3 +53,22 @@ def stage_cells(tally: Tally, dimension: str, suppress: bool) -> dict[str, list[
     hidden = hidden_rows(columns) if suppress else set()
     return {stage: _column(tally.counts[stage][dimension], tally.totals[stage], dimension, hidden)
             for stage in STAGES}
+
+
+def shown_dimensions(suppress: bool) -> list[Dimension]:
+    """The dimensions a viewer is shown: all of them, except that suppressed tables show only one of
+    the dimensions computed from one sensitive attribute.
+
+    Region and North/South both come from the country. Suppression keeps each table safe on its
+    own and beside tables of other attributes (gender, sector), but two tables of the same people's
+    same attribute can be worked against each other: region "Europe 5, the rest not shown" beside a
+    North/South table whose pattern of hidden cells changes with where the sixth person is from.
+    When the country is the nationality (sensitive), suppressed tables therefore show North/South,
+    the balance the foundation plans for, and not region. The affiliation's country (the default)
+    is not sensitive data: the directory shows it to the same viewers. Brute force in
+    tests/diversity/test_suppression.py.
+    """
+    linked = {raw_dimension(d.value) for d in Dimension if d.value != raw_dimension(d.value)}
+    if not suppress or not (linked & sensitive_raws()):
+        return list(Dimension)
+    return [d for d in Dimension if d is not Dimension.REGION]

@@ -12,7 +12,7 @@ from ..extensions import db
 from .categories import category_label, target_categories
 from .counting import Tally
 from .models import Dimension, DiversityTarget, Stage, TargetKind
-from .suppression import HIDDEN_TEXT, Cell, stage_cells
+from .suppression import HIDDEN_TEXT, Cell, shown_dimensions, stage_cells
 
 
 class TargetError(DomainError):
@@ -129,7 +129,9 @@ def evaluate(targets: list[DiversityTarget], tally: Tally, suppress: bool = Fals
         counter, total = tally.counts[target.stage][target.dimension], tally.totals[target.stage]
         value = metric(target, counter, total)
         hidden = False
-        if suppress:
+        if suppress and target.dimension not in {d.value for d in shown_dimensions(True)}:
+            hidden = True  # a dimension suppressed tables do not show at all
+        elif suppress:
             if target.dimension not in tables:
                 tables[target.dimension] = stage_cells(tally, target.dimension, suppress=True)
             column = tables[target.dimension][target.stage]

@@ -20,7 +20,7 @@ from .classification import classification_info, remove_override, set_override
 from .counting import Tally, dimensions_of, mask_for, sensitive_raws, tallies
 from .forms import OverrideForm, TargetForm
 from .models import ClassificationOverride, Dimension, DiversityTarget, Stage, TargetKind
-from .suppression import stage_cells
+from .suppression import shown_dimensions, stage_cells
 from .targets import TargetResult, describe, effective_targets, evaluate, goal_text, remove_target, set_target
 from .what_if import candidates, if_all_pending_accept, suggestions as target_suggestions
 
@@ -33,10 +33,8 @@ STAGE_CHOICES = [(s.value, s.label) for s in Stage]
 
 def dimension_tables(tally: Tally, suppress: bool) -> list[dict]:
     """Per dimension: its cells at every stage (same category order), ready for table and chart."""
-    out = []
-    for dimension in Dimension:
-        out.append({"dimension": dimension, "table": stage_cells(tally, dimension.value, suppress)})
-    return out
+    return [{"dimension": dimension, "table": stage_cells(tally, dimension.value, suppress)}
+            for dimension in shown_dimensions(suppress)]
 
 
 def _target_marks(results: list[TargetResult], dimension: str) -> list[tuple[str, int, str]]:
@@ -214,9 +212,10 @@ def _choice(value: str | None, allowed, default: str) -> str:
 def series_trends(series_id: int):
     """Shares per edition for one dimension and stage, as a line chart and a table."""
     series = _load_series(series_id)
-    dimension = _choice(request.args.get("dimension"), Dimension._value2member_map_, "north_south")
-    stage = _choice(request.args.get("stage"), dict(STAGE_CHOICES), "accepted")
     suppress = not current_user.is_admin
+    dimensions = shown_dimensions(suppress)
+    dimension = _choice(request.args.get("dimension"), {d.value for d in dimensions}, "north_south")
+    stage = _choice(request.args.get("stage"), dict(STAGE_CHOICES), "accepted")
     # Suppressed, every stage is counted: the other stages are one click away, so they hide together.
     editions, info, tallies = _trend_rows(series, dimension, None if suppress else stage)
     rows = [(c, stage_cells(tallies[c.id], dimension, suppress)[stage], tallies[c.id].totals[stage])
@@ -227,7 +226,7 @@ def series_trends(series_id: int):
     chart = charts.line_chart([str(c.starts_on.year) for c in editions], lines)
     return render_template("diversity/series_trends.html", series=series, rows=rows, labels=labels, chart=chart,
                            dimension=Dimension(dimension), stage=stage, stages=STAGE_CHOICES,
-                           dimensions=list(Dimension), info=info, suppress=suppress,
+                           dimensions=dimensions, info=info, suppress=suppress,
                            may_manage=manages_series(current_user, series))
 
 
@@ -253,9 +252,10 @@ def series_trends_csv(series_id: int):
     writer.writerow(["edition", "starts_on", "stage", "dimension", "category", "count", "share_percent",
                      "stage_total", "basis"])
     for c in editions:
-        tables = {dimension: stage_cells(tallies[c.id], dimension.value, suppress) for dimension in Dimension}
+        tables = {dimension: stage_cells(tallies[c.id], dimension.value, suppress)
+                  for dimension in shown_dimensions(suppress)}
         for stage, _ in STAGE_CHOICES:
-            for dimension in Dimension:
+            for dimension in tables:
                 total = tallies[c.id].totals[stage]
                 for cell in tables[dimension][stage]:
                     share = "" if cell.suppressed or cell.share is None else f"{cell.share:.1f}"

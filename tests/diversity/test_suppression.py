@@ -132,3 +132,82 @@ def test_public_brief_page_hides_the_same_way(client, make):
     # North 1 hides with the empty rows (before, it read "fewer than 5" and South "not shown": 6 - 5 = 1)
     assert ">1<" not in mix and ">0<" not in mix and HIDDEN_TEXT in mix
     assert "fewer than 5" not in mix  # one label for every hidden cell, small or complementary
+
+
+# --- Dimensions shown together ------------------------------------------------------------------
+
+def _joint_displays(pairs, first, second, most):
+    """Every joint table of people over (first category, second category) pairs, each pair at most
+    `most` people, grouped by what a viewer sees of the two marginal tables shown side by side."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for counts in itertools.product(range(most + 1), repeat=len(pairs)):
+        a = [sum(n for (x, _), n in zip(pairs, counts) if x == category) for category in first]
+        b = [sum(n for (_, y), n in zip(pairs, counts) if y == category) for category in second]
+        shown_a, hidden_a = _display([a])
+        shown_b, hidden_b = _display([b])
+        groups[shown_a, shown_b].append((a, b, hidden_a, hidden_b))
+    return groups
+
+
+def _derivable(groups, most: int) -> list[tuple]:
+    found = []
+    for (shown_a, shown_b), members in groups.items():
+        total = shown_a[0][0]
+        if total == 0 or total > most:  # only totals whose every table is in the enumeration
+            continue
+        _, _, hidden_a, hidden_b = members[0]
+        for side, hidden in ((0, hidden_a), (1, hidden_b)):
+            for row in hidden:
+                if len({member[side][row] for member in members}) < 2:
+                    found.append((side, row, shown_a, shown_b))
+    return found
+
+
+def test_tables_of_two_different_attributes_shown_together_give_nothing_away():
+    """Gender beside North/South (or sector): a person can sit in any hidden cell of one table
+    whatever their cell in the other, so the other table constrains nothing."""
+    gender, north_south = ["woman", "man", "non_binary"], ["north", "south"]
+    pairs = [(g, n) for g in gender for n in north_south]
+    assert not _derivable(_joint_displays(pairs, gender, north_south, most=6), most=6)
+    assert not _derivable(_joint_displays([(g, n) for g in gender[:2] for n in north_south],
+                                          gender[:2], north_south, most=10), most=10)
+
+
+def test_two_tables_of_one_attribute_can_be_worked_against_each_other():
+    """Region and North/South both come from the country: the reason suppressed tables show only
+    one of them when the country is sensitive (the nationality). This proves the risk is real."""
+    regions, north_south = ["Africa", "Europe", "Asia", "unknown"], ["north", "south", "unknown"]
+    pairs = [("Africa", "south"), ("Europe", "north"), ("Asia", "north"), ("Asia", "south"),
+             ("unknown", "unknown")]
+    assert _derivable(_joint_displays(pairs, regions, north_south, most=6), most=6)
+
+
+def test_suppressed_tables_show_one_dimension_per_sensitive_attribute(app):
+    from convene.diversity.models import Dimension
+    from convene.diversity.suppression import shown_dimensions
+    assert shown_dimensions(True) == list(Dimension)  # the affiliation's country is not sensitive
+    app.config["DIVERSITY_COUNTRY_FIELD"] = "nationality"
+    try:
+        assert Dimension.REGION not in shown_dimensions(True)
+        assert Dimension.NORTH_SOUTH in shown_dimensions(True)
+        assert shown_dimensions(False) == list(Dimension)  # admins and organizers' own counts
+    finally:
+        app.config["DIVERSITY_COUNTRY_FIELD"] = "country"
+
+
+def test_staff_see_no_region_table_when_the_balance_counts_nationality(client, make, sign_in, app):
+    app.config["DIVERSITY_COUNTRY_FIELD"] = "nationality"
+    try:
+        sign_in(make.user("staff"))
+        series = make.series()
+        convening = make.convening(series=series)
+        for code in ("KE", "KE", "NO", "BR", "BR", "BR"):
+            make.invitation(convening, make.person(nationality=code), status="accepted")
+        page = client.get(f"/convenings/{convening.id}/balance").get_data(as_text=True)
+        assert 'id="dim-north_south"' in page and 'id="dim-region"' not in page
+        csv_text = client.get(f"/series/{series.id}/balance.csv").get_data(as_text=True)
+        assert ",north_south," in csv_text and ",region," not in csv_text
+        trend = client.get(f"/series/{series.id}/balance?dimension=region").get_data(as_text=True)
+        assert 'value="region"' not in trend  # neither offered nor taken from the address
+    finally:
+        app.config["DIVERSITY_COUNTRY_FIELD"] = "country"
