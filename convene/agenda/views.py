@@ -55,7 +55,7 @@ def _day_arg(convening) -> tuple[date | None, str | None]:
         return None, None
     try:
         day = date.fromisoformat(raw)
-    except ValueError:
+    except ValueError:  # not a date: the page shows every day and says why
         return None, f"“{raw[:40]}” is not a date (use YYYY-MM-DD); showing every day."
     if not convening.starts_on <= day <= convening.ends_on:
         return None, f"{day:%d %B %Y} is not a day of this convening; showing every day."

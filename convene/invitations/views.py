@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.policy import load_convening, manages, role_required, signed_in
 from ..base.text import LIKE_ESCAPE, like_pattern
 from ..db_types import utcnow
-from ..editing import StaleEdit
+from ..edge import on_refusal
+from ..errors import StaleEdit
 from ..extensions import db, limiter
 from ..people.models import Organization, Person
 from ..privacy.services import erase_self_identification, export_person
@@ -141,11 +142,16 @@ def _flash_report(report, verb: str) -> None:
         flash(f"Not done – {line}", "warning")
 
 
-def _back(convening_id: int):
-    """Back to the guest list, on the page and with the filters the form was sent from."""
+def _back_url(convening_id: int) -> str:
+    """The guest list, on the page and with the filters the form was sent from."""
     filters = list_filters(request.form) if request.method == "POST" else {}
     args = {k: v for k, v in filters.items() if v and not (k == "page" and v == 1)}
-    return redirect(url_for("invitations.guest_list", convening_id=convening_id, **args))
+    return url_for("invitations.guest_list", convening_id=convening_id, **args)
+
+
+def _back(convening_id: int):
+    """Back to the guest list, on the page and with the filters the form was sent from."""
+    return redirect(_back_url(convening_id))
 
 
 # --- guest list -------------------------------------------------------------------------------
@@ -212,18 +218,18 @@ def bulk(convening_id: int):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return _back(convening.id)
     selected = _selected(convening, form.invitation_ids.data)
-    try:
-        if form.action.data == "send":
-            _flash_report(send_invitations(convening, selected, actor=current_user), "Invitations queued:")
-        elif form.action.data == "remind":
-            _flash_report(send_reminders(convening, selected, actor=current_user), "Reminders queued:")
-        else:
-            outcomes = [remove(i, actor=current_user) for i in selected]
-            flash(f"Removed {outcomes.count('removed')}, withdrew {outcomes.count('withdrawn')}.", "success")
-        db.session.commit()
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    on_refusal(redirect_to=_back_url(convening.id))
+    if form.action.data == "send":
+        report, verb = send_invitations(convening, selected, actor=current_user), "Invitations queued:"
+    elif form.action.data == "remind":
+        report, verb = send_reminders(convening, selected, actor=current_user), "Reminders queued:"
+    else:
+        outcomes = [remove(i, actor=current_user) for i in selected]
+    db.session.commit()
+    if form.action.data in ("send", "remind"):
+        _flash_report(report, verb)
+    else:
+        flash(f"Removed {outcomes.count('removed')}, withdrew {outcomes.count('withdrawn')}.", "success")
     return _back(convening.id)
 
 
@@ -239,17 +245,16 @@ def entry(convening_id: int, invitation_id: int):
         if not can_manage:
             abort(403)
         if form.validate_on_submit():
-            try:
-                update_entry(invitation, form.data, actor=current_user)
-                db.session.commit()
-                flash("Saved.", "success")
-                return redirect(url_for("invitations.entry", convening_id=convening.id, invitation_id=invitation.id))
-            except StaleEdit:
-                db.session.rollback()
-                flash("Someone else changed this entry while you were editing; it is shown as it is now. "
-                      "Make your change again.", "error")
-                return _entry_page(convening, _invitation(convening, invitation_id), can_manage, form), 409
+            on_refusal(render=lambda error: _entry_page(convening, invitation, can_manage, form), stale=STALE_ENTRY)
+            update_entry(invitation, form.data, actor=current_user)
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("invitations.entry", convening_id=convening.id, invitation_id=invitation.id))
     return _entry_page(convening, invitation, can_manage, form)
+
+
+STALE_ENTRY = ("Someone else changed this entry while you were editing; it is shown as it is now. "
+               "Make your change again.")
 
 
 def _entry_page(convening, invitation, can_manage, form):
@@ -270,22 +275,17 @@ def offline_reply(convening_id: int, invitation_id: int):
     convening = load_convening(convening_id, need="manage")
     invitation = _invitation(convening, invitation_id)
     form = OfflineReplyForm(prefix="offline")
-    if form.validate_on_submit():
-        try:
-            record_offline_reply(invitation, form.answer.data, channel=form.channel.data,
-                                 note=form.note.data, actor=current_user, seen_version=form.version.data)
-            db.session.commit()
-            flash(f"Recorded {invitation.person.name}'s answer: {invitation.status}.", "success")
-        except StaleEdit:
-            db.session.rollback()
-            flash("The invitee or another organizer changed this invitation meanwhile; check the current "
-                  "answer below before recording again.", "error")
-        except InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    else:
+    entry_page = url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id)
+    if not form.validate_on_submit():
         flash("Choose the answer and how it was received.", "error")
-    return redirect(url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id))
+        return redirect(entry_page)
+    on_refusal(redirect_to=entry_page, stale="The invitee or another organizer changed this invitation meanwhile; "
+                                             "check the current answer below before recording again.")
+    record_offline_reply(invitation, form.answer.data, channel=form.channel.data,
+                         note=form.note.data, actor=current_user, seen_version=form.version.data)
+    db.session.commit()
+    flash(f"Recorded {invitation.person.name}'s answer: {invitation.status}.", "success")
+    return redirect(entry_page)
 
 
 @bp.route("/convenings/<int:convening_id>/guests/<int:invitation_id>/reissue", methods=("POST",))
@@ -294,15 +294,13 @@ def reissue(convening_id: int, invitation_id: int):
     """Send the invitation again with a new personal link; earlier links stop working."""
     convening = load_convening(convening_id, need="manage")
     invitation = _invitation(convening, invitation_id)
+    entry_page = url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id)
     if ActionForm().validate_on_submit():
-        try:
-            reissue_link(invitation, actor=current_user)
-            db.session.commit()
-            flash("A new personal link was sent; earlier links no longer work.", "success")
-        except InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    return redirect(url_for("invitations.entry", convening_id=convening_id, invitation_id=invitation_id))
+        on_refusal(redirect_to=entry_page)
+        reissue_link(invitation, actor=current_user)
+        db.session.commit()
+        flash("A new personal link was sent; earlier links no longer work.", "success")
+    return redirect(entry_page)
 
 
 @bp.route("/convenings/<int:convening_id>/guests/nominations/<int:nomination_id>", methods=("POST",))
@@ -314,15 +312,11 @@ def decide_nomination(convening_id: int, nomination_id: int):
     if nomination is None or nomination.invitation.convening_id != convening.id:
         abort(404)
     if ActionForm().validate_on_submit():
-        accept = request.form.get("decision") == "accept"
-        try:
-            result = decide_on_nomination(nomination, accept, actor=current_user)
-            db.session.commit()
-            flash(f"{nomination.name} is on the guest list as planned; send the invitation when ready."
-                  if result else f"Refused the nomination of {nomination.name}.", "success")
-        except InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        on_refusal(redirect_to=_back_url(convening.id))
+        result = decide_on_nomination(nomination, request.form.get("decision") == "accept", actor=current_user)
+        db.session.commit()
+        flash(f"{nomination.name} is on the guest list as planned; send the invitation when ready."
+              if result else f"Refused the nomination of {nomination.name}.", "success")
     return _back(convening.id)
 
 
@@ -334,16 +328,11 @@ def offer_place(convening_id: int, place_id: int, reserve_id: int):
     place, reserve = _invitation(convening, place_id), _invitation(convening, reserve_id)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            offer_place_to_reserve(place, reserve, actor=current_user)
-            db.session.commit()
-            flash(f"Offered {place.person.name}'s place to {reserve.person.name}; the invitation is queued.",
-                  "success")
-            return _back(convening.id)
-        except InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return _back(convening.id)
+        on_refusal(redirect_to=_back_url(convening.id))
+        offer_place_to_reserve(place, reserve, actor=current_user)
+        db.session.commit()
+        flash(f"Offered {place.person.name}'s place to {reserve.person.name}; the invitation is queued.", "success")
+        return _back(convening.id)
     return render_template("invitations/offer.html", convening=convening, place=place, reserve=reserve,
                            form=form, hint=balance_hint(convening, reserve, current_user))
 
@@ -357,23 +346,25 @@ def template(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     saved = template_for(convening)
     form = TemplateForm(obj=saved)
-    problems: list[str] = []
-    status = 200
     if form.validate_on_submit():
-        try:
-            save_template(convening, form.data, actor=current_user)
-            db.session.commit()
-            flash("Invitation template saved.", "success")
-            return redirect(url_for("invitations.template", convening_id=convening.id,
-                                    preview=request.args.get("preview", "")))
-        except InvitationError as error:
-            db.session.rollback()
-            problems, status = [str(error)], 422
-        except StaleEdit:
-            db.session.rollback()
-            problems, status = ["Another organizer saved the template meanwhile; their version is now in "
-                                "effect. Your text is kept below: save again to replace theirs."], 409
-            form.version.data = template_for(convening).version
+        # The template page lists its problems above the text instead of flashing them.
+        on_refusal(render=lambda error: _template_page(convening, form, saved, [str(error)]), flashed=False)
+        on_refusal(StaleEdit, render=lambda error: _template_page(convening, form, saved, [STALE_TEMPLATE]),
+                   form=form, flashed=False)
+        save_template(convening, form.data, actor=current_user)
+        db.session.commit()
+        flash("Invitation template saved.", "success")
+        return redirect(url_for("invitations.template", convening_id=convening.id,
+                                preview=request.args.get("preview", "")))
+    return _template_page(convening, form, saved, [])
+
+
+STALE_TEMPLATE = ("Another organizer saved the template meanwhile; their version is now in effect. "
+                  "Your text is kept below: save again to replace theirs.")
+
+
+def _template_page(convening, form: TemplateForm, saved, problems: list[str]) -> str:
+    """The template form with its problems, and the preview for one invitee (chosen by ?preview=, ?who=)."""
     who = " ".join(request.args.get("who", "").split())[:200]
     guests = _preview_choices(convening, who)
     no_match = bool(who) and not guests
@@ -384,7 +375,7 @@ def template(convening_id: int):
         guests.insert(0, preview["invitation"])
     return render_template("invitations/template.html", convening=convening, form=form, problems=problems,
                            guests=guests, preview=preview, who=who, no_match=no_match, placeholders=PLACEHOLDERS,
-                           choice_limit=PREVIEW_CHOICES), status
+                           choice_limit=PREVIEW_CHOICES)
 
 
 def _preview_choices(convening, who: str) -> list[Invitation]:
@@ -409,7 +400,7 @@ def _preview(convening, guests, saved):
         return None
     try:
         subject, body = render_invitation(saved, invitation, absolute_url("invitations.rsvp", token="EXAMPLE-LINK"))
-    except InvitationError as error:
+    except InvitationError as error:  # a preview shows what is wrong with the saved text; nothing to roll back
         return {"invitation": invitation, "error": str(error)}
     return {"invitation": invitation, "subject": subject, "body": body}
 
@@ -423,12 +414,10 @@ def import_csv(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     form = ImportForm()
     if form.validate_on_submit():
-        try:
-            preview = importing.parse(form.file.data.read(), convening, filename=form.file.data.filename or "",
-                                      encoding=form.encoding.data, delimiter=form.delimiter.data)
-        except importing.CsvImportError as error:
-            form.file.errors = [str(error)]
-            return render_template("invitations/import.html", convening=convening, form=form), 422
+        on_refusal(render=lambda error: render_template("invitations/import.html", convening=convening, form=form),
+                   form=form, field="file")
+        preview = importing.parse(form.file.data.read(), convening, filename=form.file.data.filename or "",
+                                  encoding=form.encoding.data, delimiter=form.delimiter.data)
         return _import_preview(convening, preview, form.role.data, form.priority.data, form=form)
     return render_template("invitations/import.html", convening=convening, form=form), 422 if form.errors else 200
 
@@ -448,26 +437,29 @@ def import_confirm(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     form = ImportConfirmForm()
     valid_only = form.mode.data == "valid"
-    try:
-        if not form.validate_on_submit():
-            raise importing.CsvImportError("The form expired; please upload the file again.")
-        signed = importing.unsign(form.payload.data, convening)
-        if signed["refused"] and not valid_only:
-            raise importing.CsvImportError("The file has rows to correct; nothing was imported.")
-        preview = importing.check_rows(signed["records"], convening)
-        if preview.errors:
-            return _import_preview(convening, preview, signed["role"], signed["priority"], 409, changed=True)
-        added = importing.commit(convening, preview, role=signed["role"], priority=signed["priority"],
-                                 actor=current_user, valid_only=valid_only)
-        db.session.commit()
-    except importing.CsvImportError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("invitations.import_csv", convening_id=convening.id))
+    on_refusal(redirect_to=url_for("invitations.import_csv", convening_id=convening.id))
+    signed = _signed_preview(form, convening, whole=not valid_only)
+    preview = importing.check_rows(signed["records"], convening)
+    if preview.errors:
+        return _import_preview(convening, preview, signed["role"], signed["priority"], 409, changed=True)
+    added = importing.commit(convening, preview, role=signed["role"], priority=signed["priority"],
+                             actor=current_user, valid_only=valid_only)
+    db.session.commit()
     skipped = f" {len(signed['refused'])} refused row(s) were left out." if valid_only and signed["refused"] else ""
     flash(f"Imported {len(added)} invitee(s): {len(preview.new_people)} new in the directory, "
           f"{len(preview.matched)} matched.{skipped}", "success")
     return _back(convening.id)
+
+
+def _signed_preview(form: ImportConfirmForm, convening, *, whole: bool) -> dict:
+    """The preview signed into the confirm form; CsvImportError when the form expired or was tampered
+    with, or when a whole import is asked of a file with refused rows."""
+    if not form.validate_on_submit():
+        raise importing.CsvImportError("The form expired; please upload the file again.")
+    signed = importing.unsign(form.payload.data, convening)
+    if signed["refused"] and whole:
+        raise importing.CsvImportError("The file has rows to correct; nothing was imported.")
+    return signed
 
 
 @bp.route("/convenings/<int:convening_id>/guests/import/refused.csv", methods=("POST",))
@@ -475,14 +467,8 @@ def import_confirm(convening_id: int):
 def import_refused(convening_id: int):
     """The refused rows of a preview with their reasons, as a CSV to correct and upload again."""
     convening = load_convening(convening_id, need="manage")
-    form = ImportConfirmForm()
-    try:
-        if not form.validate_on_submit():
-            raise importing.CsvImportError("The form expired; please upload the file again.")
-        refused = importing.unsign(form.payload.data, convening)["refused"]
-    except importing.CsvImportError as error:
-        flash(str(error), "error")
-        return redirect(url_for("invitations.import_csv", convening_id=convening.id))
+    on_refusal(redirect_to=url_for("invitations.import_csv", convening_id=convening.id))
+    refused = _signed_preview(ImportConfirmForm(), convening, whole=False)["refused"]
     return Response(importing.refused_csv(refused), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="refused-rows-{convening.id}.csv"'})
 
@@ -509,18 +495,20 @@ def reminders(convening_id: int):
     schedule = schedule_for(convening)
     form = ScheduleForm(data={"days": ", ".join(str(d) for d in schedule.day_list),
                               "active": schedule.active} if schedule and request.method == "GET" else None)
+    page = partial(_reminders_page, convening, form, schedule)
     if form.validate_on_submit():
-        try:
-            save_schedule(convening, form.days.data, form.active.data, actor=current_user)
-            db.session.commit()
-            flash("Reminder schedule saved.", "success")
-            return redirect(url_for("invitations.reminders", convening_id=convening.id))
-        except InvitationError as error:
-            db.session.rollback()
-            form.days.errors = [str(error)]
+        on_refusal(render=lambda error: page(), form=form, field="days")
+        save_schedule(convening, form.days.data, form.active.data, actor=current_user)
+        db.session.commit()
+        flash("Reminder schedule saved.", "success")
+        return redirect(url_for("invitations.reminders", convening_id=convening.id))
+    return page(), 422 if form.errors else 200
+
+
+def _reminders_page(convening, form: ScheduleForm, schedule) -> str:
     return render_template("invitations/reminders.html", convening=convening, form=form, schedule=schedule,
                            pending=_guests(convening, InvitationStatus.INVITED.value),
-                           bulk_form=BulkForm(formdata=None)), 422 if form.errors else 200
+                           bulk_form=BulkForm(formdata=None))
 
 
 # --- status board -----------------------------------------------------------------------------
@@ -548,18 +536,16 @@ def attendance(convening_id: int):
     """Mark the ticked invitees attended or no-show."""
     convening = load_convening(convening_id, need="manage")
     form = AttendanceForm()
-    if form.validate_on_submit():
-        try:
-            report = mark_attendance(convening, _selected(convening, form.invitation_ids.data),
-                                     form.status.data, actor=current_user)
-            db.session.commit()
-            _flash_report(report, "Marked:")
-        except InvitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-    else:
+    board = url_for("invitations.status_board", convening_id=convening.id)
+    if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("invitations.status_board", convening_id=convening.id))
+        return redirect(board)
+    on_refusal(redirect_to=board)
+    report = mark_attendance(convening, _selected(convening, form.invitation_ids.data), form.status.data,
+                             actor=current_user)
+    db.session.commit()
+    _flash_report(report, "Marked:")
+    return redirect(board)
 
 
 # --- the invitee's RSVP page (no sign-in; the token is the key) ------------------------------
@@ -658,22 +644,23 @@ def rsvp(token: str):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, answer_form=form, status=422)
-    try:
-        changed = answer(invitation, form.answer.data, reason=form.reason.data,
-                         seen_version=form.version.data)
-        db.session.commit()
-    except (StaleEdit, StaleDataError):
-        db.session.rollback()
-        flash("Your answer was not saved: it was changed from elsewhere (another window, or the organizers "
-              "recorded a reply) after you opened this page. The current answer is shown below; choose again.",
-              "error")
-        return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _rsvp_page(_rsvp_invitation(token), token, status=422)
+    _refusals_reshow(invitation, token, STALE_ANSWER)
+    changed = answer(invitation, form.answer.data, reason=form.reason.data, seen_version=form.version.data)
+    db.session.commit()
     flash(_thanks(invitation) if changed else "Your answer is unchanged.", "success")
     return redirect(url_for("invitations.rsvp", token=token))
+
+
+STALE_ANSWER = ("Your answer was not saved: it was changed from elsewhere (another window, or the organizers "
+                "recorded a reply) after you opened this page. The current answer is shown below; choose again.")
+STALE_PROFILE = ("Your details were changed from elsewhere after you opened this page; they are shown as they are "
+                 "now. Please make your corrections again.")
+STALE_NOMINATION = "The invitation changed meanwhile; please submit the nomination again."
+
+
+def _refusals_reshow(invitation: Invitation, token: str, stale: str) -> None:
+    """A refused answer flashes why and shows the page as it is now (409 when changed meanwhile)."""
+    on_refusal(render=lambda error: _rsvp_page(invitation, token, stale=isinstance(error, StaleEdit)), stale=stale)
 
 
 def _thanks(invitation: Invitation) -> str:
@@ -690,19 +677,10 @@ def rsvp_profile(token: str):
     form = ProfileForm()
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, profile_form=form, status=422)
-    try:
-        changes = update_profile(invitation.person, form.data, seen_version=form.person_version.data)
-        confirmed_by_invitee(invitation)
-        db.session.commit()
-    except (StaleEdit, StaleDataError):
-        db.session.rollback()
-        flash("Your details were changed from elsewhere after you opened this page; they are shown as they are "
-              "now. Please make your corrections again.", "error")
-        return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _rsvp_page(_rsvp_invitation(token), token, status=422)
+    _refusals_reshow(invitation, token, STALE_PROFILE)
+    changes = update_profile(invitation.person, form.data, seen_version=form.person_version.data)
+    confirmed_by_invitee(invitation)
+    db.session.commit()
     flash("Your details are saved." if changes else "Your details are confirmed as they are.", "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#profile")
 
@@ -715,17 +693,11 @@ def rsvp_nominate(token: str):
     form = NominationForm()
     if not form.validate_on_submit():
         return _rsvp_page(invitation, token, nomination_form=form, status=422)
-    try:
-        nominate(invitation, form.nominee)
-        db.session.commit()
-    except (StaleEdit, StaleDataError):
-        db.session.rollback()
-        flash("The invitation changed meanwhile; please submit the nomination again.", "error")
-        return _rsvp_page(_rsvp_invitation(token), token, stale=True, status=409)
-    except InvitationError as error:
-        db.session.rollback()
-        form.nominee_email.errors = [str(error)]
-        return _rsvp_page(_rsvp_invitation(token), token, nomination_form=form, status=422)
+    on_refusal(render=lambda error: _rsvp_page(invitation, token, nomination_form=form), form=form,
+               field="nominee_email")
+    on_refusal(StaleEdit, render=lambda error: _rsvp_page(invitation, token, stale=True), stale=STALE_NOMINATION)
+    nominate(invitation, form.nominee)
+    db.session.commit()
     flash(f"Thank you: we will consider {form.nominee_name.data} and write to them if we can invite them.", "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#nominate")
 

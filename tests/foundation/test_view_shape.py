@@ -15,10 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "convene"
 P90_LIMIT = 18
 MODULE_LIMIT = 400
 ROUTE_DECORATORS = {"route", "get", "post"}
-#: Route modules not converted yet (issue 12 item 3): they were rebuilt on main while the edge
-#: landed; their conversion and split is on branch s-edge-full. Shrink this set, never grow it.
-NOT_YET_ON_THE_EDGE = {"convene/invitations/views.py", "convene/agenda/views.py", "convene/api/views.py",
-                       "convene/webhooks/views.py"}
+#: Route modules not converted yet (issue 12 item 3). Shrink this set, never grow it.
+NOT_YET_ON_THE_EDGE = {"convene/api/views.py", "convene/webhooks/views.py"}
+#: Converted route modules still longer than MODULE_LIMIT, split next. Shrink this set, never grow it.
+NOT_YET_SPLIT = {"convene/invitations/views.py", "convene/agenda/views.py"}
 
 
 @dataclass
@@ -98,7 +98,7 @@ def test_route_functions_are_short():
 
 
 def test_route_modules_stay_under_the_module_limit():
-    assert [m.name for m in converted() if len(m.lines) > MODULE_LIMIT] == []
+    assert [m.name for m in converted() if len(m.lines) > MODULE_LIMIT and m.name not in NOT_YET_SPLIT] == []
 
 
 def report() -> str:

@@ -126,3 +126,20 @@ def test_reissue_revokes_earlier_link(client, make, convening):
     assert new_path != old_path
     assert client.get(old_path).status_code == 410
     assert client.get(new_path).status_code == 200
+
+
+def test_template_saved_meanwhile_is_kept_and_the_form_can_overwrite_it_knowingly(client, convening):
+    url = f"/convenings/{convening.id}/guests/template"
+    text = {"subject": "Please reply by {reply_by}: {convening}", "body": "Dear {name}: {rsvp_link}"}
+    assert client.post(url, data=text).status_code == 302
+    opened = invitation_template.template_for(convening).version
+    assert client.post(url, data={**text, "body": "Theirs {name}: {rsvp_link}", "version": opened}).status_code == 302
+    response = client.post(url, data={**text, "body": "Mine {name}: {rsvp_link}", "version": opened})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Another organizer saved the template meanwhile" in page
+    assert "Mine {name}" in page  # the text typed is kept
+    db.session.expire_all()
+    saved = invitation_template.template_for(convening)
+    assert saved.body.startswith("Theirs") and f'value="{saved.version}"' in page
+    again = client.post(url, data={**text, "body": "Mine {name}: {rsvp_link}", "version": saved.version})
+    assert again.status_code == 302
