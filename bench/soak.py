@@ -1,248 +1,379 @@
-"""`make soak`: the production shape under load and faults, bounded to a few minutes, loopback only.
+"""`make soak`: the production shape under load and faults, bounded by progress, loopback only.
 
-PostgreSQL + Redis + gunicorn (2 workers, deploy/gunicorn.conf.py) + 2 mail workers + a real SMTP
-sink. A bounded load mixes public agenda views, .ics feeds, guest list pages and attendee answers
-(taken from the links in the delivered invitations) while 500 invitations are sent. Meanwhile:
-one mail worker is SIGKILLed mid-batch and another started, every PostgreSQL backend is
-terminated once, one gunicorn worker is restarted. Then it checks: every invitation delivered,
-duplicates only inside the documented at-least-once window (counted), no acknowledged answer
-lost, no 500 and no traceback; and reports p50/p95 per kind of request.
+PostgreSQL (a scratch database of its own) + Redis + gunicorn (2 workers, deploy/gunicorn.conf.py)
++ 2 mail workers + a real SMTP sink. Paced clients load public agenda pages and .ics files, guest
+list pages, and invitees answering from the links in the delivered e-mails, while an organizer
+sends N invitations through the guest list's bulk "Send" form. The faults happen at set points
+of the delivery: at 15% one mail worker is SIGKILLed while it holds a claim and another started,
+at 40% every PostgreSQL backend is terminated, at 60% one gunicorn worker is restarted. The run
+ends when everything is delivered and answered, or fails when nothing has progressed for
+SOAK_STALL_SECONDS; wall time alone never ends it (SOAK_MAX_SECONDS is only a safety net).
 
-    python -m bench.soak [--record]     (--record rewrites the soak section of docs/performance.md)
+Then it checks: every invitation queued once and delivered, counted by Message-ID; duplicates only
+inside the documented at-least-once window (the SIGKILLed worker's message in flight: at most one);
+every acknowledged answer in the database; no 5xx but clean 503 pages during the database restart;
+no traceback and no personal-link token in the web log.
+
+    python -m bench.soak [--invitations N] [--answers N] [--record] [--json PATH] [--database NAME]
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
 import re
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from .soak_load import Load, Recorder, percentile
+from .soak_load import HOME_LINK, Load, Recorder, percentile, start_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 ADMIN_URL = os.environ.get("CONVENE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-#: The load runs at least this long, and until the 500 invitations are sent and answered, at most MAX_SECONDS.
-LOAD_SECONDS = float(os.environ.get("SOAK_SECONDS", 60))
-MAX_SECONDS = float(os.environ.get("SOAK_MAX_SECONDS", 240))
-#: Invitees who open their link and answer during the run (each is a GET and a POST with the form's token).
-ANSWERS = int(os.environ.get("SOAK_ANSWERS", 150))
+REDIS_URL = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379")
 LOCK_TIMEOUT = 10  # a SIGKILLed worker's claims come back this fast (production: 300 s)
+#: (share of the invitations delivered, fault); each happens once, in this order.
+FAULT_POINTS = ((0.15, "kill mail worker"), (0.40, "terminate backends"), (0.60, "restart web worker"))
+
+
+@dataclass
+class Settings:
+    invitations: int = int(os.environ.get("SOAK_INVITATIONS", 500))
+    #: Invitees who open their link and answer during the run (GET, POST with the form's token, .ics).
+    answers: int = int(os.environ.get("SOAK_ANSWERS", 150))
+    #: Invitations per bulk "Send" POST.
+    batch: int = 50
+    #: The run fails when no invitation was queued or delivered and no answer acknowledged for this long.
+    stall: float = float(os.environ.get("SOAK_STALL_SECONDS", 90))
+    #: A safety net only: a run that keeps progressing is never cut short before this.
+    limit: float = float(os.environ.get("SOAK_MAX_SECONDS", 1200))
+    database: str = field(default_factory=lambda: f"convene_soak_{uuid.uuid4().hex[:10]}")
 
 
 class Soak:
-    def __init__(self, work: Path):
-        self.work = work
-        self.database = f"convene_soak_{uuid.uuid4().hex[:8]}"
+    """The processes, the scratch database and the faults; `stop_all` and `drop` always run."""
+
+    def __init__(self, work: Path, settings: Settings):
+        self.work, self.settings = work, settings
         self.admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-        self.url = sa.make_url(ADMIN_URL).set(database=self.database)
+        self.url = sa.make_url(ADMIN_URL).set(database=settings.database)
+        self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.processes: dict[str, subprocess.Popen] = {}
+        self.descendants: set[int] = set()
         self.faults: list[str] = []
+        self.fault_times: dict[str, float] = {}
 
     def env(self, sink_port: int, web_port: int) -> dict:
         return {**os.environ, "PYTHONPATH": str(ROOT), "CONVENE_DATABASE_URL": self.url.render_as_string(False),
                 "CONVENE_SECRET_KEY": uuid.uuid4().hex * 2, "CONVENE_BASE_URL": f"http://127.0.0.1:{web_port}",
-                "CONVENE_PROXY_HOPS": "1", "CONVENE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-                "CONVENE_RATELIMIT_KEY_PREFIX": self.database, "CONVENE_MAIL_EMBEDDED": "false",
+                "CONVENE_PROXY_HOPS": "1", "CONVENE_RATELIMIT_STORAGE_URI": REDIS_URL,
+                "CONVENE_RATELIMIT_KEY_PREFIX": self.settings.database, "CONVENE_MAIL_EMBEDDED": "false",
                 "CONVENE_MAIL_HOST": "127.0.0.1", "CONVENE_MAIL_PORT": str(sink_port),
                 "CONVENE_MAIL_LOCK_TIMEOUT": str(LOCK_TIMEOUT), "CONVENE_MAIL_BATCH": "10",
                 "CONVENE_UPLOADS_DIR": str(self.work / "uploads"), "CONVENE_LOG_FORMAT": "json",
                 "CONVENE_LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": "2", "CONVENE_BIND": f"127.0.0.1:{web_port}",
                 "CONVENE_MAX_REQUESTS": "0"}
 
+    def create_database(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{self.settings.database}"'))
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.settings.database}" WITH (FORCE)'))
+        self.admin.dispose()
+
     def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
-        log = open(self.work / f"{name}.log", "ab")
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.work / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes[name] = process
         return process
 
     def start_mail_worker(self, name: str, env: dict) -> None:
         self.start(name, [PY, "-m", "flask", "--app", "convene", "worker", "--poll", "0.2"], env)
 
+    def gunicorn_workers(self) -> list[int]:
+        workers = children(self.processes["web"].pid)
+        self.descendants.update(workers)
+        return workers
+
+    def stop_all(self) -> None:
+        """SIGTERM every process started (gunicorn's workers too), then SIGKILL whatever is left after 15 s."""
+        for process in self.processes.values():
+            self.descendants.update(descendants(process.pid))
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+        for pid in self.descendants:  # a worker that outlived its master (found by pid, never by name)
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+    def query(self, sql: str, **params) -> list[tuple]:
+        """Read the soak's database from outside the app; retried across the database restart."""
+        for attempt in range(20):
+            try:
+                with self.engine.connect() as connection:
+                    return list(connection.execute(sa.text(sql), params))
+            except (sa.exc.OperationalError, sa.exc.InterfaceError):
+                time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError("the soak's database does not answer")
+
     def terminate_backends(self) -> int:
         with self.admin.connect() as connection:
             return connection.execute(sa.text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d"),
-                {"d": self.database}).scalar_one()
+                {"d": self.settings.database}).scalar_one()
 
-    def gunicorn_workers(self) -> list[int]:
-        master = self.processes["web"].pid
-        children = Path(f"/proc/{master}/task/{master}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    def claims_of(self, process: subprocess.Popen) -> int:
+        """How many messages this mail worker holds claimed (locked_by is host:pid:random)."""
+        return self.query("SELECT count(*) FROM outbox_messages WHERE status = 'sending' AND locked_by LIKE :p",
+                          p=f"%:{process.pid}:%")[0][0]
 
-    def outbox(self) -> list[tuple]:
-        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            with engine.connect() as connection:
-                return list(connection.execute(sa.text(
-                    "SELECT message_id, status, kind, invitation_id, text FROM outbox_messages")))
-        finally:
-            engine.dispose()
-
-    def answers(self) -> dict[int, str]:
-        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
-        try:
-            with engine.connect() as connection:
-                return dict(connection.execute(sa.text("SELECT id, status FROM invitations")).all())
-        finally:
-            engine.dispose()
-
-    def stop_all(self) -> None:
-        for name, process in self.processes.items():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    def drop(self) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
-        self.admin.dispose()
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
 
 
-def run(work: Path) -> dict:
+def descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for child in children(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+class Faults:
+    """The three faults, each at its point of the delivery (FAULT_POINTS), driven by the soak's main loop."""
+
+    def __init__(self, soak: Soak, env: dict, invitations: int):
+        self.soak, self.env, self.invitations = soak, env, invitations
+        self.done = 0
+
+    @property
+    def all_done(self) -> bool:
+        return self.done == len(FAULT_POINTS)
+
+    def step(self, delivered: int) -> None:
+        while not self.all_done and delivered >= FAULT_POINTS[self.done][0] * self.invitations:
+            getattr(self, FAULT_POINTS[self.done][1].replace(" ", "_"))(delivered)
+            self.soak.fault_times[FAULT_POINTS[self.done][1]] = time.monotonic()
+            self.done += 1
+
+    def kill_mail_worker(self, delivered: int) -> None:
+        """SIGKILL worker 1 while it holds a claim (looked for during up to 20 s), then start a third."""
+        worker = self.soak.processes["mail-1"]
+        deadline = time.monotonic() + 20
+        while (held := self.soak.claims_of(worker)) == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+        self.soak.start_mail_worker("mail-3", self.env)
+        self.soak.faults.append(f"SIGKILL of mail worker 1 holding {held} claimed message(s), after {delivered} "
+                                "invitations delivered; mail worker 3 started")
+
+    def terminate_backends(self, delivered: int) -> None:
+        killed = self.soak.terminate_backends()
+        self.soak.faults.append(f"pg_terminate_backend of all {killed} backends after {delivered} delivered")
+
+    def restart_web_worker(self, delivered: int) -> None:
+        before = self.soak.gunicorn_workers()
+        os.kill(before[0], signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (set(self.soak.gunicorn_workers()) - set(before)):
+            time.sleep(0.1)
+        replaced = set(self.soak.gunicorn_workers()) - set(before)
+        self.soak.faults.append(f"gunicorn worker restarted after {delivered} delivered (SIGTERM; "
+                                + ("the master started another)" if replaced else "NOT replaced within 60 s)"))
+
+
+def run(work: Path, settings: Settings) -> dict:
     from tests.fixtures.smtp import free_port
 
-    from .soak_load import start_sink
-
-    soak = Soak(work)
-    with soak.admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{soak.database}"'))
-    sink, controller = start_sink(delay=0.01)
-    web_port = free_port()
-    env = soak.env(controller.port, web_port)
+    soak, controller = Soak(work, settings), None
     try:
+        soak.create_database()
+        sink, controller = start_sink(delay=0.01)
+        web_port = free_port()
+        env = soak.env(controller.port, web_port)
+        started = time.monotonic()
         subprocess.run([PY, "-m", "flask", "--app", "convene", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
-        world = json.loads(subprocess.run([PY, "-m", "bench.soak_app", "seed"], cwd=ROOT, env=env, check=True,
-                                          capture_output=True, text=True).stdout.splitlines()[-1])
-        soak.start("web", [str(Path(PY).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "convene:create_app()"],
-                   env)
+        world = json.loads(subprocess.run([PY, "-m", "bench.soak_app", "seed", str(settings.invitations)], cwd=ROOT,
+                                          env=env, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+        soak.start("web", [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "convene:create_app()"], env)
         soak.start_mail_worker("mail-1", env)
         soak.start_mail_worker("mail-2", env)
         recorder = Recorder()
-        load = Load(f"127.0.0.1:{web_port}", world, sink, recorder, answers=ANSWERS)
-        load.wait_ready(120)
+        load = Load(f"127.0.0.1:{web_port}", world, sink, recorder, answers=settings.answers, batch=settings.batch)
+        load.wait_ready(180)
+        setup_seconds = time.monotonic() - started
         started = time.monotonic()
-        soak.start("sender", [PY, "-m", "bench.soak_app", "send", json.dumps(world["invitation_ids"])], env)
-        threads = load.start_threads()
-        inject_faults(soak, sink, env, world, started)
-        sender = soak.processes["sender"]
-        while time.monotonic() - started < MAX_SECONDS and (
-                time.monotonic() - started < LOAD_SECONDS or sender.poll() is None
-                or len(load.acknowledged) < ANSWERS):
-            time.sleep(0.5)
-        load.stop.set()
-        for thread in threads:
-            thread.join(60)
-        wait_for_outbox(soak, deadline=time.monotonic() + LOCK_TIMEOUT * 6)
-        if sender.poll() is None:  # say what it waits for before it is stopped
-            with soak.admin.connect() as connection:
-                soak.faults.append("sender still running; database sessions: " + str(connection.execute(sa.text(
-                    "SELECT application_name, state, wait_event_type, wait_event, left(query, 120) "
-                    "FROM pg_stat_activity WHERE datname = :d"), {"d": soak.database}).all()))
-        return check(soak, sink, load, recorder, time.monotonic() - started)
+        load.start_threads()
+        try:
+            stalled = drive(soak, Faults(soak, env, settings.invitations), load, sink, started)
+        finally:
+            load.join(RETRY_JOIN)
+        result = check(soak, sink, load, recorder, time.monotonic() - started, stalled)
+        result["setup_seconds"] = round(setup_seconds)
+        return result
     finally:
+        stopping = time.monotonic()
         soak.stop_all()
-        controller.stop()
+        print(f"stopped every process in {time.monotonic() - stopping:.1f} s", file=sys.stderr)
+        if controller is not None:
+            controller.stop()
         soak.drop()
 
 
-def inject_faults(soak: Soak, sink, env: dict, world: dict, started: float) -> None:
-    """Start the three faults on a thread, each when mail is flowing, so they meet work in flight."""
-    def wait_for(count: int) -> None:
-        while len(sink.messages) < count and time.monotonic() - started < MAX_SECONDS:
-            time.sleep(0.05)
-
-    def faults() -> None:
-        wait_for(60)
-        soak.processes["mail-1"].send_signal(signal.SIGKILL)
-        soak.faults.append(f"SIGKILL mail worker 1 after {len(sink.messages)} messages; started mail worker 3")
-        soak.start_mail_worker("mail-3", env)
-        wait_for(200)
-        killed = soak.terminate_backends()
-        soak.faults.append(f"pg_terminate_backend: {killed} backends after {len(sink.messages)} messages")
-        wait_for(300)
-        workers = soak.gunicorn_workers()
-        if workers:
-            os.kill(workers[0], signal.SIGTERM)
-            soak.faults.append(f"gunicorn worker {workers[0]} restarted (SIGTERM; the master starts another)")
-    threading.Thread(target=faults, name="faults", daemon=True).start()
+RETRY_JOIN = 120  # seconds a client may still be retrying one request after the load stopped
 
 
-def wait_for_outbox(soak: Soak, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if {row[1] for row in soak.outbox()} <= {"sent", "failed"}:
-            return
-        time.sleep(0.5)
+def drive(soak: Soak, faults: Faults, load: Load, sink, started: float) -> str | None:
+    """Run the faults at their points until the work is done; say why not when it stalls."""
+    settings, last, last_change = soak.settings, None, time.monotonic()
+    while True:
+        faults.step(len(sink.links))
+        pending = soak.query("SELECT count(*) FROM outbox_messages WHERE status IN ('pending', 'sending')")[0][0]
+        progress = (load.queued, sink.messages, len(load.acknowledged), faults.done)
+        if load.sending_done.is_set() and len(load.acknowledged) >= min(settings.answers, settings.invitations) \
+                and not pending and faults.all_done and len(sink.links) >= settings.invitations:
+            return None
+        if load.failures:
+            return "a client failed"
+        now = time.monotonic()
+        if progress != last:
+            last, last_change = progress, now
+        elif now - last_change > settings.stall:
+            return (f"no progress for {settings.stall:.0f} s: {load.queued} queued, {sink.messages} delivered, "
+                    f"{pending} pending, {len(load.acknowledged)} answers, {faults.done} faults")
+        if now - started > settings.limit:
+            return f"still progressing after the {settings.limit:.0f} s safety limit"
+        time.sleep(0.25)
 
 
-def check(soak: Soak, sink, load: Load, recorder: Recorder, seconds: float) -> dict:
-    rows = soak.outbox()
+def check(soak: Soak, sink, load: Load, recorder: Recorder, seconds: float, stalled: str | None) -> dict:
+    rows = soak.query("SELECT message_id, status, kind, invitation_id, text FROM outbox_messages")
+    answers = dict(soak.query("SELECT id, status FROM invitations"))
     delivered = Counter(sink.message_ids)
-    invitations = [r for r in rows if r[2] == "invitation"]
+    invitations = Counter(r[3] for r in rows if r[2] == "invitation")
     duplicates = {mid: n for mid, n in delivered.items() if n > 1}
     lost = [r[0] for r in rows if r[0] not in delivered]
-    answers = soak.answers()
-    invitation_of = {token: r[3] for r in rows if r[3] for token in re.findall(r"/rsvp/([\w-]+)", r[4])}
+    invitation_of = {token: r[3] for r in rows if r[3] for token in HOME_LINK.findall(r[4])}
     expected: dict[int, str] = {}  # the last acknowledged answer per invitation, whichever link carried it
     for _, token, choice in sorted(load.acknowledged_in_order):
         expected[invitation_of.get(token)] = choice
     wrong = {invitation: (choice, answers.get(invitation)) for invitation, choice in expected.items()
              if answers.get(invitation) != choice}
     web_log = (soak.work / "web.log").read_text(errors="replace")
+    restart = soak.fault_times.get("terminate backends", float("inf"))
     result = {
-        "seconds": round(seconds), "invitations_queued": len(invitations), "messages": len(rows),
+        "seconds": round(seconds), "invitations": soak.settings.invitations,
+        "invitations_queued": sum(invitations.values()), "messages": len(rows),
         "statuses": dict(Counter(r[1] for r in rows)), "delivered": sum(delivered.values()),
         "lost": len(lost), "duplicates": duplicates, "answers_acknowledged": len(load.acknowledged),
-        "answers_wrong": wrong, "status_codes": dict(recorder.codes), "server_errors": recorder.codes.get(500, 0),
-        "tracebacks": web_log.count("Traceback"), "faults": soak.faults,
+        "answers_expected": min(soak.settings.answers, soak.settings.invitations),
+        "answers_wrong": wrong, "status_codes": dict(recorder.codes),
+        "server_errors": sum(n for code, n in recorder.codes.items() if code >= 500 and code != 503),
+        "unavailable": len(recorder.unavailable),
+        "unclean_503": sum(not clean for _, _, clean in recorder.unavailable),
+        "503_before_the_restart": sum(when < restart for when, _, _ in recorder.unavailable),
+        "tracebacks": web_log.count("Traceback"),
+        "tokens_in_web_log": sum(token in web_log for token in sink.seen),
+        "faults": soak.faults, "clients": load.clients,
         "latency": {kind: (percentile(times, 50), percentile(times, 95), len(times))
                     for kind, times in sorted(recorder.times.items())},
     }
-    problems = []
-    if len(invitations) != len(load.world["invitation_ids"]):
-        problems.append(f"{len(invitations)} of {len(load.world['invitation_ids'])} invitations queued")
-    if lost or result["statuses"].keys() - {"sent"}:
-        problems.append(f"not delivered: {len(lost)}; outbox states {result['statuses']}")
-    if len(duplicates) > 1 or any(n > 2 for n in duplicates.values()):
-        problems.append(f"duplicates beyond the one-message window of the killed worker: {duplicates}")
-    if wrong:
-        problems.append(f"acknowledged answers not in the database: {wrong}")
-    if result["server_errors"] or result["tracebacks"]:
-        problems.append(f"{result['server_errors']} answers 500, {result['tracebacks']} tracebacks in web.log")
-    if load.failures:
-        problems.append(f"load threads: {load.failures[:5]}")
-    if len(soak.faults) != 3 or soak.processes["sender"].poll() is None:
-        problems.append(f"only these faults happened: {soak.faults}")
-    result["problems"] = problems
+    result["problems"] = problems(result, invitations, stalled, load.failures)
     return result
+
+
+def problems(result: dict, invitations: Counter, stalled: str | None, failures: list[str]) -> list[str]:
+    found = [stalled] if stalled else []
+    if len(invitations) != result["invitations"] or any(n != 1 for n in invitations.values()):
+        found.append(f"{len(invitations)} of {result['invitations']} invitations queued, "
+                     f"{sum(n > 1 for n in invitations.values())} more than once")
+    if result["lost"] or result["statuses"].keys() - {"sent"}:
+        found.append(f"not delivered: {result['lost']}; outbox states {result['statuses']}")
+    if len(result["duplicates"]) > 1 or any(n > 2 for n in result["duplicates"].values()):
+        found.append(f"duplicates beyond the one-message window of the killed worker: {result['duplicates']}")
+    if result["answers_acknowledged"] < result["answers_expected"]:
+        found.append(f"only {result['answers_acknowledged']} answers acknowledged")
+    if result["answers_wrong"]:
+        found.append(f"acknowledged answers not in the database: {result['answers_wrong']}")
+    if result["server_errors"] or result["tracebacks"]:
+        found.append(f"{result['server_errors']} answers 5xx (not 503), {result['tracebacks']} tracebacks in web.log")
+    if result["unclean_503"] or result["503_before_the_restart"] or result["unavailable"] > result["clients"]:
+        found.append(f"503s: {result['unavailable']} ({result['unclean_503']} without the clean page, "
+                     f"{result['503_before_the_restart']} before the database restart; at most one per client)")
+    if result["tokens_in_web_log"]:
+        found.append(f"{result['tokens_in_web_log']} personal-link tokens in web.log")
+    if failures:
+        found.append(f"load clients: {failures[:5]}")
+    if len(result["faults"]) != len(FAULT_POINTS) or any("NOT" in fault for fault in result["faults"]):
+        found.append(f"faults: {result['faults']}")
+    return found
+
+
+
+def machine() -> dict:
+    """What the figures were measured on: the CPU, its cores and the load average other work put on it."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    return {"cpu": cpu, "cores": os.cpu_count(), "load": os.getloadavg()[0]}
 
 
 def report(result: dict) -> str:
     lines = ["| request | n | p50 ms | p95 ms |", "|---|---|---|---|"]
     lines += [f"| {kind} | {n} | {p50:.0f} | {p95:.0f} |" for kind, (p50, p95, n) in result["latency"].items()]
     codes = ", ".join(f"{code}: {n}" for code, n in sorted(result["status_codes"].items()))
-    return "\n".join(lines + [
-        "", f"Run of {result['seconds']} s: {result['invitations_queued']} invitations queued, "
-        f"{result['messages']} messages in all, {result['delivered']} deliveries, {result['lost']} lost, "
-        f"{len(result['duplicates'])} delivered twice (the at-least-once window: the SIGKILLed worker's message "
-        f"in flight); {result['answers_acknowledged']} attendee answers acknowledged, "
-        f"{len(result['answers_wrong'])} lost; responses {codes}; {result['server_errors']} server errors, "
-        f"{result['tracebacks']} tracebacks.", "", "Faults: " + "; ".join(result["faults"]) + "."])
+    before, after = result["machine_before"], result["machine_after"]
+    return "\n".join([
+        f"Run of {result['date']} on {before['cpu']} ({before['cores']} cores), load average "
+        f"{before['load']:.1f} before and {after['load']:.1f} after: setup {result['setup_seconds']} s "
+        f"(migrate, seed, start), load {result['seconds']} s.", "", *lines, "",
+        f"{result['invitations_queued']} of {result['invitations']} invitations queued (bulk \"Send\" in batches "
+        f"of 50), {result['messages']} messages in all, {result['delivered']} deliveries, {result['lost']} lost, "
+        f"{len(result['duplicates'])} delivered twice (the at-least-once window: the SIGKILLed worker's message in "
+        f"flight; at most one allowed); {result['answers_acknowledged']} attendee answers acknowledged, "
+        f"{len(result['answers_wrong'])} lost; responses {codes}; {result['server_errors']} server errors "
+        f"other than 503, {result['unavailable']} clean 503 pages during the database restart (each retried "
+        f"and answered), {result['tracebacks']} tracebacks and {result['tokens_in_web_log']} tokens in the web log.",
+        "", "Faults: " + "; ".join(result["faults"]) + "."])
 
 
 def record(text: str) -> None:
@@ -255,26 +386,48 @@ def record(text: str) -> None:
     path.write_text(page)
 
 
+def print_logs(work: Path) -> None:
+    """The end of each process's log, and every traceback in the web log."""
+    for log in sorted(work.glob("*.log")):
+        print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+    lines = (work / "web.log").read_text(errors="replace").splitlines() if (work / "web.log").exists() else []
+    for n, line in enumerate(lines):
+        if "Traceback" in line:  # the block runs until the next unindented line after the error
+            end = next((m for m in range(n + 1, len(lines)) if lines[m] and not lines[m][0].isspace()), n)
+            print("--- traceback in web.log\n" + "\n".join(lines[max(0, n - 2):end + 1])[-4000:].replace("\\n", "\n"))
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invitations", type=int, default=Settings.invitations)
+    parser.add_argument("--answers", type=int, default=Settings.answers)
+    parser.add_argument("--database", help="the scratch database's name (created, then dropped)")
+    parser.add_argument("--json", type=Path, help="also write the result as JSON here")
+    parser.add_argument("--record", action="store_true", help="write the figures into docs/performance.md")
+    return parser.parse_args()
+
+
 def main() -> int:
+    args = arguments()
+    settings = Settings(invitations=args.invitations, answers=args.answers)
+    if args.database:
+        settings.database = args.database
+    # SIGTERM (a CI timeout, the test's own limit) unwinds like Ctrl-C, so the finally blocks stop every process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    before = machine()
     with tempfile.TemporaryDirectory(prefix="convene-soak-") as work:
-        result = run(Path(work))
+        result = run(Path(work), settings)
+        result.update(machine_before=before, machine_after=machine(),
+                      date=datetime.now(timezone.utc).strftime("%-d %B %Y %H:%M UTC"), settings=asdict(settings))
         text = report(result)
         print(text)
+        if args.json:
+            args.json.write_text(json.dumps(result, default=str, indent=1))
         if result["problems"]:
-            for name in ("web", "mail-1", "mail-2", "mail-3", "sender"):
-                log = Path(work) / f"{name}.log"
-                if log.exists():
-                    print(f"--- {name}.log (last lines)\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
-            web_log = (Path(work) / "web.log").read_text(errors="replace")
-            print("--- log lines with a traceback in web.log")
-            lines = web_log.splitlines()
-            for n, line in enumerate(lines):
-                if "Traceback" in line:  # the block runs until the next unindented line after the error
-                    end = next((m for m in range(n + 1, len(lines)) if lines[m] and not lines[m][0].isspace()), n)
-                    print("\n".join(lines[max(0, n - 2):end + 1])[-4000:].replace("\\n", "\n"))
+            print_logs(Path(work))
             print("SOAK FAILED:\n- " + "\n- ".join(result["problems"]))
             return 1
-    if "--record" in sys.argv:
+    if args.record:
         record(text)
     print("Soak passed.")
     return 0

@@ -1,23 +1,20 @@
-"""The soak's work inside the app (run as `python -m bench.soak_app seed|send`, with the soak's CONVENE_* env).
+"""The soak's data (run as `python -m bench.soak_app seed N`, with the soak's CONVENE_* env).
 
-seed: demo data, a public agenda, 500 people planned on a guest list; prints what the load needs as JSON.
-send: sends those 500 invitations in batches of 50, as an organizer pressing "Send" would, while the
-load runs; a batch caught by the database restart is retried (each batch is one transaction).
+Demo data, a public agenda, and N people planned on a dialogue's guest list; prints what the load
+needs as JSON. The invitations themselves are sent during the load, through the guest list's
+bulk "Send" form, as an organizer would (bench/soak_load.py).
 """
 from __future__ import annotations
 
 import json
 import sys
-import time
 
 import sqlalchemy as sa
 
-INVITEES = 500
-BATCH = 50
 DIALOGUE = "preventing-atrocities-in-fragile-transitions"
 
 
-def seed() -> dict:
+def seed(invitees: int) -> dict:
     from convene.agenda.models import AgendaSettings, AgendaVersion
     from convene.auth.models import User
     from convene.convenings.models import Convening
@@ -34,7 +31,7 @@ def seed() -> dict:
     dialogue = db.session.scalar(sa.select(Convening).where(Convening.slug == DIALOGUE))
     dialogue.capacity = None
     people = create_people([{"name": f"Soak Invitee {n:03d}", "email": f"soak.invitee.{n:03d}@example.org",
-                             "country": "KE" if n % 2 else "NO"} for n in range(INVITEES)], actor=organizer)
+                             "country": "KE" if n % 2 else "NO"} for n in range(invitees)], actor=organizer)
     invitations, refused = add_people(dialogue, people, role="participant", priority="first_choice", actor=organizer)
     assert not refused, refused
     db.session.commit()
@@ -42,42 +39,12 @@ def seed() -> dict:
             "dialogue_id": dialogue.id, "invitation_ids": [i.id for i in invitations]}
 
 
-def send(ids: list[int]) -> None:
-    from convene.auth.models import User
-    from convene.convenings.models import Convening
-    from convene.demo.data import DEMO_LOGINS
-    from convene.extensions import db
-    from convene.invitations.models import Invitation
-    from convene.invitations.sending import send_invitations
-
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        for attempt in range(20):
-            try:
-                organizer = db.session.scalar(sa.select(User).where(User.email == DEMO_LOGINS[0][1]))
-                invitations = list(db.session.scalars(sa.select(Invitation).where(Invitation.id.in_(chunk))))
-                convening = db.session.get(Convening, invitations[0].convening_id)
-                report = send_invitations(convening, invitations, actor=organizer)
-                db.session.commit()
-                print(f"sent batch {start // BATCH + 1}: {len(report.sent)} queued", flush=True)
-                break
-            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-                db.session.rollback()
-                db.session.remove()
-                print(f"batch {start // BATCH + 1} retried after a database error: {error.orig}", flush=True)
-                time.sleep(0.5)
-        time.sleep(1.0)  # an organizer working through the list, so the faults meet mail in flight
-
-
 def main() -> None:
     from convene import create_app
 
     app = create_app()
     with app.app_context():
-        if sys.argv[1] == "seed":
-            print(json.dumps(seed()))
-        else:
-            send(json.loads(sys.argv[2]))
+        print(json.dumps(seed(int(sys.argv[2]))))
 
 
 if __name__ == "__main__":
