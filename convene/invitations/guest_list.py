@@ -10,7 +10,6 @@ from ..convenings.models import Convening
 from ..editing import check_version
 from ..extensions import db
 from ..people.models import Person
-from ..tokens import services as tokens
 from .calendar_mail import queue_itip
 from .lifecycle import InvitationError, actor_id, change_status, next_reserve_rank
 from .models import Invitation, InvitationStatus, InvitationStatusChange, MeetingRole, Priority
@@ -81,7 +80,8 @@ def remove(invitation: Invitation, *, actor) -> str:
         return "already withdrawn"
     was_accepted = invitation.status == InvitationStatus.ACCEPTED.value
     change_status(invitation, InvitationStatus.WITHDRAWN.value, actor=actor, via="withdrawn by organizer")
-    tokens.revoke("rsvp", invitation_id=invitation.id)
+    # The personal link stays: it now opens a page saying the invitation was withdrawn (invitations/home.py),
+    # and works again if the person is invited anew. The calendar feed has nothing left to show.
     if was_accepted:
         queue_itip(invitation, "CANCEL", message="invitation_withdrawn", kind="cancellation")
     return "withdrawn"

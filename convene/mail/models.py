@@ -29,6 +29,7 @@ class MailKind(LabelledEnum):
     NOMINATION = ("nomination", "Nomination")
     AGENDA_CHANGE = ("agenda_change", "Agenda change")
     OWNER_LINK = ("owner_link", "Next-step owner link")
+    NOTES_SHARED = ("notes_shared", "Notes shared for review")
     STAFF_DIGEST = ("staff_digest", "Staff digest")
     PASSWORD_RESET = ("password_reset", "Password reset")
     TEST = ("test", "Test")

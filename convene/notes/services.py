@@ -16,10 +16,15 @@ from sqlalchemy.orm import selectinload
 
 from ..agenda.models import AgendaSession
 from ..audit.services import record
+from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..editing import check_version
 from ..errors import DomainError
 from ..extensions import db
+from ..invitations import links as invitation_links
+from ..invitations.models import Invitation
+from ..mail.services import queue_message
+from ..mail.wording import render_message
 from ..people.models import Person
 from .models import NOTE_TRANSITIONS, NoteComment, NoteRemark, NoteRevision, NoteStatus, SessionNote
 
@@ -126,11 +131,49 @@ def change_status(note: SessionNote, status: str, actor, seen_version: int | Non
     note.status = status
     if status == NoteStatus.SHARED.value:
         note.shared_at = utcnow()
+        tell_participants(note)
     if status == NoteStatus.FINAL.value:
         note.finalised_at = utcnow()
         _confirm_autosave(note)
     record("note.status", note, actor=actor, changes={"status": [before, status]})
     return note
+
+
+#: Who is told that notes are shared: those who took part (the same rule as reading them).
+PARTICIPANT_STATUSES = ("accepted", "attended")
+
+
+def readers_of(convening: Convening) -> list[Invitation]:
+    """Invitations whose participants may read this convening's shared notes: its own, its
+    conference's (a conference participant reads every dialogue's notes) and its dialogues'."""
+    ids = [convening.id, *([convening.parent_id] if convening.parent_id else []), *[d.id for d in convening.dialogues]]
+    return list(db.session.scalars(
+        sa.select(Invitation).where(Invitation.convening_id.in_(ids), Invitation.status.in_(PARTICIPANT_STATUSES))
+        .options(selectinload(Invitation.person)).order_by(Invitation.id)))
+
+
+def tell_participants(note: SessionNote) -> int:
+    """E-mail each participant that notes are shared for their review, with their one personal link.
+
+    A rapporteur shares session after session: each participant gets at most one such e-mail per
+    day (the outbox's dedupe key), naming the session that opened it. Returns how many were queued.
+    """
+    convening = db.session.get(Convening, note.convening_id)
+    day = utcnow().date().isoformat()
+    queued = 0
+    for invitation in readers_of(convening):
+        person = invitation.person
+        if not person.email or person.erased_at is not None:
+            continue
+        words = render_message("notes_shared", name=person.display_name, convening=invitation.convening.title,
+                               sessions=f"“{note.session.title}”",
+                               link=invitation_links.home_url(invitation, "notes.participant_index"))
+        queue_message(to_address=person.email, to_name=person.display_name, kind="notes_shared",
+                      subject=words.subject[:300], text=words.text, html=words.html,
+                      convening_id=invitation.convening_id, invitation_id=invitation.id, person_id=person.id,
+                      dedupe_key=f"notes-shared:{invitation.id}:{day}")
+        queued += 1
+    return queued
 
 
 def _confirm_autosave(note: SessionNote) -> None:

@@ -64,8 +64,11 @@ def test_declining_after_accepting_sends_cancel(make, convening, organizer):
     assert str(event["STATUS"]) == "CANCELLED"
 
 
-def test_withdrawing_an_accepted_invitee_sends_cancel_and_revokes_link(client, make, convening, organizer):
+def test_withdrawing_an_accepted_invitee_sends_cancel_and_their_link_says_so(client, make, convening, organizer):
+    """Issue 14: a withdrawn invitee's link shows a clear page saying what happened, and nothing else
+    (before, the link was revoked and answered 410 "revoked by the organizers")."""
     invitation = _accepted(make, convening, organizer)
+    make.agenda_session(convening, title="Opening plenary")
     response = client.post(f"/convenings/{convening.id}/guests/bulk",
                            data={"invitation_ids": [str(invitation.id)], "action": "remove"})
     assert response.status_code == 302
@@ -75,7 +78,14 @@ def test_withdrawing_an_accepted_invitee_sends_cancel_and_revokes_link(client, m
     assert _ics(cancel)[0] == "CANCEL"
     link = outbox(kind="invitation")[0].text
     from .conftest import link_path
-    assert client.get(link_path(link)).status_code == 410
+    attendee = client.application.test_client()
+    page = attendee.get(link_path(link))
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "The organizers have withdrawn this invitation." in text
+    assert 'name="answer"' not in text and "/agenda" not in text.split("</nav>")[-1]
+    agenda = attendee.get(link_path(link) + "/agenda").get_data(as_text=True)
+    assert "Opening plenary" not in agenda
 
 
 def test_convening_cancelled_sends_cancel_to_accepted_and_tentative(make, convening, organizer):

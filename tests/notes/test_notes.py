@@ -228,3 +228,36 @@ def test_notes_index_lists_sessions(client, make, sign_in, setting):
     sign_in(make.user("staff"))
     page = client.get(f"/convenings/{convening.id}/notes").get_data(as_text=True)
     assert "Early warning" in page and "not started" in page
+
+
+def test_participants_are_told_when_notes_are_shared_once_a_day_with_their_one_link(client, make, sign_in, setting):
+    """Issue 14: participants were never told when notes were shared for their review."""
+    import re
+    from convene.invitations import links
+    from convene.mail.models import OutboxMessage
+    convening, session, speaker, quiet, invitation = setting
+    declined = make.invitation(convening, make.person(name="Said No", email="no@example.org"), status="declined")
+    home = links.home_url(invitation)  # the link of the invitation e-mail
+    db.session.commit()
+    second = make.agenda_session(convening, title="Second session")
+    sign_in(make.user("staff"))
+    for s in (session, second):
+        base = f"/convenings/{convening.id}/notes/{s.id}"
+        client.post(base, data={"summary": "S", "body": "B", "base": "0"})
+        note = db.session.scalar(sa.select(SessionNote).where(SessionNote.session_id == s.id))
+        assert client.post(f"{base}/status", data={"status": "shared", "version": note.version}).status_code == 302
+    db.session.expire_all()
+    sent = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "notes_shared")).all()
+    # the three participants (accepted and attended), once each although two sessions were shared; not the decliner
+    from convene.invitations.models import Invitation
+    participants = db.session.scalars(sa.select(Invitation.id).where(
+        Invitation.convening_id == convening.id, Invitation.status.in_(("accepted", "attended")))).all()
+    assert len(participants) == 3 and sorted(m.invitation_id for m in sent) == sorted(participants)
+    assert declined.id not in {m.invitation_id for m in sent}
+    mine = next(m for m in sent if m.invitation_id == invitation.id)
+    assert "Early warning" in mine.text and convening.title in mine.subject
+    link = re.search(r"https?://\S+/my/\S+/notes", mine.text).group(0)
+    assert link == home + "/notes"  # the same personal link as every other e-mail, on the notes page
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = client.application.test_client().get("/" + path)
+    assert page.status_code == 200 and "Early warning" in page.get_data(as_text=True)
