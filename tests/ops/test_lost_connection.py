@@ -3,6 +3,7 @@ meets one gets a clean 503 page, and the next request succeeds. On a real Postgr
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from convene.extensions import db
 from tests.ops.conftest import terminate_backends
@@ -35,3 +36,20 @@ def test_a_request_that_meets_a_dead_connection_gets_a_503_page_then_recovers(ap
     assert "<h1>Briefly unavailable</h1>" in page and "Traceback" not in page
     assert client.get("/convenings/").status_code == 200  # the pool threw the dead connections away
     assert client.get("/convenings/", headers={"Accept": "application/json"}).status_code == 200
+
+
+def test_a_connection_cut_after_the_work_committed_leaves_the_answer_standing(app, make_app):
+    """The request's work committed, then the database cut its connection before the request ended
+    (what the soak met at a restart): the finished answer is sent, never a 500 from the teardown."""
+    fresh = make_app()
+
+    @fresh.get("/test-only/cut-after-commit")
+    def cut_after_commit():
+        db.session.commit()
+        db.session.execute(sa.text("SELECT 1"))  # the session holds a connection again, in a transaction
+        assert terminate_backends(db.engine.url) >= 1
+        return "done"
+
+    response = fresh.test_client().get("/test-only/cut-after-commit")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "done"
+    assert fresh.test_client().get("/healthz").status_code == 200
