@@ -19,9 +19,10 @@ keepalive = 5
 #: Replace each worker after about a thousand requests, so a slow leak never grows.
 max_requests = int(os.environ.get("CONVENE_MAX_REQUESTS", 1000))
 max_requests_jitter = max_requests // 10
-#: Access log on stderr (journald keeps it). The app attaches a filter to the gunicorn.access
-#: logger that replaces personal-link tokens with [token]; the Referer is left out because it
-#: can carry another site's secrets. %({x-request-id}o)s matches the line to the app's JSON log.
+#: Access and error logs on stderr (journald keeps them). The app attaches a filter to the
+#: gunicorn.access and gunicorn.error loggers that replaces personal-link tokens with [token]
+#: (the error log prints a failed request's path); the Referer is left out because it can carry
+#: another site's secrets. %({x-request-id}o)s matches the line to the app's JSON log.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
 errorlog = "-"

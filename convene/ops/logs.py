@@ -30,8 +30,8 @@ class JSONFormatter(logging.Formatter):
         line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         line.update({name: getattr(record, name) for name in FIELDS if getattr(record, name, None) is not None})
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if record.exc_info:  # exc_text when a filter already wrote (and redacted) it
+            line["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 

@@ -95,7 +95,8 @@ def limit_failed_link_lookups(response):
 
 
 class TokenRedactingFilter(logging.Filter):
-    """Replaces the token in personal-link paths with [token] in access-log lines.
+    """Replaces the token in personal-link paths with [token] in log lines that carry a path,
+    the exception text logged with them included.
 
     A token is as good as a password for the invitation or feed it opens, and access logs
     are kept longer and read by more people than the database.
@@ -118,6 +119,10 @@ class TokenRedactingFilter(logging.Filter):
         redacted = self.redact(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:  # formatters use exc_text when it is set
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
         return True
 
 
@@ -138,10 +143,16 @@ def token_log_patterns(app: Flask) -> list[re.Pattern]:
     return [re.compile("(" + prefix + ")" + SEGMENT) for prefix in sorted(prefixes)]
 
 
+#: Loggers that print request paths: the access logs of the dev server and gunicorn, gunicorn's
+#: error log ("Error handling request GET /my/<token>") and, added per app, Flask's own
+#: ("Exception on /my/<token> [GET]"). A filter on a logger sees only that logger's records.
+PATH_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
 def install_token_log_filter(app: Flask) -> None:
-    """Attach the redacting filter to the access loggers of the dev server and gunicorn."""
+    """Attach the redacting filter to every logger that prints request paths."""
     log_filter = TokenRedactingFilter(token_log_patterns(app))
-    for name in ("werkzeug", "gunicorn.access"):
+    for name in (*PATH_LOGGERS, app.logger.name):
         logger = logging.getLogger(name)
         for old in [f for f in logger.filters if isinstance(f, TokenRedactingFilter)]:
             logger.removeFilter(old)

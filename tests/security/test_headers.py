@@ -93,6 +93,20 @@ def test_access_log_lines_never_hold_tokens(app, caplog):
     assert "/sign-in" in TokenRedactingFilter([]).redact("/sign-in")
 
 
+@pytest.mark.sqlite_only
+def test_error_log_lines_never_hold_tokens_nor_do_their_tracebacks(app, caplog):
+    """gunicorn's error log and Flask's print the failed request's path, and the exception may repeat it."""
+    try:
+        raise LookupError("no invitation for /my/Secret222")
+    except LookupError:
+        with caplog.at_level(logging.ERROR):
+            logging.getLogger("gunicorn.error").exception("Error handling request %s %s", "POST", "/my/Secret333")
+            app.logger.error("Exception on /my/Secret444/profile [POST]", exc_info=True)
+    assert "Secret" not in caplog.text
+    # two messages, and two tracebacks that each show the token twice (the source line and the error)
+    assert caplog.text.count("[token]") == 6 and caplog.text.count("Traceback") == 2
+
+
 def test_nul_characters_are_refused_before_any_area_sees_them(client, make, sign_in):
     import sqlalchemy as sa
 
