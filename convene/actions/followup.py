@@ -9,6 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import record
 from ..auth.models import Role, User
 from ..extensions import db
+from ..invitations import links as invitation_links
+from ..invitations.models import Invitation
 from ..mail.services import queue_message
 from ..mail.wording import RenderedMessage, render_message
 from ..people.models import Person
@@ -34,6 +36,55 @@ def owner_link_url(raw: str) -> str:
     return absolute_url("actions.owner_page", token=raw)
 
 
+def owners_invitation(action: ActionItem) -> Invitation | None:
+    """The owner's invitation to the step's convening (or its conference), if they have one.
+
+    An owner who was invited reaches their next steps through their one personal link for that
+    convening (/my/<token>/next-steps), like every other message about it; only owners without
+    an invitation (someone named from outside the room) get a link of their own.
+    """
+    if action.owner_person_id is None:
+        return None
+    convening = action.convening
+    ids = [convening.id, *([convening.parent_id] if convening.parent_id else [])]
+    return db.session.scalar(
+        sa.select(Invitation).where(Invitation.person_id == action.owner_person_id,
+                                    Invitation.convening_id.in_(ids),
+                                    Invitation.status.not_in(("planned", "withdrawn")))
+        .order_by(sa.case((Invitation.convening_id == convening.id, 0), else_=1), Invitation.id).limit(1))
+
+
+def owner_link(action: ActionItem, actor, *, send: bool = True) -> tuple[str, bool]:
+    """The link an owner follows to their next steps, e-mailed when send is set: (url, is a new link).
+
+    An invited owner's is their invitation link, opened on their next steps (nothing is revoked,
+    every earlier e-mail keeps working); anyone else gets a new owner link (issue_owner_link).
+    """
+    person = action.owner_person
+    invitation = owners_invitation(action)
+    if invitation is None:
+        return issue_owner_link(person, actor, send=send), True
+    if person.erased_at is not None:
+        raise ActionError("This person's data was erased; they cannot be given a link.")
+    if send and not person.email:
+        raise ActionError(f"{person.name} has no e-mail address on file; add one or copy the link instead.")
+    url = invitation_links.home_url(invitation, "actions.my_steps")
+    record("action.owner_link" if send else "action.owner_link_copy", person, actor=actor,
+           changes={"sent": [None, send], "invitation_id": [None, invitation.id]})
+    if send:
+        _mail_owner(person, url, same_link=True)
+    return url, False
+
+
+def _mail_owner(person: Person, url: str, *, same_link: bool) -> None:
+    open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
+        ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))
+    words = render_message("owner_link", name=person.display_name, open_steps=open_steps, link=url,
+                           same_link=same_link)
+    queue_message(to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
+                  subject=words.subject, text=words.text)
+
+
 def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
     """A new personal link for an owner (the old one stops working); e-mailed when send is set.
 
@@ -49,11 +100,7 @@ def issue_owner_link(person: Person, actor, *, send: bool = True) -> str:
     record("action.owner_link" if send else "action.owner_link_copy", person, actor=actor,
            changes={"sent": [None, send]})
     if send:
-        open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
-            ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))
-        words = render_message("owner_link", name=person.display_name, open_steps=open_steps, link=url)
-        queue_message(to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
-                      subject=words.subject, text=words.text)
+        _mail_owner(person, url, same_link=False)
     return url
 
 
@@ -63,11 +110,15 @@ def revoke_owner_link(person: Person, actor) -> int:
     return count
 
 
-def owner_steps(person: Person) -> list[ActionItem]:
-    """What an owner sees on their page: reviewed next steps they own, open ones first."""
+def owner_steps(person: Person, convening_ids: list[int] | None = None) -> list[ActionItem]:
+    """What an owner sees on their page: reviewed next steps they own, open ones first (only those
+    of `convening_ids` when given: the attendee home shows one convening's)."""
+    query = sa.select(ActionItem).where(ActionItem.owner_person_id == person.id,
+                                        ActionItem.status != ActionStatus.DRAFT.value)
+    if convening_ids is not None:
+        query = query.where(ActionItem.convening_id.in_(convening_ids))
     return list(db.session.scalars(
-        sa.select(ActionItem).where(ActionItem.owner_person_id == person.id,
-                                    ActionItem.status != ActionStatus.DRAFT.value)
+        query
         .options(joinedload(ActionItem.convening), joinedload(ActionItem.session), selectinload(ActionItem.updates))
         .order_by(sa.case((ActionItem.status.in_(FOLLOWED), 0), else_=1), ActionItem.due_on.is_(None),
                   ActionItem.due_on, ActionItem.id)))

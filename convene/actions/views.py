@@ -12,6 +12,7 @@ from ..auth.policy import can_view, load_convening, signed_in, visible_convening
 from ..convenings.models import Convening, Series
 from ..edge import on_refusal
 from ..extensions import db, limiter
+from ..invitations.models import Invitation
 from ..people.models import Person
 from ..redirects import safe_redirect_target
 from ..themes.models import Theme
@@ -191,10 +192,11 @@ def send_owner_link(action_id: int):
         flash("Only a person who owns a next step can be sent a personal link.", "error")
         return redirect(detail_page)
     on_refusal(redirect_to=detail_page)
-    followup.issue_owner_link(owner, current_user, send=True)
+    _, new_link = followup.owner_link(action, current_user, send=True)
     db.session.commit()
-    flash(f"A new personal link was sent to {owner.name} <{owner.email}>. Earlier links no longer work.",
-          "success")
+    flash(f"A new personal link was sent to {owner.name} <{owner.email}>. Earlier links no longer work." if new_link
+          else f"Their personal link was sent to {owner.name} <{owner.email}>: the same link as in their invitation, "
+               "opening on their next steps.", "success")
     return redirect(detail_page)
 
 
@@ -208,7 +210,7 @@ def copy_owner_link(action_id: int):
         flash("Only a person who owns a next step can be given a personal link.", "error")
         return redirect(detail_page)
     on_refusal(redirect_to=detail_page)
-    url = followup.issue_owner_link(action.owner_person, current_user, send=False)
+    url, _ = followup.owner_link(action, current_user, send=False)
     db.session.commit()
     return render_template("actions/owner_link.html", action=action, url=url)
 
@@ -369,17 +371,42 @@ def owner_page(token: str):
     return _owner_page(person, form, token), 400 if request.method == "POST" else 200
 
 
-def _owned_step(person: Person, action_id: str) -> ActionItem:
+@bp.route("/my/<token>/next-steps", methods=("GET", "POST"))
+@limiter.limit("60/minute")
+def my_steps(token: str):
+    """The next steps an invitee owns from this convening, on their attendee home (their one link)."""
+    invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
+    if invitation is None or invitation.person is None or invitation.person.erased_at is not None:
+        raise LinkProblem("unknown", Purpose.RSVP)
+    person, convening = invitation.person, invitation.convening
+    family = [convening.id, *([convening.parent_id] if convening.parent_id else []), *[d.id for d in convening.dialogues]]
+    here = url_for("actions.my_steps", token=token)
+    form = OwnerReportForm()
+    if form.validate_on_submit():
+        action = _owned_step(person, form.action_id.data, family)
+        on_refusal(render=lambda error: _owner_page(person, form, token, family, here))
+        _owner_report(action, person, form.note.data or "", form.mark_done.data)
+        db.session.commit()
+        flash("Thank you: your update was recorded.", "success")
+        return redirect(f"{here}#step-{action.id}")
+    return _owner_page(person, form, token, family, here), 400 if request.method == "POST" else 200
+
+
+def _owned_step(person: Person, action_id: str, convening_ids: list[int] | None = None) -> ActionItem:
     """A next step the person owns and may report on, or 404."""
     action = db.session.get(ActionItem, int(action_id)) if action_id.isdigit() else None
-    if action is None or action.owner_person_id != person.id or action.status == ActionStatus.DRAFT.value:
+    if action is None or action.owner_person_id != person.id or action.status == ActionStatus.DRAFT.value \
+            or (convening_ids is not None and action.convening_id not in convening_ids):
         abort(404)
     return action
 
 
-def _owner_page(person: Person, form: OwnerReportForm, token: str) -> str:
-    return render_template("actions/owner.html", person=person, actions=followup.owner_steps(person),
-                           form=form, token=token, statuses=ActionStatus)
+def _owner_page(person: Person, form: OwnerReportForm, token: str, convening_ids: list[int] | None = None,
+                post_to: str | None = None) -> str:
+    """The owner page: on its own owner link, or under the attendee home (convening_ids set)."""
+    return render_template("actions/owner.html", person=person, actions=followup.owner_steps(person, convening_ids),
+                           form=form, token=token, statuses=ActionStatus, in_home=convening_ids is not None,
+                           post_to=post_to or url_for("actions.owner_page", token=token))
 
 
 def _owner_report(action: ActionItem, person: Person, note: str, mark_done: bool) -> None:

@@ -153,3 +153,35 @@ def test_owner_report_needs_csrf(make_app, make):
     response = client.post(f"/my-next-steps/{raw}", data={"action_id": action.id, "note": "forged"})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(ActionUpdate.id))) == 0
+
+
+def test_an_invited_owner_gets_their_one_invitation_link_opening_on_their_next_steps(client, make, sign_in):
+    """Issue 14: ownership mails reuse the person's one link for the convening; nothing is revoked."""
+    from convene.invitations import links
+    sign_in(make.user("staff"))
+    person = make.person(name="Invited Owner", email="invited.owner@example.org")
+    convening = make.convening()
+    invitation = make.invitation(convening, person, status="attended")
+    home = links.home_url(invitation)  # as in the invitation e-mail
+    mine = make.action(convening, text="Draft the follow-up letter", owner_person=person, status="open")
+    elsewhere = make.action(make.convening(), text="Another meeting's step", owner_person=person, status="open")
+    db.session.commit()
+    response = client.post(f"/next-steps/{mine.id}/owner-link", follow_redirects=True)
+    assert "the same link as in their invitation" in response.get_data(as_text=True)
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "owner_link"))
+    assert home + "/next-steps" in message.text and "no longer works" not in message.text
+    path = (home + "/next-steps").split("http://localhost")[1]
+    attendee = client.application.test_client()
+    page = attendee.get(path).get_data(as_text=True)
+    assert "Draft the follow-up letter" in page and "Another meeting's step" not in page
+    assert 'aria-current="page">Next steps' in page  # one navigation with the rest of the home
+    assert attendee.post(path, data={"action_id": mine.id, "note": "Letter drafted"}).status_code == 302
+    assert attendee.post(path, data={"action_id": elsewhere.id, "note": "not from this home"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ActionItem, mine.id).status == "in_progress"
+    assert "you wrote:</span> Letter drafted" in attendee.get(path).get_data(as_text=True)
+    # sending again sends the same link; the invitation page still opens
+    client.post(f"/next-steps/{mine.id}/owner-link")
+    texts = db.session.scalars(sa.select(OutboxMessage.text).where(OutboxMessage.kind == "owner_link")).all()
+    assert len(texts) == 2 and all(home + "/next-steps" in t for t in texts)
+    assert attendee.get(home.split("http://localhost")[1]).status_code == 200

@@ -46,6 +46,8 @@ actions.for_convening POST                  login  login  400    404    400    4
 actions.for_session GET                     login  login  200    404    200    200
 actions.for_session POST                    login  login  400    404    400    400
 actions.owner_page GET                      404    200    404    404    404    404
+actions.my_steps GET                        404    200    404    404    404    404
+actions.my_steps POST                       404    400    404    404    404    404
 actions.owner_page POST                     404    400    404    404    404    404
 actions.copy_owner_link POST                login  login  200    404    200    200
 actions.send_owner_link POST                login  login  302    404    302    302

@@ -164,6 +164,7 @@ TOKEN_PURPOSE = {
     "invitations.rsvp": "rsvp",
     "actions.feed": "user_feed",
     "actions.owner_page": "owner",
+    "actions.my_steps": "rsvp",
 }
 
 
