@@ -365,7 +365,8 @@ def report(result: dict) -> str:
     return "\n".join([
         f"Run of {result['date']} on {before['cpu']} ({before['cores']} cores), load average "
         f"{before['load']:.1f} before and {after['load']:.1f} after: setup {result['setup_seconds']} s "
-        f"(migrate, seed, start), load {result['seconds']} s.", "", *lines, "",
+        f"(migrate, seed, start), load {result['seconds']} s, {result['total_seconds']} s in all with the "
+        "teardown.", "", *lines, "",
         f"{result['invitations_queued']} of {result['invitations']} invitations queued (bulk \"Send\" in batches "
         f"of 50), {result['messages']} messages in all, {result['delivered']} deliveries, {result['lost']} lost, "
         f"{len(result['duplicates'])} delivered twice (the at-least-once window: the SIGKILLed worker's message in "
@@ -414,10 +415,10 @@ def main() -> int:
         settings.database = args.database
     # SIGTERM (a CI timeout, the test's own limit) unwinds like Ctrl-C, so the finally blocks stop every process.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    before = machine()
+    before, started = machine(), time.monotonic()
     with tempfile.TemporaryDirectory(prefix="convene-soak-") as work:
         result = run(Path(work), settings)
-        result.update(machine_before=before, machine_after=machine(),
+        result.update(machine_before=before, machine_after=machine(), total_seconds=round(time.monotonic() - started),
                       date=datetime.now(timezone.utc).strftime("%-d %B %Y %H:%M UTC"), settings=asdict(settings))
         text = report(result)
         print(text)
