@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..api.services import public_among
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..edge import on_refusal
 from ..extensions import db
@@ -371,12 +372,14 @@ def _published(slug: str) -> Brief:
 
 @bp.route("/publications/<slug>")
 def public_detail(slug: str):
-    """A published brief with its convening's facts (aggregates only) and public next steps."""
+    """A published brief with its convening's facts (aggregates only), public next steps and, where it is
+    switched on, a link to the convening's public page."""
     brief = _published(slug)
-    facts = convening_facts([c.id for c in brief.convenings])
+    ids = [c.id for c in brief.convenings]
     next_steps = {c.id: public_next_steps(c) for c in brief.convenings}
     response = current_app.make_response(render_template(
-        "briefs/public_detail.html", brief=brief, facts=facts, next_steps=next_steps))
+        "briefs/public_detail.html", brief=brief, facts=convening_facts(ids), next_steps=next_steps,
+        public=public_among(ids)))
     return _public(response)
 
 

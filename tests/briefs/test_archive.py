@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import sqlalchemy as sa
 
+from convene.agenda.models import AgendaSettings
 from convene.base.suppression import HIDDEN_TEXT
 from convene.briefs.facts import FEWER, suppress
 from convene.briefs.models import Brief, BriefRegion
@@ -128,3 +129,18 @@ def test_suppression_hides_zeros_small_cells_and_a_complement_all_alike():
     assert suppress({"a": 10, "b": 2, "c": 1}, ["a", "b", "c"]) == [("a", 10), ("b", hidden), ("c", hidden)]
     assert suppress({"a": 10, "b": 6}, ["a", "b", "c"]) == [("a", 10), ("b", hidden), ("c", hidden)]
     assert suppress({"a": 10, "b": 6}, ["a", "b"]) == [("a", 10), ("b", 6)]
+
+
+def test_comes_from_links_the_public_convening_page_only_when_it_is_on(client, make, archive):
+    brief = archive[0]
+    shown = make.convening(title="Oceans roundtable", slug="oceans-roundtable")
+    private = make.convening(title="Closed dialogue", slug="closed-dialogue")
+    brief.convenings = [shown, private]
+    db.session.merge(AgendaSettings(convening_id=shown.id, public=True))
+    db.session.merge(AgendaSettings(convening_id=private.id, public=False))
+    db.session.commit()
+    page = client.get(f"/publications/{brief.slug}").get_data(as_text=True)
+    assert '<dt>Comes from</dt><dd><a href="/c/oceans-roundtable">Oceans roundtable</a></dd>' in page
+    assert "<dt>Comes from</dt><dd>Closed dialogue</dd>" in page
+    assert "/c/closed-dialogue" not in page
+    assert client.get("/c/oceans-roundtable").status_code == 200  # the link leads somewhere
