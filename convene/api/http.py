@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
+from werkzeug.http import HTTP_STATUS_CODES
 
 #: As the public HTML pages (briefs archive, public convening page) for anonymous readers.
 PUBLIC_CACHE = "public, max-age=300"
@@ -32,6 +33,13 @@ def json_response(data, *, public: bool = True, links: dict[str, str] | None = N
         response.headers["Cache-Control"] = "private, no-cache"
         response.vary.add("Authorization")
     return response.make_conditional(request)
+
+
+def json_refusal(error):
+    """The body of a refused API request (the edge sets the error's status): what to change, never cached."""
+    response = jsonify(error=HTTP_STATUS_CODES.get(error.status, "Error").capitalize(), message=str(error))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def page_links(page, base_url: str) -> dict[str, str]:

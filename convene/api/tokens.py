@@ -30,6 +30,12 @@ class TokenError(DomainError):
     """A token cannot be created or revoked as asked; the message says why."""
 
 
+class UnknownToken(TokenError):
+    """No such token on this account (another account's token looks the same): a 404."""
+
+    status = 404
+
+
 def may_hold_tokens(user) -> bool:
     """Organizers, staff and admins: every signed-in role."""
     return bool(user.is_authenticated and user.active and (user.is_organizer or user.is_staff))
@@ -67,7 +73,7 @@ def revoke(user, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (another account's token is 'not found')."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise TokenError("There is no such token on your account.")
+        raise UnknownToken("There is no such token on your account.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record("api_token.revoke", token, actor=user, changes={"name": [token.name, None]})

@@ -8,13 +8,13 @@ from flask_login import current_user, fresh_login_required
 
 from ..auth.policy import load_convening, role_required
 from ..db_types import utcnow
+from ..edge import on_refusal
 from ..urls import absolute_url
 from ..extensions import db, limiter
 from . import private, serialize, services, tokens
 from .forms import RevokeForm, TokenForm
-from .http import CORS_HEADERS, cacheable_page, json_response, page_body, page_links
+from .http import CORS_HEADERS, cacheable_page, json_refusal, json_response, page_body, page_links
 from .schemas import MAX_PER_PAGE
-from .services import ApiError
 from .spec import PAGE_PARAMS, Param, document, operation
 
 bp = Blueprint("api", __name__)
@@ -30,11 +30,13 @@ def _api_limit() -> str:
 limiter.limit(_api_limit, key_func=None)(bp)
 
 
-@bp.errorhandler(ApiError)
-def _bad_request(error: ApiError):
-    response = jsonify(error="Bad request", message=str(error))
-    response.headers["Cache-Control"] = "no-store"
-    return response, error.status
+@bp.before_request
+def _refuse_in_json():
+    """A refusal on an /api/v1 route (services.ApiError: a 400 naming the parameter) is a JSON body.
+
+    The request edge rolls back and answers; the account pages of this blueprint render their own."""
+    if request.path.startswith("/api/v1/"):
+        on_refusal(render=json_refusal, flashed=False)
 
 
 @bp.after_request
@@ -216,31 +218,30 @@ def token_list():
     """List one's API tokens and create a named one; the secret is shown once, on this answer only."""
     if not tokens.may_hold_tokens(current_user):
         abort(403)
-    form, secret = TokenForm(), None
+    form = TokenForm()
     if form.validate_on_submit():
-        try:
-            token, secret = tokens.create(current_user, form.name.data)
-        except tokens.TokenError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            form = TokenForm(formdata=None)
-            flash(f"Token “{token.name}” created. Copy it now: it is not shown again.", "success")
+        on_refusal(render=lambda error: _token_page(form), form=form, field="name", status=400)
+        token, secret = tokens.create(current_user, form.name.data)
+        db.session.commit()
+        flash(f"Token “{token.name}” created. Copy it now: it is not shown again.", "success")
+        return _token_page(TokenForm(formdata=None), secret), 201
+    return _token_page(form), (400 if form.errors else 200)
+
+
+def _token_page(form: TokenForm, secret: str | None = None) -> str:
     return render_template("api/tokens.html", form=form, secret=secret, tokens=tokens.tokens_of(current_user),
-                           revoke_form=RevokeForm(formdata=None)), (400 if form.errors else 201 if secret else 200)
+                           revoke_form=RevokeForm(formdata=None))
 
 
 @bp.post("/account/api-tokens/<int:token_id>/revoke")
 @fresh_login_required
 def token_revoke(token_id: int):
-    """Revoke one of one's own tokens; programs using it get 401 from then on."""
+    """Revoke one of one's own tokens; programs using it get 401 from then on.
+
+    Another account's token is refused as unknown (tokens.UnknownToken, a 404 page)."""
     if not RevokeForm().validate_on_submit():
         abort(400)
-    try:
-        token = tokens.revoke(current_user, token_id)
-    except tokens.TokenError:
-        abort(404)
+    token = tokens.revoke(current_user, token_id)
     db.session.commit()
     flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("api.token_list"))

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.policy import role_required
+from ..edge import on_refusal
 from ..extensions import db
 from . import services
 from .forms import ActionForm, WebhookForm
 from .models import Webhook, WebhookDelivery
-from .safety import UnsafeURL
 
 bp = Blueprint("webhooks", __name__)
 
@@ -25,21 +25,23 @@ def _load(webhook_id: int) -> Webhook:
 @bp.route("/admin/webhooks", methods=("GET", "POST"))
 @role_required("admin")
 def index():
-    """Every webhook, and the form to add one; the new hook's secret is shown once, on this answer."""
-    form, secret = WebhookForm(), None
+    """Every webhook, and the form to add one; the new hook's secret is shown once, on this answer.
+
+    A refused address or event list (safety.UnsafeURL, services.WebhookError) is shown under its field."""
+    form = WebhookForm()
     if form.validate_on_submit():
-        try:
-            hook, secret = services.create_webhook(form.data, actor=current_user)
-        except (services.WebhookError, UnsafeURL) as error:
-            db.session.rollback()
-            getattr(form, error.field or "url").errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Webhook added for {hook.url}. Copy its signing secret now: it is not shown again.", "success")
-            form = WebhookForm(formdata=None)
+        on_refusal(render=lambda error: _index_page(form), form=form, status=400)
+        hook, secret = services.create_webhook(form.data, actor=current_user)
+        db.session.commit()
+        flash(f"Webhook added for {hook.url}. Copy its signing secret now: it is not shown again.", "success")
+        return _index_page(WebhookForm(formdata=None), secret), 201
+    return _index_page(form), (400 if form.errors else 200)
+
+
+def _index_page(form: WebhookForm, secret: str | None = None) -> str:
     hooks = db.session.scalars(sa.select(Webhook).order_by(Webhook.created_at.desc(), Webhook.id.desc())).all()
     return render_template("webhooks/index.html", form=form, hooks=hooks, secret=secret,
-                           action_form=ActionForm(formdata=None)), (400 if form.errors else 201 if secret else 200)
+                           action_form=ActionForm(formdata=None))
 
 
 @bp.get("/admin/webhooks/<int:webhook_id>")

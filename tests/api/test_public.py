@@ -33,7 +33,10 @@ def test_bad_parameters_answer_400_with_a_message(client, public_world, query, w
     response = client.get(f"/api/v1/publications?{query}")
     assert response.status_code == 400
     assert words in response.get_json()["message"]
+    assert response.get_json()["error"] == "Bad request"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers  # the edge answered without flashing into a session
 
 
 def test_pagination_sends_link_headers_keeping_filters(client, public_world):

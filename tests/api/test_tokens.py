@@ -122,3 +122,26 @@ def test_outbox_state_is_scoped_to_the_organizers_convenings(app, make):
     assert body["counts"]["pending"] == 1 and [m["convening"]["id"] for m in body["items"]] == [mine.id]
     bad = app.test_client().get("/api/v1/me/outbox?status=lost", headers={"Authorization": f"Bearer {secret}"})
     assert bad.status_code == 400 and "status must be one of" in bad.get_json()["message"]
+
+
+def test_a_token_the_service_refuses_is_shown_under_its_field_and_nothing_is_saved(client, make, sign_in):
+    """The request edge answers the service's TokenError: the page again, 400, the message under the name."""
+    staff = sign_in(make.user("staff"))
+    for n in range(tokens.MAX_LIVE_TOKENS):
+        tokens.create(staff, f"script {n}")
+    db.session.commit()
+    response = client.post("/account/api-tokens", data={"name": "one too many"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and f"already have {tokens.MAX_LIVE_TOKENS} live tokens" in page
+    assert 'id="name-error">You already have' in page  # under the name field, not flashed
+    assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == tokens.MAX_LIVE_TOKENS
+
+
+def test_revoking_another_accounts_token_is_a_404_page_that_says_so(client, make, sign_in):
+    other = make.user("staff")
+    token, _ = tokens.create(other, "theirs")
+    db.session.commit()
+    sign_in(make.user("organizer"))
+    response = client.post(f"/account/api-tokens/{token.id}/revoke")
+    assert response.status_code == 404 and "no such token on your account" in response.get_data(as_text=True)
+    assert db.session.get(ApiToken, token.id).revoked_at is None

@@ -208,3 +208,14 @@ def test_a_private_address_is_refused_in_the_form(app, client, make, sign_in):
     response = client.post("/admin/webhooks", data={"url": "http://10.0.0.5/x", "events": ["brief.published"]})
     assert response.status_code == 400 and "private" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 0
+
+
+def test_refusals_are_shown_under_the_field_they_concern(app, client, make, sign_in):
+    """The request edge puts UnsafeURL under the address and WebhookError under the events; nothing is saved."""
+    sign_in(make.user("admin"))
+    page = client.post("/admin/webhooks", data={"url": "http://127.0.0.1:9/x", "events": ["brief.published"]})
+    assert page.status_code == 400 and 'id="url-error">' in page.get_data(as_text=True)
+    page = client.post("/admin/webhooks", data={"url": "https://93.184.216.34/x"})  # a public address, no event
+    assert page.status_code == 400
+    assert '</ul><p class="error">Choose at least one event to send.</p></fieldset>' in page.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 0
