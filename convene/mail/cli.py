@@ -1,37 +1,13 @@
-"""`flask --app convene worker` and `flask --app convene mail test ADDRESS`."""
+"""`flask --app convene mail test ADDRESS` (the worker that delivers the outbox is `flask worker`, in convene/cli.py)."""
 from __future__ import annotations
-
-import signal
-import threading
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from .services import MailError
 from .smtp import DeliveryError
-from .worker import new_worker_id, run, send_test_message
-
-
-@click.command("worker")
-@click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
-@click.option("--batch", default=None, type=click.IntRange(1, 1000),
-              help="Messages claimed at a time [default: MAIL_BATCH, 20].")
-@click.option("--poll", default=5.0, show_default=True, type=click.FloatRange(0.05, 3600),
-              help="Seconds to wait when nothing is due.")
-@with_appcontext
-def worker_command(once: bool, batch: int | None, poll: float) -> None:
-    """Deliver the outbox by SMTP. Run one or several; they never send the same message."""
-    worker_id = new_worker_id()
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):  # finish the current message, then exit
-        signal.signal(signum, lambda *_: stop.set())
-    config = current_app.config
-    click.echo(f"Outbox worker {worker_id} delivering via {config['MAIL_HOST']}:{config['MAIL_PORT']}"
-               f"{' (once)' if once else f', polling every {poll:g} s'}.")
-    sent, failed = run(once=once, batch=batch, poll=poll, stop=stop, worker_id=worker_id,
-                       on_batch=lambda s, f: click.echo(f"sent {s}, not sent {f}"))
-    click.echo(f"Worker stopped: {sent} sent, {failed} not sent (retried later or failed).")
+from .worker import send_test_message
 
 
 mail_cli = AppGroup("mail", help="Outgoing e-mail.")
@@ -52,4 +28,4 @@ def test_command(address: str) -> None:
     click.echo(f"Sent to {address} via {where}. The server answered: {answer}")
 
 
-commands = [worker_command, mail_cli]
+commands = [mail_cli]

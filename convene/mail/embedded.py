@@ -93,20 +93,22 @@ def start_sink(app: Flask, host: str, port: int) -> str:
     return f"local mail sink on {host}:{port} saving to {directory}"
 
 
-def worker_loop(app: Flask, stop: threading.Event, poll: float) -> None:
-    """Deliver the outbox until stopped; errors are logged, never fatal to the web process."""
+def worker_loop(app: Flask, stop: threading.Event, poll: float, also=()) -> None:
+    """Deliver the outbox (and the `also` queues) until stopped; errors are logged, never fatal to the web process."""
     worker_id = "embedded:" + new_worker_id()
     while not stop.is_set():
         try:
             with app.app_context():
-                run(poll=poll, stop=stop, worker_id=worker_id)
+                run(poll=poll, stop=stop, worker_id=worker_id, also=also)
         except Exception:
             log.exception("embedded mail worker failed; restarting in %s s", poll)
             stop.wait(poll)
 
 
-def start_embedded(app: Flask) -> str:
-    """Start the local sink and the worker thread when appropriate; one line saying what runs."""
+def start_embedded(app: Flask, also=()) -> str:
+    """Start the local sink and the worker thread when appropriate; one line saying what runs.
+
+    `also`: other queues the thread serves in the same loop (`flask serve` passes the webhook deliveries)."""
     if _running:
         return "Mail: the embedded sink and worker are already running."
     host, port = app.config.get("MAIL_HOST", "127.0.0.1"), int(app.config.get("MAIL_PORT", 8025))
@@ -117,7 +119,8 @@ def start_embedded(app: Flask) -> str:
     sink = start_sink(app, host, port)
     poll = float(app.config.get("MAIL_EMBEDDED_POLL", 2))
     stop = threading.Event()
-    thread = threading.Thread(target=worker_loop, args=(app, stop, poll), name="convene-mail-worker", daemon=True)
+    thread = threading.Thread(target=worker_loop, args=(app, stop, poll, also), name="convene-mail-worker",
+                              daemon=True)
     thread.start()
     _running.update(stop=stop, thread=thread)
     return f"Mail: {sink}; embedded worker delivering the outbox every {poll:g} s (see /outbox)."

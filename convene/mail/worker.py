@@ -310,8 +310,12 @@ def outage_wait(outages: int, poll: float) -> float:
 
 
 def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop=None, worker_id: str | None = None,
-        on_batch=None) -> tuple[int, int]:
-    """Deliver until stopped (`stop` is a threading.Event or similar), or until nothing is due if `once`."""
+        on_batch=None, also=()) -> tuple[int, int]:
+    """Deliver until stopped (`stop` is a threading.Event or similar), or until nothing is due if `once`.
+
+    `also` are other queues served in the same loop (the webhook deliveries): after each mail batch
+    every one is called as `job(worker_id=...)` and returns (done, not done); the loop only waits
+    when neither the outbox nor any of them had anything due."""
     worker_id = worker_id or new_worker_id()
     total_sent = total_failed = outages = 0
     while stop is None or not stop.is_set():
@@ -330,12 +334,13 @@ def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop
         total_sent, total_failed = total_sent + sent, total_failed + failed
         if on_batch and (sent or failed):
             on_batch(sent, failed)
+        others_busy = any([serve_other_queue(job, worker_id, once) for job in also])
         if result.server_down:
             outages += 1
             wait = outage_wait(outages, poll)
         else:
             outages = 0
-            if sent or failed:
+            if sent or failed or others_busy:
                 continue
         if once:
             break
@@ -344,6 +349,23 @@ def run(*, once: bool = False, batch: int | None = None, poll: float = 5.0, stop
         else:
             time.sleep(wait)
     return total_sent, total_failed
+
+
+def serve_other_queue(job, worker_id: str, once: bool) -> bool:
+    """One pass of another queue in the worker's loop; True when it handled something.
+
+    A database error is logged and waited out like the outbox's own (raised with `once`)."""
+    try:
+        done, not_done = job(worker_id=worker_id)
+    except DATABASE_ERRORS as error:
+        db.session.rollback()
+        log.error("worker: database error in %s, retrying: %s", getattr(job, "__qualname__", job), error)
+        if once:
+            raise
+        return False
+    finally:
+        db.session.remove()
+    return bool(done or not_done)
 
 
 def send_test_message(address: str) -> str:

@@ -219,3 +219,21 @@ def test_refusals_are_shown_under_the_field_they_concern(app, client, make, sign
     assert page.status_code == 400
     assert '</ul><p class="error">Choose at least one event to send.</p></fieldset>' in page.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 0
+
+
+def test_the_worker_an_operator_runs_delivers_queued_webhooks(app, make, loopback_allowed):
+    """`flask --app convene worker` (deploy/systemd/convene-mail@.service) sends webhooks in the same loop as mail."""
+    with Receiver() as receiver:
+        hook, secret = _hook(receiver.url)
+        brief = make.brief(status="approved", title="Ports and fisheries", summary="Text", url="https://example.org/p")
+        briefs.change_status(brief, "published", actor=None)
+        db.session.commit()
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "webhooks: 1 delivered, 0 not delivered" in result.output
+    assert len(receiver.received) == 1
+    headers, body = receiver.received[0]
+    assert headers["Convene-Event"] == "brief.published" and b'"title":"Ports and fisheries"' in body
+    assert services.verify(secret, headers["Convene-Signature"], body, now=int(time.time()))
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(WebhookDelivery.status)) == "delivered"
