@@ -2,7 +2,8 @@
 
 Options: --seed N, --repeat N, --warmup N, --backends sqlite,postgresql, --quick (a tenth of the
 scale set, for trying the suite out), --mail-count N, --no-mail, --no-throughput (skip gunicorn + wrk),
---out PATH (default bench/results/latest.md).
+--out PATH (default bench/results/latest.md), --only WORDS (just the yardstick and the page rows whose
+label contains WORDS, or one of several separated by commas; no calendar, throughput or mail rows).
 """
 from __future__ import annotations
 
@@ -31,7 +32,20 @@ def parse_args(argv=None):
     parser.add_argument("--no-mail", action="store_true")
     parser.add_argument("--no-throughput", action="store_true", help="skip gunicorn + wrk (agenda vs minimal route)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.md")
-    return parser.parse_args(argv)
+    parser.add_argument("--only", default="", metavar="WORDS",
+                        help="only the yardstick and the page rows whose label contains WORDS (case-insensitive; "
+                             "several separated by commas), e.g. --only 'publications API,archive'; "
+                             "implies --no-mail --no-throughput, no calendar rows")
+    args = parser.parse_args(argv)
+    if args.only:
+        args.no_mail = args.no_throughput = True
+    return args
+
+
+def chosen(page_cases: list, args) -> list:
+    """The page cases this run measures (all of them unless --only)."""
+    wanted = [words.strip().casefold() for words in args.only.split(",") if words.strip()]
+    return [case for case in page_cases if not wanted or any(w in case.label.casefold() for w in wanted)]
 
 
 def log(message: str) -> None:
@@ -74,15 +88,16 @@ def bench_backend(backend: str, args, report: run.Report) -> None:
         report.yardsticks[backend] = unit = stick.median_ms
         log(f"{backend}: yardstick {unit:.1f} ms")
         small_clients = clients(small_app, shapes.admin_id)
-        for case in cases.COMPARISON_CASES:
+        for case in chosen(cases.COMPARISON_CASES, args):
             report.rows.append(cases.run_page(small_app, small_clients, case, shapes, backend=backend,
                                               dataset="comparison", repeat=args.repeat, warmup=args.warmup,
                                               yardstick_ms=unit))
             log(f"{backend}: {case.label}: {report.rows[-1].median_ms}")
-        report.rows.extend(calendars.run_ics(small_app, small_clients, shapes, backend=backend, repeat=args.repeat,
-                                             warmup=args.warmup, yardstick_ms=unit))
+        if not args.only:
+            report.rows.extend(calendars.run_ics(small_app, small_clients, shapes, backend=backend,
+                                                 repeat=args.repeat, warmup=args.warmup, yardstick_ms=unit))
         small_queries = {case.label: cases.query_count(small_app, small_clients, case, shapes)
-                         for case in cases.SCALE_CASES}
+                         for case in chosen(cases.SCALE_CASES, args)}
         if not args.no_throughput:
             try:
                 report.rows.extend(throughput.run(small_url, shapes, backend=backend))
@@ -97,7 +112,7 @@ def bench_backend(backend: str, args, report: run.Report) -> None:
         report.datasets[f"{backend} scale"] = {**big.counts, "build seconds": round(seconds, 2)}
         log(f"{backend}: scale set built in {seconds:.2f} s")
         scale_clients = clients(scale_app, big.admin_id)
-        for case in cases.SCALE_CASES:
+        for case in chosen(cases.SCALE_CASES, args):
             report.rows.append(cases.run_page(scale_app, scale_clients, case, big, backend=backend, dataset="scale",
                                               repeat=args.repeat, warmup=args.warmup, yardstick_ms=unit,
                                               small_queries=small_queries.get(case.label)))

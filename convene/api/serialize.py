@@ -6,7 +6,7 @@ from datetime import date, datetime
 from ..actions.models import ActionStatus
 from ..agenda.models import SessionRoleKind
 from ..briefs.models import Brief, BriefKind
-from ..briefs.rendering import excerpt, summary_html
+from ..briefs.rendering import excerpt, summary_html, summary_text
 from ..convenings.models import AttributionRule, Convening
 from ..urls import absolute_url
 
@@ -34,7 +34,7 @@ def publication(brief: Brief, public_convenings: set[int]) -> dict:
     current = brief.current_file
     return {
         "slug": brief.slug, "title": brief.title, "kind": brief.kind, "kind_label": _KIND_LABELS.get(brief.kind, brief.kind),
-        "summary_html": str(summary_html(brief.summary)), "summary_text": excerpt(brief.summary, 100_000),
+        "summary_html": str(summary_html(brief.summary)), "summary_text": summary_text(brief.summary),
         "authors": author_list(brief.authors), "publisher": brief.publisher,
         "published_on": _iso(brief.published_on), "published_at": _iso(brief.published_at),
         "updated_at": brief.updated_at.isoformat(),

@@ -118,3 +118,15 @@ def test_the_reference_page_renders_every_operation_offline(client, public_world
     for methods in spec["paths"].values():
         assert methods["get"]["operationId"] in html
     assert "http://" not in html.split("<main", 1)[1].replace("http://localhost", "")  # nothing loaded from elsewhere
+
+
+def test_pages_keep_the_archive_order_and_the_total_past_the_end(client, make, public_world):
+    """The page's ids and the total come from one query (a window count); the rows are loaded after."""
+    for n in range(5):
+        make.brief(status="published", slug=f"later-{n}", published_on=public_world.briefs[1].published_on)  # ties: id decides
+    whole = client.get("/api/v1/publications?per_page=100").get_json()
+    one_by_one = [client.get(f"/api/v1/publications?per_page=1&page={p}").get_json() for p in range(1, 9)]
+    assert [b["items"][0]["slug"] for b in one_by_one] == [item["slug"] for item in whole["items"]]
+    assert {b["total"] for b in one_by_one} == {whole["total"]} == {8}
+    past = client.get("/api/v1/publications?per_page=1&page=99").get_json()
+    assert (past["items"], past["total"], past["pages"]) == ([], 8, 8)

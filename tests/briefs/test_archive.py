@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from convene.agenda.models import AgendaSettings
 from convene.base.suppression import HIDDEN_TEXT
+from convene.briefs import rendering
 from convene.briefs.facts import FEWER, suppress
 from convene.briefs.models import Brief, BriefRegion
 from convene.extensions import db
@@ -144,3 +145,14 @@ def test_comes_from_links_the_public_convening_page_only_when_it_is_on(client, m
     assert "<dt>Comes from</dt><dd>Closed dialogue</dd>" in page
     assert "/c/closed-dialogue" not in page
     assert client.get("/c/oceans-roundtable").status_code == 200  # the link leads somewhere
+
+
+def test_summaries_render_the_same_whether_kept_rendered_or_not():
+    """Short summaries are kept rendered per process (briefs.rendering); long ones are rendered each time."""
+    short, long = "# Heading\n\n**Fish** & <b>ports</b>", "**Fish** and ports. " * 1000
+    assert len(long) > rendering.KEEP_UP_TO
+    for text in (short, long):
+        assert rendering.summary_html(text) == rendering.summary_html(text) == rendering._render(text)[0]
+    assert rendering.summary_html(short) == "<h2>Heading</h2>\n<p><strong>Fish</strong> &amp; &lt;b&gt;ports&lt;/b&gt;</p>\n"
+    assert rendering.excerpt(short) == "Heading Fish & <b>ports</b>"
+    assert rendering.excerpt(long, 30) == "Fish and ports. Fish and…"
