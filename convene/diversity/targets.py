@@ -19,16 +19,30 @@ class TargetError(DomainError):
     """A target that is out of range or contradicts another target; the message is for the user."""
 
 
+#: Below this many people at a target's stage, whether it is met is not judged ("too few answers to
+#: judge"): one or two acceptances make any share 0% or 100%.
+MIN_TO_JUDGE = 5
+
+
 def effective_targets(convening) -> list[DiversityTarget]:
     """The convening's own targets, plus its series' defaults for rules the convening does not set."""
-    conditions = [DiversityTarget.convening_id == convening.id]
-    if convening.series_id is not None:
-        conditions.append(DiversityTarget.series_id == convening.series_id)
-    rows = db.session.scalars(sa.select(DiversityTarget).where(sa.or_(*conditions))
-                              .order_by(DiversityTarget.id)).all()
-    own = [t for t in rows if t.convening_id is not None]
-    keys = {t.key for t in own}
-    return own + [t for t in rows if t.series_id is not None and t.key not in keys]
+    return effective_targets_for([convening])[convening.id]
+
+
+def effective_targets_for(convenings) -> dict[int, list[DiversityTarget]]:
+    """effective_targets of several convenings, in one query."""
+    ids = [c.id for c in convenings]
+    series_ids = {c.series_id for c in convenings if c.series_id is not None}
+    rows = db.session.scalars(sa.select(DiversityTarget).where(sa.or_(
+        DiversityTarget.convening_id.in_(ids), DiversityTarget.series_id.in_(series_ids)))
+        .order_by(DiversityTarget.id)).all() if ids else []
+    out = {}
+    for convening in convenings:
+        own = [t for t in rows if t.convening_id == convening.id]
+        keys = {t.key for t in own}
+        out[convening.id] = own + [t for t in rows if t.series_id is not None and t.series_id == convening.series_id
+                                   and t.key not in keys]
+    return out
 
 
 def metric(target, counter: Counter, total: int) -> float | None:
@@ -102,6 +116,10 @@ class TargetResult:
     value: float | None
     met: bool | None
     suppressed: bool = False
+    #: Fewer than MIN_TO_JUDGE people at the stage: the figure is shown, met/missed is not judged.
+    too_few: bool = False
+    #: The figure is short of the target, judged or not (what-if suggestions help either way).
+    behind: bool = False
 
     @property
     def value_text(self) -> str:
@@ -110,10 +128,18 @@ class TargetResult:
         return format_metric(self.target, self.value)
 
     @property
-    def status_text(self) -> str:
+    def verdict(self) -> str:
+        """'met', 'missed', 'too_few', 'not_measurable' or 'hidden'."""
         if self.suppressed:
-            return HIDDEN_TEXT.capitalize()
-        return {True: "Met", False: "Missed", None: "Not yet measurable"}[self.met]
+            return "hidden"
+        if self.too_few:
+            return "too_few"
+        return {True: "met", False: "missed", None: "not_measurable"}[self.met]
+
+    @property
+    def status_text(self) -> str:
+        return {"hidden": HIDDEN_TEXT.capitalize(), "too_few": "Too few answers to judge", "met": "Met",
+                "missed": "Missed", "not_measurable": "Not yet measurable"}[self.verdict]
 
 
 def evaluate(targets: list[DiversityTarget], tally: Tally, suppress: bool = False) -> list[TargetResult]:
@@ -142,7 +168,10 @@ def evaluate(targets: list[DiversityTarget], tally: Tally, suppress: bool = Fals
         if hidden:
             results.append(TargetResult(target, describe(target), None, None, True))
         else:
-            results.append(TargetResult(target, describe(target), value, is_met(target, value)))
+            too_few = 0 < total < MIN_TO_JUDGE
+            met = is_met(target, value)
+            results.append(TargetResult(target, describe(target), value, None if too_few else met,
+                                        too_few=too_few, behind=met is False))
     return results
 
 

@@ -114,7 +114,7 @@ def suggestions(convening, results: list[TargetResult], tally: Tally, classifier
                 limit: int = 5, pool: list[Invitation] | None = None) -> list[TargetSuggestions]:
     """For each missed accepted-stage target, the candidates whose acceptance moves the mix toward it
     (as far as `viewer` may know their categories; `tally` is masked for the same viewer)."""
-    missed = [r for r in results if r.met is False and r.target.stage == "accepted"]
+    missed = [r for r in results if r.behind and r.target.stage == "accepted"]
     if not missed:
         return []
     people = _categories_seen_by(viewer, candidates(convening) if pool is None else pool, classifier)

@@ -59,6 +59,11 @@ def test_organizer_sees_dashboard_with_targets_and_charts(client, make, sign_in,
     _target(c, dimension="gender", kind="min_share", category="woman", value=80)
     _target(c, dimension="region", kind="min_categories", value=3)
     page = client.get(f"/convenings/{c.id}/balance").get_data(as_text=True)
+    # four acceptances: shares of 0% or 100% say nothing yet (issue 17: "too few answers to judge")
+    assert "Too few answers to judge" in page and "✗ Missed" not in page and "✓ Met" not in page
+    guest(c, "accepted", country="DE", gender="woman")
+    guest(c, "accepted", country="FR", gender="woman")
+    page = client.get(f"/convenings/{c.id}/balance").get_data(as_text=True)
     assert "At least 50% Global South (accepted)" in page
     assert "✓ Met" in page and "✗ Missed" in page  # text, not colour alone
     assert "At least 3 UN regions represented" in page

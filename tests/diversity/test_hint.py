@@ -33,7 +33,8 @@ def test_hint_names_candidates_that_move_the_mix(app, make, guest):
                                    value=50, stage="accepted"))
     db.session.commit()
     html = _render(app, organizer, c)
-    assert "Missed:" in html and "At least 50% Global South (accepted)" in html
+    # two acceptances: behind the target, too few answers to call it missed (issue 17)
+    assert "Behind (too few answers to judge yet):" in html and "At least 50% Global South (accepted)" in html
     assert f"{helper.person.name} (pending invitee): 0% → 33% if they accept" in html
     assert f"{reserve.person.name} (reserve, rank 2): 0% → 33%" in html
     assert f"{northern.person.name} (" not in html  # accepting would move the mix away from the target
