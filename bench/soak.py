@@ -54,7 +54,7 @@ class Settings:
     answers: int = int(os.environ.get("SOAK_ANSWERS", 150))
     #: Invitations per bulk "Send" POST.
     batch: int = 50
-    #: The run fails when no invitation was queued or delivered and no answer acknowledged for this long.
+    #: The run fails when nothing was queued, sent or delivered and no answer acknowledged for this long.
     stall: float = float(os.environ.get("SOAK_STALL_SECONDS", 90))
     #: A safety net only: a run that keeps progressing is never cut short before this.
     limit: float = float(os.environ.get("SOAK_MAX_SECONDS", 1200))
@@ -231,10 +231,9 @@ def run(work: Path, settings: Settings) -> dict:
         web_port = free_port()
         env = soak.env(controller.port, web_port)
         started = time.monotonic()
-        subprocess.run([PY, "-m", "flask", "--app", "convene", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        world = json.loads(subprocess.run([PY, "-m", "bench.soak_app", "seed", str(settings.invitations)], cwd=ROOT,
-                                          env=env, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+        setup_step([PY, "-m", "flask", "--app", "convene", "db", "upgrade"], env)
+        world = json.loads(setup_step([PY, "-m", "bench.soak_app", "seed", str(settings.invitations)],
+                                      env).splitlines()[-1])
         soak.start("web", [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "convene:create_app()"], env)
         soak.start_mail_worker("mail-1", env)
         soak.start_mail_worker("mail-2", env)
@@ -248,7 +247,11 @@ def run(work: Path, settings: Settings) -> dict:
             stalled = drive(soak, Faults(soak, env, settings.invitations), load, sink, started)
         finally:
             load.join(RETRY_JOIN)
+        died = [name for name, process in soak.processes.items() if name != "mail-1" and process.poll() is not None]
         result = check(soak, sink, load, recorder, time.monotonic() - started, stalled)
+        result["died"] = died
+        if died:
+            result["problems"].append(f"processes that died during the run: {died}")
         result["setup_seconds"] = round(setup_seconds)
         return result
     finally:
@@ -263,13 +266,22 @@ def run(work: Path, settings: Settings) -> dict:
 RETRY_JOIN = 120  # seconds a client may still be retrying one request after the load stopped
 
 
+def setup_step(args: list[str], env: dict) -> str:
+    """Run one setup command; its own error output says why it failed."""
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args[1:])} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
 def drive(soak: Soak, faults: Faults, load: Load, sink, started: float) -> str | None:
     """Run the faults at their points until the work is done; say why not when it stalls."""
     settings, last, last_change = soak.settings, None, time.monotonic()
     while True:
         faults.step(len(sink.links))
-        pending = soak.query("SELECT count(*) FROM outbox_messages WHERE status IN ('pending', 'sending')")[0][0]
-        progress = (load.queued, sink.messages, len(load.acknowledged), faults.done)
+        messages, pending = soak.query("SELECT count(*), count(*) FILTER (WHERE status IN ('pending', 'sending')) "
+                                       "FROM outbox_messages")[0]
+        progress = (load.queued, messages, pending, sink.messages, len(load.acknowledged), faults.done)
         if load.sending_done.is_set() and len(load.acknowledged) >= min(settings.answers, settings.invitations) \
                 and not pending and faults.all_done and len(sink.links) >= settings.invitations:
             return None
@@ -279,8 +291,9 @@ def drive(soak: Soak, faults: Faults, load: Load, sink, started: float) -> str |
         if progress != last:
             last, last_change = progress, now
         elif now - last_change > settings.stall:
-            return (f"no progress for {settings.stall:.0f} s: {load.queued} queued, {sink.messages} delivered, "
-                    f"{pending} pending, {len(load.acknowledged)} answers, {faults.done} faults")
+            return (f"no progress for {settings.stall:.0f} s: {load.queued} invitations queued, {messages} messages "
+                    f"in the outbox, {pending} pending, {sink.messages} delivered, {len(load.acknowledged)} answers, "
+                    f"{faults.done} faults")
         if now - started > settings.limit:
             return f"still progressing after the {settings.limit:.0f} s safety limit"
         time.sleep(0.25)
@@ -344,7 +357,8 @@ def problems(result: dict, invitations: Counter, stalled: str | None, failures: 
         found.append(f"{result['tokens_in_web_log']} personal-link tokens in web.log")
     if failures:
         found.append(f"load clients: {failures[:5]}")
-    if len(result["faults"]) != len(FAULT_POINTS) or any("NOT" in fault for fault in result["faults"]):
+    if len(result["faults"]) != len(FAULT_POINTS) or any("NOT" in fault or "holding 0" in fault
+                                                         for fault in result["faults"]):
         found.append(f"faults: {result['faults']}")
     return found
 
@@ -408,8 +422,28 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def missing_servers() -> list[str]:
+    """The soak needs PostgreSQL and Redis on loopback (`.ci/run` starts both)."""
+    import redis
+
+    missing = []
+    try:
+        with sa.create_engine(ADMIN_URL, poolclass=sa.pool.NullPool).connect():
+            pass
+    except sa.exc.OperationalError:
+        missing.append(f"PostgreSQL at {ADMIN_URL}")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        missing.append(f"Redis at {REDIS_URL}")
+    return missing
+
+
 def main() -> int:
     args = arguments()
+    if missing := missing_servers():
+        print("The soak needs " + " and ".join(missing) + " (.ci/run starts both).", file=sys.stderr)
+        return 2
     settings = Settings(invitations=args.invitations, answers=args.answers)
     if args.database:
         settings.database = args.database
