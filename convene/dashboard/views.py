@@ -12,6 +12,7 @@ from ..actions.models import ActionItem
 from ..auth.policy import signed_in, visible_convening_ids
 from ..convenings.models import Convening, convening_organizers
 from ..extensions import db
+from .standing import ANSWERS, standings
 
 bp = Blueprint("dashboard", __name__)
 
@@ -42,4 +43,6 @@ def dashboard():
         upcoming_query = upcoming_query.where(Convening.id.in_(visible))
         overdue_query = overdue_query.where(ActionItem.convening_id.in_(visible))
     return render_template("dashboard/index.html", mine=mine, upcoming=db.session.scalars(upcoming_query).all(),
-                           overdue_count=db.session.scalar(overdue_query), today=today)
+                           overdue_count=db.session.scalar(overdue_query), today=today,
+                           standings=standings(current_user, today) if current_user.is_organizer else [],
+                           answers=ANSWERS)
