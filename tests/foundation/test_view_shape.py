@@ -17,8 +17,6 @@ MODULE_LIMIT = 400
 ROUTE_DECORATORS = {"route", "get", "post"}
 #: Route modules not converted yet (issue 12 item 3). Shrink this set, never grow it.
 NOT_YET_ON_THE_EDGE: set[str] = set()
-#: Converted route modules still longer than MODULE_LIMIT, split next. Shrink this set, never grow it.
-NOT_YET_SPLIT = {"convene/invitations/views.py", "convene/agenda/views.py"}
 
 
 @dataclass
@@ -76,7 +74,7 @@ def p90(values: list[int]) -> float:
 
 def test_route_modules_are_found():
     names = {m.name for m in route_modules()}
-    assert "convene/invitations/views.py" in names and len(names) >= 14
+    assert {"convene/invitations/views/invitee.py", "convene/agenda/views/editor.py"} <= names and len(names) >= 14
 
 
 def test_no_view_rolls_back():
@@ -98,7 +96,9 @@ def test_route_functions_are_short():
 
 
 def test_route_modules_stay_under_the_module_limit():
-    assert [m.name for m in converted() if len(m.lines) > MODULE_LIMIT and m.name not in NOT_YET_SPLIT] == []
+    """Every module with routes, converted or not: an area whose routes outgrow one module splits them
+    by audience and task into a views/ package on one blueprint (invitations, agenda)."""
+    assert [f"{m.name}: {len(m.lines)} lines" for m in route_modules() if len(m.lines) > MODULE_LIMIT] == []
 
 
 def report() -> str:

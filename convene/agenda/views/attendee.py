@@ -1,0 +1,182 @@
+"""The agenda as participants and the public see it: the public page and changelog, an attendee's
+agenda through their personal link, seen marks, calendar subscriptions, the briefing pack."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ... import caching
+from ...audit.services import record
+from ...convenings.models import Convening
+from ...extensions import db
+from ...ics.addlinks import add_to_calendar_links
+from ...invitations import links as invitation_links
+from ...tokens import services as tokens
+from .. import links, rendering, versions
+from ..access import viewer_for
+from ..briefing import briefing_context
+from ..models import AgendaSeen, AgendaSettings
+from .common import bp, by_day
+
+
+def _public_convening(slug: str):
+    convening = db.session.scalar(sa.select(Convening).where(Convening.slug == slug))
+    settings = db.session.get(AgendaSettings, convening.id) if convening else None
+    if convening is None or settings is None or not settings.public:
+        abort(404)
+    return convening
+
+
+@bp.route("/c/<slug>/agenda")
+def public(slug: str):
+    """The published agenda, without sign-in, when the organizers made it public.
+
+    Anonymous visitors get the whole page kept per content version (caching.anonymous_page): the
+    convening (its version counter moves with every edit), the agenda version and the names and
+    listing consent of the people named. For signed-in visitors the page is rendered around day
+    tables kept per version (rendering.public_days), since those are the same for everyone.
+    """
+    found = versions.public_latest(slug)
+    if found is None:  # unknown, not public, or nothing published yet
+        abort(404)
+    convening, version = found
+    names_shown = not convening.attribution.strips_names
+    people = versions.people_fingerprint(version) if names_shown else ()
+    key = rendering.fingerprint("public", convening.id, version.id, version.number, version.published_at,
+                                convening.timezone, convening.slug, names_shown, people, request.script_root)
+
+    def render_days() -> str:
+        sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
+        days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown=names_shown)
+        return render_template("agenda/_public_days.html", convening=convening, days=days,
+                               session_ics=rendering.link_for("ics.public_session", slug=convening.slug, uid=None))
+
+    def render_page() -> str:
+        return render_template("agenda/public.html", convening=convening, version=version,
+                               days_html=rendering.public_days.get_or_render(key, render_days))
+
+    stamps = [version.published_at, convening.updated_at, *(p[-1] for p in people)]
+    return caching.anonymous_page(("agenda", convening.id, convening.version, key), render_page,
+                                  last_modified=max(stamps))
+
+
+@bp.route("/c/<slug>/agenda/changes")
+def public_changes(slug: str):
+    """The public changelog of a public agenda (whole for anonymous visitors, per published version)."""
+    convening = _public_convening(slug)
+    latest = versions.latest_for([convening.id]).get(convening.id)
+    stamps = [convening.updated_at] + ([latest.published_at] if latest else [])
+    parts = ("changes", convening.id, convening.version, latest and (latest.id, latest.published_at))
+    return caching.anonymous_page(parts, lambda: render_template(
+        "agenda/changes.html", convening=convening, history=versions.history(convening.id), public=True),
+        last_modified=max(stamps))
+
+
+def attendee_agendas(viewer):
+    """[(convening, version, sessions, marks, seen)] for every convening the viewer may see."""
+    found = versions.published_agendas(viewer.convenings)
+    seen = {}
+    history = {}
+    if viewer.person is not None and found:
+        ids = list(found)
+        seen = {s.convening_id: s.version_number for s in db.session.scalars(
+            sa.select(AgendaSeen).where(AgendaSeen.person_id == viewer.person.id, AgendaSeen.convening_id.in_(ids)))}
+        for v in db.session.scalars(sa.select(versions.AgendaVersion).where(
+                versions.AgendaVersion.convening_id.in_(ids))):
+            history.setdefault(v.convening_id, []).append(v)
+    out = []
+    for convening in viewer.convenings:
+        if convening.id in found:
+            version, sessions = found[convening.id]
+            marks = versions.changed_since(convening.id, seen.get(convening.id), history.get(convening.id, []))
+            out.append((convening, version, sessions, marks, seen.get(convening.id)))
+    return out
+
+
+@bp.route("/my/<token>/agenda")
+def my_agenda(token: str):
+    """An attendee's agenda through their personal link: their sessions (or ?view=all) with changes marked."""
+    viewer = viewer_for(token)
+    view = "all" if request.args.get("view") == "all" else "mine"
+    agendas = []
+    for convening, version, sessions, marks, seen in attendee_agendas(viewer):
+        shown = sessions if view == "all" else [s for s in sessions if versions.open_to(viewer.person, s)]
+        back = links.my_agenda(token)  # the same link as links.my_agenda(token, uid), built once
+        gcal = {s.uid: add_to_calendar_links(s, convening, f"{back}#s-{s.uid}") for s in shown if not s.cancelled}
+        days = rendering.rows_by_day(by_day(shown, convening), convening, names_shown=True, me=viewer.person,
+                                     viewer_tz=viewer.person.timezone if viewer.person else None, marks=marks)
+        agendas.append({"convening": convening, "version": version, "days": days,
+                        "marks": marks, "seen": seen, "add_links": gcal})
+    return render_template("agenda/my_agenda.html", viewer=viewer, agendas=agendas, token=token, view=view,
+                           session_ics=rendering.link_for("ics.my_session", token=token, uid=None),
+                           waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
+
+
+@bp.post("/my/<token>/agenda/seen")
+def mark_seen(token: str):
+    """Remember the version the attendee has now seen (a POST: link scanners must not do this)."""
+    viewer = viewer_for(token)
+    if viewer.person is not None:
+        for convening, version, *_ in attendee_agendas(viewer):
+            seen = db.session.scalar(sa.select(AgendaSeen).where(
+                AgendaSeen.person_id == viewer.person.id, AgendaSeen.convening_id == convening.id))
+            if seen is None:
+                db.session.add(AgendaSeen(person_id=viewer.person.id, convening_id=convening.id,
+                                          version_number=version.number))
+            else:
+                seen.version_number = version.number
+        db.session.commit()
+        flash("Marked as seen. Changes published from now on will be highlighted.", "success")
+    return redirect(url_for("agenda.my_agenda", token=token))
+
+
+@bp.post("/my/<token>/agenda/subscribe")
+def subscribe(token: str):
+    """The calendar subscription address for this convening (the same each time; ?renew=1 replaces it)."""
+    viewer = viewer_for(token)
+    if viewer.person is None:
+        abort(404)
+    if viewer.invitation is not None:
+        renew = bool(request.form.get("renew"))
+        urls = (invitation_links.renew_feed if renew else invitation_links.feed_urls)(viewer.invitation)
+        agenda_url = links.my_agenda(token)
+        if renew:
+            record("agenda.feed_renew", viewer.person, actor_label="attendee via personal link",
+                   changes={"feed": [None, "renewed"]})
+    else:  # a person-wide feed link: renewing it is the only way to show a new address
+        raw = tokens.issue("feed", person_id=viewer.person.id, convening_id=None)
+        urls = {"https": links.feed(raw), "webcal": links.feed(raw, webcal=True)}
+        agenda_url = links.my_agenda(raw)
+        record("agenda.feed_issue", viewer.person, actor_label="attendee via personal link",
+               changes={"feed": [None, "issued"]})
+    db.session.commit()
+    return render_template("agenda/feed_links.html", convening=None, person=viewer.person,
+                           https=urls["https"], webcal=urls["webcal"], agenda_url=agenda_url,
+                           renewable=viewer.invitation is not None, token=token)
+
+
+@bp.post("/my/<token>/agenda/unsubscribe")
+def unsubscribe(token: str):
+    """Revoke every calendar link of the person (they can ask for a new one)."""
+    viewer = viewer_for(token)
+    if viewer.person is None:
+        abort(404)
+    n = tokens.revoke("feed", person_id=viewer.person.id)
+    record("agenda.feed_revoke", viewer.person, actor_label="attendee via personal link",
+           changes={"revoked": [None, n]})
+    db.session.commit()
+    return render_template("errors/error.html", status=200, title="Calendar links revoked",
+                           message=f"{n} calendar link(s) stopped working. Calendars subscribed with them no "
+                                   "longer update. Use your invitation link to see the agenda.")
+
+
+@bp.route("/my/<token>/briefing")
+def briefing(token: str):
+    """A one-document printable briefing pack for one participant."""
+    viewer = viewer_for(token)
+    packs = briefing_context(viewer, attendee_agendas(viewer))
+    for pack in packs:
+        pack["days"] = rendering.rows_by_day(
+            by_day(pack["sessions"], pack["convening"]), pack["convening"], names_shown=True, me=viewer.person,
+            viewer_tz=viewer.person.timezone if viewer.person else None)
+    return render_template("agenda/briefing.html", viewer=viewer, token=token, packs=packs)
