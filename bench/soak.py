@@ -70,7 +70,7 @@ class Soak:
         self.url = sa.make_url(ADMIN_URL).set(database=settings.database)
         self.engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         self.processes: dict[str, subprocess.Popen] = {}
-        self.descendants: set[int] = set()
+        self.descendants: dict[int, str] = {}  # pid: its start time, so a reused pid is never killed
         self.faults: list[str] = []
         self.fault_times: dict[str, float] = {}
 
@@ -106,13 +106,14 @@ class Soak:
 
     def gunicorn_workers(self) -> list[int]:
         workers = children(self.processes["web"].pid)
-        self.descendants.update(workers)
+        self.descendants.update({pid: started_at(pid) for pid in workers})
         return workers
 
     def stop_all(self) -> None:
-        """SIGTERM every process started (gunicorn's workers too), then SIGKILL whatever is left after 15 s."""
+        """SIGTERM every process started (gunicorn's master stops its workers), then SIGKILL whatever
+        is left after 15 s, gunicorn's workers included."""
         for process in self.processes.values():
-            self.descendants.update(descendants(process.pid))
+            self.descendants.update({pid: started_at(pid) for pid in descendants(process.pid)})
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -123,8 +124,8 @@ class Soak:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
-        for pid in self.descendants:  # a worker that outlived its master (found by pid, never by name)
-            if alive(pid):
+        for pid, start in self.descendants.items():  # a worker that outlived its master (by pid, never by name)
+            if alive(pid) and started_at(pid) == start:
                 os.kill(pid, signal.SIGKILL)
 
     def query(self, sql: str, **params) -> list[tuple]:
@@ -169,12 +170,20 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def alive(pid: int) -> bool:
+def stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (state first); [] once the process is gone."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return False
-    return state != "Z"
+        return []
+
+
+def alive(pid: int) -> bool:
+    return stat(pid)[:1] not in ([], ["Z"])
+
+
+def started_at(pid: int) -> str:
+    return (stat(pid) or [""] * 20)[19]
 
 
 class Faults:
