@@ -31,7 +31,7 @@ class RoleRow(Form):
 class SessionForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=1000)])
     kind = SelectField("Kind", choices=choices(SessionKind))
-    day = DateField("Day", validators=[DataRequired(message="Give the day (YYYY-MM-DD).")])
+    day = DateField("Day", validators=[DataRequired(message="Give the day.")])
     start_time = TimeField("Starts at", validators=[Optional()], format="%H:%M")
     end_time = TimeField("Ends at", validators=[Optional()], format="%H:%M")
     end_day = DateField("Ends on (if another day)", validators=[Optional()])
@@ -58,7 +58,7 @@ class SessionForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    day = DateField("New day", validators=[DataRequired(message="Give the day (YYYY-MM-DD).")])
+    day = DateField("New day", validators=[DataRequired(message="Give the day.")])
     start_time = TimeField("New start", validators=[Optional()], format="%H:%M")
     version = VersionField()
 
