@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import signal
 import subprocess
 import sys
@@ -37,6 +35,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .soak_load import HOME_LINK, Load, Recorder, percentile, start_sink
+from .soak_report import machine, print_logs, problems, record, report
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -336,89 +335,12 @@ def check(soak: Soak, sink, load: Load, recorder: Recorder, seconds: float, stal
         "503_before_the_restart": sum(when < restart for when, _, _ in recorder.unavailable),
         "tracebacks": web_log.count("Traceback"),
         "tokens_in_web_log": sum(token in web_log for token in sink.seen),
-        "faults": soak.faults, "clients": load.clients,
+        "faults": soak.faults, "faults_planned": len(FAULT_POINTS), "clients": load.clients,
         "latency": {kind: (percentile(times, 50), percentile(times, 95), len(times))
                     for kind, times in sorted(recorder.times.items())},
     }
     result["problems"] = problems(result, invitations, stalled, load.failures)
     return result
-
-
-def problems(result: dict, invitations: Counter, stalled: str | None, failures: list[str]) -> list[str]:
-    found = [stalled] if stalled else []
-    if len(invitations) != result["invitations"] or any(n != 1 for n in invitations.values()):
-        found.append(f"{len(invitations)} of {result['invitations']} invitations queued, "
-                     f"{sum(n > 1 for n in invitations.values())} more than once")
-    if result["lost"] or result["statuses"].keys() - {"sent"}:
-        found.append(f"not delivered: {result['lost']}; outbox states {result['statuses']}")
-    if len(result["duplicates"]) > 1 or any(n > 2 for n in result["duplicates"].values()):
-        found.append(f"duplicates beyond the one-message window of the killed worker: {result['duplicates']}")
-    if result["answers_acknowledged"] < result["answers_expected"]:
-        found.append(f"only {result['answers_acknowledged']} answers acknowledged")
-    if result["answers_wrong"]:
-        found.append(f"acknowledged answers not in the database: {result['answers_wrong']}")
-    if result["server_errors"] or result["tracebacks"]:
-        found.append(f"{result['server_errors']} answers 5xx (not 503), {result['tracebacks']} tracebacks in web.log")
-    if result["unclean_503"] or result["503_before_the_restart"] or result["unavailable"] > result["clients"]:
-        found.append(f"503s: {result['unavailable']} ({result['unclean_503']} without the clean page, "
-                     f"{result['503_before_the_restart']} before the database restart; at most one per client)")
-    if result["tokens_in_web_log"]:
-        found.append(f"{result['tokens_in_web_log']} personal-link tokens in web.log")
-    if failures:
-        found.append(f"load clients: {failures[:5]}")
-    if len(result["faults"]) != len(FAULT_POINTS) or any("NOT" in fault or "holding 0" in fault
-                                                         for fault in result["faults"]):
-        found.append(f"faults: {result['faults']}")
-    return found
-
-
-
-def machine() -> dict:
-    """What the figures were measured on: the CPU, its cores and the load average other work put on it."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    return {"cpu": cpu, "cores": os.cpu_count(), "load": os.getloadavg()[0]}
-
-
-def report(result: dict) -> str:
-    lines = ["| request | n | p50 ms | p95 ms |", "|---|---|---|---|"]
-    lines += [f"| {kind} | {n} | {p50:.0f} | {p95:.0f} |" for kind, (p50, p95, n) in result["latency"].items()]
-    codes = ", ".join(f"{code}: {n}" for code, n in sorted(result["status_codes"].items()))
-    before, after = result["machine_before"], result["machine_after"]
-    return "\n".join([
-        f"Run of {result['date']} on {before['cpu']} ({before['cores']} cores), load average "
-        f"{before['load']:.1f} before and {after['load']:.1f} after: setup {result['setup_seconds']} s "
-        f"(migrate, seed, start), load {result['seconds']} s, {result['total_seconds']} s in all with the "
-        "teardown.", "", *lines, "",
-        f"{result['invitations_queued']} of {result['invitations']} invitations queued (bulk \"Send\" in batches "
-        f"of 50), {result['messages']} messages in all, {result['delivered']} deliveries, {result['lost']} lost, "
-        f"{len(result['duplicates'])} delivered twice (the at-least-once window: the SIGKILLed worker's message in "
-        f"flight; at most one allowed); {result['answers_acknowledged']} attendee answers acknowledged, "
-        f"{len(result['answers_wrong'])} lost; responses {codes}; {result['server_errors']} server errors "
-        f"other than 503, {result['unavailable']} clean 503 pages during the database restart (each retried "
-        f"and answered), {result['tracebacks']} tracebacks and {result['tokens_in_web_log']} tokens in the web log.",
-        "", "Faults: " + "; ".join(result["faults"]) + "."])
-
-
-def record(text: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    begin, end = "<!-- soak:begin -->", "<!-- soak:end -->"
-    page = path.read_text()
-    block = f"{begin}\n{text}\n{end}"
-    page = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, page, flags=re.S) \
-        if begin in page else page.rstrip() + "\n\n## Soak (`make soak`)\n\n" + block + "\n"
-    path.write_text(page)
-
-
-def print_logs(work: Path) -> None:
-    """The end of each process's log, and every traceback in the web log."""
-    for log in sorted(work.glob("*.log")):
-        print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
-    lines = (work / "web.log").read_text(errors="replace").splitlines() if (work / "web.log").exists() else []
-    for n, line in enumerate(lines):
-        if "Traceback" in line:  # the block runs until the next unindented line after the error
-            end = next((m for m in range(n + 1, len(lines)) if lines[m] and not lines[m][0].isspace()), n)
-            print("--- traceback in web.log\n" + "\n".join(lines[max(0, n - 2):end + 1])[-4000:].replace("\\n", "\n"))
 
 
 def arguments() -> argparse.Namespace:
