@@ -365,7 +365,7 @@ def missing_servers() -> list[str]:
         missing.append(f"PostgreSQL at {ADMIN_URL}")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
+    except redis.exceptions.RedisError:  # refused or timed out
         missing.append(f"Redis at {REDIS_URL}")
     return missing
 

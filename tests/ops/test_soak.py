@@ -43,7 +43,7 @@ def require_servers() -> None:
         engine.dispose()
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
+    except redis.exceptions.RedisError:  # refused or timed out
         missing.append(f"Redis at {REDIS_URL}")
     if missing:
         message = "the soak needs " + " and ".join(missing)
