@@ -2,7 +2,9 @@
 
 A 200-session agenda is rendered row by row; doing the per-row work in Jinja (a macro per time,
 role and mark, `label()` and `url_for` per link) made it the slowest part of the page. Here every
-row is prepared once, in one pass, and the templates only print the prepared values.
+row's values are prepared once, in one pass (times formatted in the convening's and the viewer's
+timezone, labels looked up, names chosen); the day-table macro in templates/agenda/_agenda.html
+writes the markup and the words around them, inline, with no macro call per row.
 """
 from __future__ import annotations
 
@@ -15,15 +17,12 @@ from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .models import SessionKind, SessionRoleKind
 
 KIND_LABELS = {k.value: k.label for k in SessionKind}
 ROLE_LABELS = {k.value: k.label for k in SessionRoleKind}
-MARK_LABELS = {"added": "New", "moved": "Moved", "cancelled": "Cancelled", "restored": "Back on",
-               "changed": "Changed", "removed": "Removed"}
-YOU = Markup("<strong>you</strong>")
 #: An id no session has: url_for builds the route once with it, each row substitutes its own id.
 _ID_HOLE = 2147483647
 _UID_HOLE = "00000000-hole-0000-0000-000000000000"
@@ -31,37 +30,51 @@ _UID_HOLE = "00000000-hole-0000-0000-000000000000"
 
 @dataclass(slots=True)
 class Row:
-    """One session as printed in a day table: `s` is the session (row or published view)."""
+    """One session as printed in a day table: `s` is the session (row or published view).
+
+    `start`/`end` are HH:MM in the convening's timezone and `start_iso`/`end_iso` the instants
+    (all empty for an all-day session); `own_start`/`own_end` are the times in the viewer's own
+    timezone, named by `own_zone`, when it differs (else all empty). Each role is (label, name,
+    mine): name None when the person is not to be named, mine when the viewer holds it.
+    """
 
     s: Any
-    times: Markup
     kind_label: str
-    roles: list[tuple[str, Any]] = field(default_factory=list)
+    start: str = ""
+    end: str = ""
+    start_iso: str = ""
+    end_iso: str = ""
+    own_start: str = ""
+    own_end: str = ""
+    own_zone: str = ""
+    roles: list[tuple[str, str | None, bool]] = field(default_factory=list)
     mark: str | None = None
-    mark_label: str = ""
 
 
-def _times(s, tz: ZoneInfo, viewer_tz: str | None, convening_tz: str | None) -> Markup:
-    """Start–end in the convening's timezone (and the viewer's own, when it differs)."""
+NO_TIMES = ("",) * 7
+
+
+def _times(s, tz: ZoneInfo, own_tz: ZoneInfo | None, slots: dict) -> tuple[str, ...]:
+    """Row's seven time fields for a session, worked out once per time slot (parallel sessions share one)."""
     if s.all_day:
-        return Markup("All day")
-    start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
-    # ISO timestamps and HH:MM hold no markup characters: plain formatting is safe and much cheaper.
-    html = (f'<time datetime="{s.starts_at.isoformat()}">{start:%H:%M}</time>–'
-            f'<time datetime="{s.ends_at.isoformat()}">{end:%H:%M}</time>')
-    if viewer_tz and viewer_tz != convening_tz:
-        own = ZoneInfo(viewer_tz)
-        html += (f'\n<span class="own-tz">({s.starts_at.astimezone(own):%a %H:%M}–{s.ends_at.astimezone(own):%H:%M}'
-                 f' your time, {escape(viewer_tz.replace("_", " "))})</span>')
-    return Markup(html)
+        return NO_TIMES
+    key = (s.starts_at, s.ends_at, s.starts_at.tzinfo, s.ends_at.tzinfo)  # equal instants in other zones print otherwise
+    found = slots.get(key)
+    if found is None:
+        start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
+        own = (f"{s.starts_at.astimezone(own_tz):%a %H:%M}", f"{s.ends_at.astimezone(own_tz):%H:%M}",
+               own_tz.key.replace("_", " ")) if own_tz is not None else ("", "", "")
+        found = slots[key] = (f"{start:%H:%M}", f"{end:%H:%M}", s.starts_at.isoformat(), s.ends_at.isoformat(), *own)
+    return found
 
 
-def _name(role, names_shown, me) -> Any:
+def _name(role, names_shown, me) -> tuple[str | None, bool]:
+    """(the name shown, whether it is the viewer): None when the person is not to be named."""
     if me is not None and role.person_id == me.id:
-        return YOU
+        return None, True
     if names_shown == "all" or (names_shown and role.person.listing_consent):
-        return role.person.display_name
-    return "a participant"
+        return role.person.display_name, False
+    return None, False
 
 
 def rows_by_day(days: Iterable[tuple[date, list]], convening, *, names_shown: Any = True,
@@ -73,19 +86,20 @@ def rows_by_day(days: Iterable[tuple[date, list]], convening, *, names_shown: An
     False (nobody's name). `me` is shown as "you"; `marks` maps uid → change since last seen.
     """
     tz = convening.zone
+    own_tz = ZoneInfo(viewer_tz) if viewer_tz and viewer_tz != convening.timezone else None
     prepared: dict[int, Row] = {}
+    slots: dict[tuple, tuple[str, ...]] = {}
     out = []
     for day, sessions in days:
         rows = []
         for s in sessions:
             row = prepared.get(id(s))
             if row is None:
-                mark = marks.get(s.uid) if marks else None
                 row = prepared[id(s)] = Row(
-                    s, _times(s, tz, viewer_tz, convening.timezone), KIND_LABELS.get(s.kind, s.kind),
-                    [(ROLE_LABELS.get(r.role, r.role), _name(r, names_shown, me))
+                    s, KIND_LABELS.get(s.kind, s.kind), *_times(s, tz, own_tz, slots),
+                    [(ROLE_LABELS.get(r.role, r.role), *_name(r, names_shown, me))
                      for r in s.roles if r.role != "participant"],
-                    mark, MARK_LABELS.get(mark, "Changed") if mark else "")
+                    marks.get(s.uid) if marks else None)
             rows.append(row)
         out.append((day, rows))
     return out
