@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
+from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -61,3 +63,23 @@ class LabelledEnum(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class DeliveryQueueColumns:
+    """The columns of a row a worker delivers with retries: the mail outbox and webhook deliveries.
+
+    Each model adds its own enum check on `status` (its states start at "pending") and the
+    (status, next_attempt_at) index the worker's query uses. The workers claim rows pending →
+    sending with `locked_by`/`locked_at`, count `attempts`, and back off through `next_attempt_at`.
+    """
+
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: When the row is due (again): now when queued, later after a failed attempt.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Which worker holds the row while it is `sending`, and since when.
+    locked_by: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    locked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: What the last failed attempt met (the server's answer or the connection error).
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -7,7 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..db_types import DeliveryQueueColumns, LabelledEnum, UTCDateTime, enum_check
 from ..extensions import db
 
 
@@ -36,8 +36,11 @@ class MailKind(LabelledEnum):
     OTHER = ("other", "Other")
 
 
-class OutboxMessage(db.Model):
-    """One e-mail, queued in the same transaction as the change that caused it, sent by a worker."""
+class OutboxMessage(DeliveryQueueColumns, db.Model):
+    """One e-mail, queued in the same transaction as the change that caused it, sent by a worker.
+
+    The queue's columns (status, attempts, next attempt, lock, last error, created) are
+    db_types.DeliveryQueueColumns, shared with the webhook deliveries."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -65,20 +68,12 @@ class OutboxMessage(db.Model):
         sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
     #: A caller's key ("invite:12:3") so the same message is never queued twice.
     dedupe_key: Mapped[Optional[str]] = mapped_column(sa.String(200), unique=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default=OutboxStatus.PENDING.value)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: Which worker holds the message while it is `sending`, and since when.
-    locked_by: Mapped[Optional[str]] = mapped_column(sa.String(100))
-    locked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # status, attempts, next_attempt_at, locked_by, locked_at, last_error, created_at: DeliveryQueueColumns
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    #: The SMTP server's answer to the last failed attempt (or the connection error).
-    last_error: Mapped[str] = mapped_column(sa.Text, default="")
     #: The server's answer when it accepted the message (e.g. "250 2.0.0 Ok: queued as ...").
     smtp_response: Mapped[str] = mapped_column(sa.Text, default="")
     #: Generated when queued, so every attempt sends the same Message-ID.
     message_id: Mapped[str] = mapped_column(sa.String(300), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     convening = relationship("Convening")
     invitation = relationship("Invitation")

@@ -7,7 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..db_types import DeliveryQueueColumns, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
 
 
@@ -52,8 +52,11 @@ class Webhook(db.Model):
         return f"<Webhook {self.id} {self.url}>"
 
 
-class WebhookDelivery(db.Model):
-    """One event for one hook: queued in the transaction that caused it, then sent (and retried) by a worker."""
+class WebhookDelivery(DeliveryQueueColumns, db.Model):
+    """One event for one hook: queued in the transaction that caused it, then sent (and retried) by a worker.
+
+    The queue's columns (status, attempts, next attempt, lock, last error, created) are
+    db_types.DeliveryQueueColumns, shared with the mail outbox."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
@@ -66,16 +69,9 @@ class WebhookDelivery(db.Model):
     event: Mapped[str] = mapped_column(sa.String(40))
     #: The exact JSON body sent on every attempt (its "id" lets receivers drop repeats).
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(20), default=DeliveryStatus.PENDING.value)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    locked_by: Mapped[Optional[str]] = mapped_column(sa.String(100))
-    locked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     delivered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     #: The HTTP status of the last attempt (None when no answer came).
     last_status_code: Mapped[Optional[int]]
-    last_error: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     webhook: Mapped[Webhook] = relationship(back_populates="deliveries")
 

@@ -6,8 +6,11 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from convene import create_app
+from convene.db_types import DeliveryQueueColumns
 from convene.extensions import db
+from convene.mail.models import OutboxMessage, OutboxStatus
 from convene.schema_extras import include_name
+from convene.webhooks.models import DeliveryStatus, WebhookDelivery
 from tests.conftest import _postgres_database as postgres_database, base_config
 
 
@@ -43,3 +46,15 @@ def _upgrade_compare_downgrade():
     with db.engine.connect() as connection:
         tables = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
     assert tables == set()
+
+
+def test_both_delivery_queues_share_their_columns_and_start_pending():
+    """db_types.DeliveryQueueColumns: the mail outbox and webhook deliveries declare their queue once."""
+    shared = set(DeliveryQueueColumns.__annotations__)
+    assert shared == {"status", "attempts", "next_attempt_at", "locked_by", "locked_at", "last_error", "created_at"}
+    for model, states in ((OutboxMessage, OutboxStatus), (WebhookDelivery, DeliveryStatus)):
+        columns = model.__table__.columns
+        assert shared <= set(columns.keys())
+        assert columns["status"].default.arg == states.PENDING.value
+        assert {name: str(columns[name].type) for name in shared} == {
+            name: str(OutboxMessage.__table__.columns[name].type) for name in shared}
