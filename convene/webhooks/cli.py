@@ -1,4 +1,4 @@
-"""`flask --app convene webhooks deliver`: the webhook worker."""
+"""`flask --app convene webhooks deliver`: webhooks alone (`flask --app convene worker` sends them with the mail)."""
 from __future__ import annotations
 
 import signal
