@@ -69,6 +69,8 @@ agenda.my_agenda GET                        404    200    404    404    404    4
 agenda.programme GET                        login  login  200    404    200    200
 agenda.public GET                           404    404    404    404    404    404
 agenda.public_changes GET                   404    404    404    404    404    404
+agenda.loose_ends_page GET                  login  login  403    404    200    200
+agenda.settle_loose_end POST                login  login  403    404    422    422
 agenda.publish GET                          login  login  403    404    200    200
 agenda.publish POST                         login  login  403    404    302    302
 agenda.reorder POST                         login  login  403    404    302    302

@@ -155,7 +155,7 @@ def _other_areas(world: World) -> dict:
     db.session.commit()
     return {"message_id": message.id, "nomination_id": nomination.id, "target_id": target.id,
             "series_target_id": series_target.id, "code": override.country, "remark_id": remark.id,
-            "number": 1, "file_id": brief_file.id}
+            "number": 1, "file_id": brief_file.id, "role_id": world.session.roles[0].id}
 
 
 #: Which token purpose a token route expects, by endpoint; the default guesses from the name.
