@@ -38,10 +38,17 @@ def backoff(attempts: int) -> timedelta:
 
 
 def reclaim_stale() -> int:
-    """Put back deliveries whose worker stopped mid-attempt."""
+    """Put back deliveries whose worker stopped mid-attempt.
+
+    Runs on every pass of every worker (the mail worker's loop included), so the usual case — none
+    stale — is a read: no write lock is taken, which on SQLite would queue the web requests' writes."""
     cutoff = utcnow() - timedelta(seconds=float(_setting("WEBHOOK_LOCK_TIMEOUT")))
+    stale = (WebhookDelivery.status == SENDING) & (WebhookDelivery.locked_at < cutoff)
+    if not db.session.scalar(sa.select(sa.exists().where(stale))):
+        db.session.commit()
+        return 0
     result = db.session.execute(
-        sa.update(WebhookDelivery).where(WebhookDelivery.status == SENDING, WebhookDelivery.locked_at < cutoff)
+        sa.update(WebhookDelivery).where(stale)
         .values(status=PENDING, locked_by=None, next_attempt_at=utcnow(),
                 last_error="the worker stopped while sending; delivery is unconfirmed")
         .execution_options(synchronize_session=False))

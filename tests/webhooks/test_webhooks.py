@@ -237,3 +237,22 @@ def test_the_worker_an_operator_runs_delivers_queued_webhooks(app, make, loopbac
     assert services.verify(secret, headers["Convene-Signature"], body, now=int(time.time()))
     db.session.expire_all()
     assert db.session.scalar(sa.select(WebhookDelivery.status)) == "delivered"
+
+
+def test_an_idle_pass_writes_nothing_and_a_dead_workers_claim_comes_back(app, make, loopback_allowed, count_queries):
+    """Every worker pass looks at the webhook queue; with nothing due it only reads (no write lock)."""
+    with count_queries() as idle:
+        assert delivery.deliver_due() == (0, 0)
+    assert [s for s in idle.statements if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))] == []
+    with Receiver() as receiver:
+        hook, _ = _hook(receiver.url)
+        services.send_test(hook, actor=None)
+        db.session.commit()
+        row = db.session.scalar(sa.select(WebhookDelivery))
+        row.status, row.locked_by, row.attempts = "sending", "dead-worker", 1
+        row.locked_at = utcnow() - timedelta(seconds=app.config["WEBHOOK_LOCK_TIMEOUT"] + 1)
+        db.session.commit()
+        assert delivery.deliver_due() == (1, 0)
+    assert len(receiver.received) == 1
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(WebhookDelivery.status)) == "delivered"
