@@ -73,6 +73,7 @@ def update_brief(brief: Brief, data: dict[str, Any], actor) -> Brief:
         brief.slug = unique_slug(Brief, brief.title, exclude_id=brief.id)
     changes.update(_set_relations(brief, data, actor))
     if changes:
+        brief.updated_at = utcnow()  # regions, themes and convenings are other rows: the brief changed too
         record("brief.update", brief, actor=actor, changes=changes)
         if brief.is_published:
             webhooks.emit(webhooks.Event.BRIEF_UPDATED, webhooks.brief_data(brief))
@@ -193,6 +194,7 @@ def attach_pdf(brief: Brief, data: bytes, uploaded_name: str, actor, max_size: i
                          size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_at=now,
                          uploaded_by_id=getattr(actor, "id", None))
     brief.files.insert(0, new_file)
+    brief.updated_at = now  # the public page shows the file: the brief changed (its archive stamp moves)
     db.session.flush()
     record("brief.file", brief, actor=actor, changes={
         "file": [previous.original_name if previous else None, new_file.original_name],

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from .. import caching
 from ..api.services import public_among
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..edge import on_refusal
@@ -16,7 +17,7 @@ from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
-from . import feed, forms, services, storage
+from . import feed, forms, services, stamps, storage
 from .archive import ArchiveFilters, archive_facets, paginate_archive, published_query, slug_is_valid
 from .facts import convening_facts, public_next_steps
 from .models import Brief, BriefComment, BriefFile, BriefKind, BriefStatus, BriefStatusChange, brief_convenings
@@ -303,14 +304,6 @@ def review_file(token: str, brief_id: int):
 
 # --- public archive -------------------------------------------------------------------------
 
-def _public(response):
-    """Anonymous readers may be served from shared caches; a signed-in page (with a name in it) may not."""
-    if not current_user.is_authenticated:
-        response.headers["Cache-Control"] = PUBLIC_CACHE
-        response.vary.add("Cookie")
-    return response
-
-
 def _archive_filters() -> tuple[ArchiveFilters, list[str]]:
     """The filters from the query string; unknown values are ignored with a note, never an error."""
     args, notes = request.args, []
@@ -333,16 +326,22 @@ def _archive_filters() -> tuple[ArchiveFilters, list[str]]:
 
 @bp.route("/publications/")
 def archive():
-    """Published briefs, filtered by region, theme, kind and year, with full-text search."""
+    """Published briefs, filtered by region, theme, kind and year, with full-text search.
+
+    Anonymous visitors get the whole page kept per archive stamp, query string and language.
+    """
+    stamp = stamps.archive_stamp()
+    return caching.anonymous_page(("publications", *stamp), _render_archive, last_modified=stamps.newest(stamp))
+
+
+def _render_archive() -> str:
     filters, notes = _archive_filters()
     query = published_query(filters, db.session.get_bind().dialect.name)
     if filters.q.strip() and not filters.terms:
         notes.append("Your search had no words to look for, so all publications are shown.")
     page = paginate_archive(query, request.args.get("page", 1, type=int) or 1, ARCHIVE_PAGE_SIZE)
-    response = current_app.make_response(render_template(
-        "briefs/archive.html", page=page, filters=filters, notes=notes, facets=archive_facets(),
-        kinds=BriefKind))
-    return _public(response)
+    return render_template("briefs/archive.html", page=page, filters=filters, notes=notes, facets=archive_facets(),
+                           kinds=BriefKind)
 
 
 @bp.route("/publications/feed.atom")
@@ -373,14 +372,20 @@ def _published(slug: str) -> Brief:
 @bp.route("/publications/<slug>")
 def public_detail(slug: str):
     """A published brief with its convening's facts (aggregates only), public next steps and, where it is
-    switched on, a link to the convening's public page."""
+    switched on, a link to the convening's public page; whole for anonymous visitors, per stamp."""
+    stamp = stamps.brief_page_stamp(slug)
+    if stamp is None:
+        abort(404)
+    return caching.anonymous_page(("publication", *stamp), lambda: _render_public_detail(slug),
+                                  last_modified=stamps.newest(stamp))
+
+
+def _render_public_detail(slug: str) -> str:
     brief = _published(slug)
     ids = [c.id for c in brief.convenings]
     next_steps = {c.id: public_next_steps(c) for c in brief.convenings}
-    response = current_app.make_response(render_template(
-        "briefs/public_detail.html", brief=brief, facts=convening_facts(ids), next_steps=next_steps,
-        public=public_among(ids)))
-    return _public(response)
+    return render_template("briefs/public_detail.html", brief=brief, facts=convening_facts(ids),
+                           next_steps=next_steps, public=public_among(ids))
 
 
 @bp.route("/publications/<slug>/full-text.pdf")
