@@ -15,7 +15,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from flask import Flask, Response, current_app, request, session
@@ -99,29 +99,68 @@ def content_tag(*parts) -> str:
     return hashlib.sha256(text).hexdigest()[:32]
 
 
+#: `serve(..., last_modified=WHEN_CHANGED)`: Last-Modified is when this URL's content last changed,
+#: as the store saw it. For files whose newest row time can go back (an item leaves a feed), or
+#: whose content follows rows without a time (a name, a venue), the newest row time is no validator.
+WHEN_CHANGED = object()
+
+
 def serve(parts: tuple, build: Callable[[], bytes], respond: Callable[[bytes], Response], *,
-          last_modified: datetime | None, cache_control: str) -> Response:
+          last_modified, cache_control: str) -> Response:
     """The response for `parts`: 304 when the client has it, else the kept bytes, else built and kept.
 
     `parts` must name everything the body shows (the URL root, BASE_URL and the language are added here). `respond(data)`
     wraps the bytes (content type, file name). ETag and Last-Modified come from the content, so
-    both change whenever it changes.
+    both change whenever it changes: `last_modified` is the content's newest change, or
+    WHEN_CHANGED (above). A client holding the current ETag, or asking If-Modified-Since that
+    moment or later, gets a 304 before anything is built or read from the store.
     """
     tag = content_tag(request.url_root, current_app.config.get("BASE_URL"), current_language(), *parts)
-    if tag in request.if_none_match:
+    store = current_app.extensions["response_cache"]
+    changed = _when_changed(store, tag) if last_modified is WHEN_CHANGED else last_modified
+    if tag in request.if_none_match or _not_modified_since(changed):
         response = Response(status=304)
     else:
-        store = current_app.extensions["response_cache"]
         data = store.get(tag)
         if data is None:
             data = build()
             store.set(tag, data)
         response = respond(data)
     response.set_etag(tag)
-    if last_modified is not None:
-        response.last_modified = last_modified
+    if changed is not None:
+        response.last_modified = changed
     response.headers["Cache-Control"] = cache_control
     return response.make_conditional(request)
+
+
+def _not_modified_since(changed: datetime | None) -> bool:
+    """If-Modified-Since answers only when no If-None-Match was sent (RFC 9110 13.1.3)."""
+    since = request.if_modified_since
+    return (not request.if_none_match and since is not None and changed is not None
+            and changed.replace(microsecond=0) <= since)
+
+
+def _when_changed(store, tag: str) -> datetime:
+    """When this URL first served `tag`: kept as "tag moment"; a new tag gets a moment later than
+    the one before it (at least a second, the resolution of HTTP dates), so an If-Modified-Since
+    poll sees every change, even two in one second."""
+    key = "changed:" + content_tag(request.url_root, request.full_path)
+    kept_tag, _, kept_at = (store.get(key) or b"").decode("ascii", "replace").partition(" ")
+    before = _moment(kept_at)
+    if kept_tag == tag and before is not None:
+        return before
+    moment = datetime.now(timezone.utc).replace(microsecond=0)
+    if before is not None:
+        moment = max(moment, before + timedelta(seconds=1))
+    store.set(key, f"{tag} {moment.isoformat()}".encode("ascii"))
+    return moment
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 #: Anonymous public pages may be kept by shared caches for five minutes, then revalidated.

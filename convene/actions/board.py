@@ -6,7 +6,6 @@ so an export always holds exactly what the board shows.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -287,16 +286,19 @@ ICAL_PRIORITY = {"high": 1, "normal": 5, "low": 9}
 
 
 def todo_calendar(actions, *, link_for, name: str = "Convene next steps") -> bytes:
-    """A VTODO per next step: stable UID, DUE as a date, DTSTAMP = last change (a stable feed).
+    """A METHOD:PUBLISH calendar with a VTODO per next step: each one's stored UID, DUE as a date,
+    DTSTAMP and LAST-MODIFIED = the row's last change, so the same steps always give the same bytes.
 
     `link_for(action)` gives each next step's absolute URL.
     """
-    calendar = Calendar.new(prodid="-//Convene//Next steps//EN", name=name)
+    calendar = Calendar.new(prodid="-//Convene//Next steps//EN", name=name, method="PUBLISH")
+    calendar.pop("UID", None)  # Calendar.new adds a random UID: the same steps must give the same bytes
     for a in actions:
+        changed = (a.updated_at or a.created_at).astimezone(timezone.utc)
         todo = Todo()
         todo.add("uid", a.uid)
-        todo.add("dtstamp", (a.updated_at or a.created_at).astimezone(timezone.utc))
-        todo.add("last-modified", (a.updated_at or a.created_at).astimezone(timezone.utc))
+        todo.add("dtstamp", changed)
+        todo.add("last-modified", changed)
         todo.add("created", a.created_at.astimezone(timezone.utc))
         todo.add("summary", a.text)
         details = [a.convening.title] + ([a.session.title] if a.session else []) + \
@@ -316,9 +318,9 @@ def todo_calendar(actions, *, link_for, name: str = "Convene next steps") -> byt
     return calendar.to_ical()
 
 
-def feed_etag(actions) -> str:
-    """A validator that changes whenever any listed next step changes."""
-    digest = hashlib.sha256()
-    for a in actions:
-        digest.update(f"{a.id}:{a.version};".encode())
-    return digest.hexdigest()[:32]
+def todo_parts(actions, *, link_for) -> tuple:
+    """Everything todo_calendar shows of these steps: the tag a to-do file is kept and revalidated by
+    (a renamed convening, session, owner or theme changes it as surely as an edit of the step)."""
+    return tuple((a.uid, a.version, a.updated_at, a.created_at, a.text, a.rationale, a.status, a.priority,
+                  a.owner_label, a.due_on, a.last_update_at, a.convening.title, a.session.title if a.session else None,
+                  tuple(t.name for t in a.themes), link_for(a)) for a in actions)

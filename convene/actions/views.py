@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import caching
 from ..agenda.models import AgendaSession
 from ..auth.models import User
 from ..auth.policy import can_view, load_convening, signed_in, visible_convening_ids
@@ -312,11 +313,20 @@ def export_csv():
 @signed_in
 def export_ics():
     """The filtered board as an iCalendar file of VTODOs."""
-    body = board_module.todo_calendar(_filtered(current_user, request.args), link_for=followup.step_url)
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="next-steps.ics"'
-    return response
+    return _todo_file(_filtered(current_user, request.args), "Convene next steps", "attachment", "private, no-cache")
+
+
+def _todo_file(actions, name: str, disposition: str, cache_control: str):
+    """A to-do file kept per content (caching.serve): 304 to a client that has it, nothing rebuilt."""
+    def respond(data: bytes):
+        response = make_response(data)
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'{disposition}; filename="next-steps.ics"'
+        return response
+
+    parts = ("todo", name, board_module.todo_parts(actions, link_for=followup.step_url))
+    return caching.serve(parts, lambda: board_module.todo_calendar(actions, link_for=followup.step_url, name=name),
+                         respond, last_modified=caching.WHEN_CHANGED, cache_control=cache_control)
 
 
 @bp.route("/next-steps/feed-link", methods=("POST",))
@@ -338,17 +348,7 @@ def feed(token: str):
     if user is None or not user.active:
         raise LinkProblem("unknown", Purpose.FEED)
     args = request.args.to_dict() or {"owner": "me", "status": "followed"}
-    actions = _filtered(user, args)
-    etag = board_module.feed_etag(actions)
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-    else:
-        response = make_response(board_module.todo_calendar(actions, link_for=followup.step_url,
-                                                            name=f"Next steps — {user.name}"))
-        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    return _todo_file(_filtered(user, args), f"Next steps — {user.name}", "inline", "private, max-age=300")
 
 
 # --- owners' personal page ------------------------------------------------------------------

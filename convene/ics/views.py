@@ -5,8 +5,6 @@ Feeds answer conditional requests (ETag / Last-Modified → 304) and may be cach
 """
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, Response, abort, request
 
 from ..agenda import links, versions
@@ -133,13 +131,13 @@ def _viewer_groups(token: str, *, mine: bool, allow_rsvp: bool):
             if mine and viewer.person is not None:
                 sessions = [s for s in sessions if versions.open_to(viewer.person, s)]
             groups.append((convening, sessions))
-    return viewer, groups, [found[c.id][0] for c in viewer.convenings if c.id in found]
+    return viewer, groups
 
 
 @bp.route("/my/<token>/agenda.ics")
 def my_agenda(token: str):
     """Download 'my agenda' (or ?view=all, every session) as one calendar file."""
-    viewer, groups, _ = _viewer_groups(token, mine=request.args.get("view") != "all", allow_rsvp=True)
+    viewer, groups = _viewer_groups(token, mine=request.args.get("view") != "all", allow_rsvp=True)
     name = groups[0][0].title if len(groups) == 1 else "My agenda"
     data = _build(groups, f"{name} — my agenda", _anchored(links.my_agenda(token)))
     return calendar_response(data, f"{name}-my-agenda")
@@ -148,7 +146,7 @@ def my_agenda(token: str):
 @bp.route("/my/<token>/sessions/<uid>.ics")
 def my_session(token: str, uid: str):
     """One session from a personal agenda link."""
-    viewer, groups, _ = _viewer_groups(token, mine=False, allow_rsvp=True)
+    viewer, groups = _viewer_groups(token, mine=False, allow_rsvp=True)
     for convening, sessions in groups:
         chosen = [s for s in sessions if s.uid == uid]
         if chosen:
@@ -159,15 +157,28 @@ def my_session(token: str, uid: str):
 
 @bp.route("/feeds/<token>.ics")
 def feed(token: str):
-    """A subscription feed (webcal:// or https://): a person's sessions, or a convening's agenda."""
-    viewer, groups, published = _viewer_groups(token, mine=True, allow_rsvp=False)
-    name = f"{viewer.person.name} — Convene agenda" if viewer.person else f"{groups[0][0].title}" if groups \
-        else "Convene agenda"
-    data = _build(groups, name, _anchored(links.my_agenda(token)) if viewer.person else (
-        lambda s, url=links.feed(token): url))
-    response = calendar_response(data, "convene-agenda", inline=True)
-    response.set_etag(hashlib.sha256(data).hexdigest()[:32])
-    if published:
-        response.last_modified = max(v.published_at for v in published)
-    response.headers["Cache-Control"] = f"private, max-age={FEED_MAX_AGE}"
-    return response.make_conditional(request)
+    """A subscription feed (webcal:// or https://): a person's sessions, or a convening's agenda.
+
+    Served through caching.serve under a tag of everything the feed shows (the person, each
+    convening's row version — venue, dates, title, attribution —, each published version and the
+    people it names), so a poll with the current ETag or Last-Modified gets a 304 before anything
+    is built, and any change gives a new ETag and a later Last-Modified.
+    """
+    viewer = viewer_for(token, allow_rsvp=False)
+    person = viewer.person
+    found = versions.latest_for([c.id for c in viewer.convenings])
+    shown = [(c, found[c.id]) for c in viewer.convenings if c.id in found]
+    people = versions.load_people(v.snapshot for _, v in shown)
+    parts = ("feed", token, (person.id, person.name) if person else None, links.organizer(),
+             tuple((c.id, c.version, c.updated_at, v.id, v.published_at) for c, v in shown),
+             tuple((p.id, p.honorific, p.name, p.listing_consent, p.updated_at) for _, p in sorted(people.items())))
+
+    def make() -> bytes:
+        groups = [(c, [s for s in versions.views_of(v.snapshot, c.id, people)
+                       if person is None or versions.open_to(person, s)]) for c, v in shown]
+        name = f"{person.name} — Convene agenda" if person else groups[0][0].title if groups else "Convene agenda"
+        link = _anchored(links.my_agenda(token)) if person else (lambda s, url=links.feed(token): url)
+        return _build(groups, name, link)
+
+    return caching.serve(parts, make, lambda data: calendar_response(data, "convene-agenda", inline=True),
+                         last_modified=caching.WHEN_CHANGED, cache_control=f"private, max-age={FEED_MAX_AGE}")

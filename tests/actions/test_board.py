@@ -196,6 +196,47 @@ def test_ics_export_and_personal_feed(client, make, sign_in):
     assert db.session.scalar(sa.select(sa.func.count(AccessToken.id)).where(AccessToken.purpose == "feed")) == 2
 
 
+def test_todo_files_are_published_stable_and_change_with_what_they_show(client, make, sign_in, count_queries):
+    """METHOD:PUBLISH, no random calendar UID (the same steps give the same bytes), each VTODO's
+    DTSTAMP and LAST-MODIFIED from its row, and ETag/Last-Modified that move with any shown change."""
+    staff = sign_in(make.user("staff"))
+    convening = make.convening(starts_on=date(2030, 1, 1), title="Sahel Dialogue")
+    step = make.action(convening, text="Call the envoy", owner_user=staff, due_on=date(2030, 2, 1))
+    an_hour_ago = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    step.updated_at = an_hour_ago
+    db.session.commit()
+    first = client.get("/next-steps/export.ics")
+    again = client.get("/next-steps/export.ics")
+    assert first.get_data() == again.get_data() and first.headers["ETag"] == again.headers["ETag"]
+    calendar = Calendar.from_ical(first.get_data())
+    assert calendar["METHOD"] == "PUBLISH" and "UID" not in calendar
+    [todo] = calendar.walk("VTODO")
+    assert str(todo["UID"]) == step.uid
+    assert todo.decoded("DTSTAMP") == todo.decoded("LAST-MODIFIED") == an_hour_ago
+    assert first.headers["Last-Modified"]
+    with count_queries() as unchanged:
+        assert client.get("/next-steps/export.ics", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get("/next-steps/export.ics",
+                      headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    # Renaming the convening edits no step, yet the file shows it: new tag, later date.
+    convening.title = "Sahel and Lake Chad Dialogue"
+    db.session.commit()
+    with count_queries() as changed_count:
+        changed = client.get("/next-steps/export.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert changed.last_modified > first.last_modified
+    assert "Sahel and Lake Chad Dialogue" in str(Calendar.from_ical(changed.get_data()).walk("VTODO")[0]["DESCRIPTION"])
+    assert unchanged.count == changed_count.count  # the tag is read from what the board query loaded
+    # A step leaving the file (done, filtered out) still moves Last-Modified forward.
+    make.action(convening, text="Second step", owner_user=staff)
+    listed = client.get("/next-steps/export.ics?status=open")
+    step.status = "done"
+    db.session.commit()
+    fewer = client.get("/next-steps/export.ics?status=open",
+                       headers={"If-Modified-Since": listed.headers["Last-Modified"]})
+    assert fewer.status_code == 200 and len(Calendar.from_ical(fewer.get_data()).walk("VTODO")) == 1
+
+
 def test_safe_cell_property():
     """Whatever the text, no exported cell starts with a character a spreadsheet treats as a formula."""
     from hypothesis import given, settings, strategies as st

@@ -122,3 +122,93 @@ def test_redis_store_is_shared_and_a_dead_redis_costs_only_a_rebuild():
     dead = caching.RedisStore("redis://127.0.0.1:1/0", seconds=30)
     assert dead.get(key) is None
     dead.set(key, b"x")  # no exception: the response is built and served anyway
+
+
+# --- subscription feeds: every change of what they show changes ETag and Last-Modified -------
+
+from convene.convenings import services as convening_services  # noqa: E402
+from tests.agenda.conftest import rsvp_token  # noqa: E402,F401  (shared fixture)
+from tests.ics.test_http import invitation_of, subscribe  # noqa: E402
+
+
+def _an_hour_ago(convening, people):
+    """What was published and edited an hour ago (so a change now is a later second)."""
+    from convene.agenda.models import AgendaVersion
+
+    earlier = utcnow() - timedelta(hours=1)
+    for version in db.session.scalars(sa.select(AgendaVersion)):
+        version.published_at = earlier
+    convening.updated_at = earlier
+    for person in people:
+        person.updated_at = earlier
+    db.session.commit()
+
+
+@pytest.fixture
+def feeds(client, setup, make, rsvp_token):
+    """{'personal': path, 'convening': path} of a published agenda's two kinds of feed."""
+    c = setup["convening"]
+    make.session_role(make.agenda_session(c, title="Panel"), setup["guests"][0], role="chair")
+    publish(client, c)
+    personal = subscribe(client, rsvp_token(invitation_of(setup["guests"][0])))
+    page = client.post(f"/convenings/{c.id}/agenda/feed", data={"action": "issue"}).get_data(as_text=True)
+    import re
+
+    shared = re.search(r"/feeds/([^\".<]+)\.ics", page).group(1)
+    _an_hour_ago(c, setup["guests"])
+    return {"personal": f"/feeds/{personal}.ics", "convening": f"/feeds/{shared}.ics"}
+
+
+@pytest.mark.parametrize("kind", ["personal", "convening"])
+def test_a_venue_change_reaches_a_feed_polled_with_etag_or_last_modified(app, setup, feeds, kind, monkeypatch):
+    path, c = feeds[kind], setup["convening"]
+    first = get(app, path)
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    assert all("Airlie" in str(e["LOCATION"]) for e in Calendar.from_ical(first.get_data()).events)
+    # Unchanged: both kinds of poll get a 304, and nothing is built for them.
+    built = []
+    real_build = __import__("convene.ics.views", fromlist=["_build"])._build
+    monkeypatch.setattr("convene.ics.views._build", lambda *a, **k: built.append(1) or real_build(*a, **k))
+    assert get(app, path, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert get(app, path, **{"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    assert not built
+    # The venue moves (through the service organizers use): a new tag and a later date.
+    convening_services.update_convening(c, {"venue": "Palais Wilson", "version": c.version},
+                                        actor=setup["organizer"])
+    db.session.commit()
+    by_tag = get(app, path, **{"If-None-Match": first.headers["ETag"]})
+    by_date = get(app, path, **{"If-Modified-Since": first.headers["Last-Modified"]})
+    for changed in (by_tag, by_date):
+        assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+        assert changed.last_modified > first.last_modified
+        events = Calendar.from_ical(changed.get_data()).events
+        assert events and all("Palais Wilson" in str(e["LOCATION"]) for e in events)
+    assert by_tag.headers["ETag"] == by_date.headers["ETag"]
+    assert by_tag.headers["Last-Modified"] == by_date.headers["Last-Modified"]
+    assert len(built) == 1  # built once, then kept
+    assert get(app, path, **{"If-Modified-Since": by_tag.headers["Last-Modified"]}).status_code == 304
+
+
+def test_a_personal_feed_follows_names_roles_attribution_and_the_answer(app, client, setup, feeds, make):
+    path, c, amina = feeds["personal"], setup["convening"], setup["guests"][0]
+    seen = [get(app, path)]
+
+    def changed():
+        response = get(app, path, **{"If-Modified-Since": seen[-1].headers["Last-Modified"]})
+        assert response.status_code == 200 and response.last_modified > seen[-1].last_modified
+        assert response.headers["ETag"] != seen[-1].headers["ETag"]
+        seen.append(response)
+        return Calendar.from_ical(response.get_data())
+
+    setup["guests"][0].name = "Amina Diallo-Sow"  # the person's name titles the feed and names the chair
+    db.session.commit()
+    assert "Amina Diallo-Sow" in str(changed()["X-WR-CALNAME"])
+    c.attribution_rule = "on_the_record"
+    db.session.commit()
+    changed()
+    make.session_role(make.agenda_session(c, title="Closing"), amina, role="rapporteur")
+    publish(client, c)
+    assert "Closing" in {str(e["SUMMARY"]) for e in changed().events}
+    invitation_of(amina).status = "declined"  # the feed stops showing the convening
+    db.session.commit()
+    assert changed().events == []
