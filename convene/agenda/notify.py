@@ -9,6 +9,11 @@ would need an ATTENDEE per event, would put Accept/Decline buttons in the mail c
 replies to an organizer mailbox Convene does not read; the web RSVP stays the one source of
 truth. PUBLISH with the same UIDs and a higher SEQUENCE lets Outlook and Apple update the
 copy they hold. (Google adds a duplicate instead; the e-mail points to the subscription feed.)
+
+The one REQUEST is the calendar invitation accepted invitees hold for the whole meeting
+(invitations.calendar_mail): at the first publication, and at any that moves its span, it is
+updated with a higher SEQUENCE, in the same transaction and under the same "e-mail the people
+affected" choice.
 """
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ from flask import current_app
 
 from ..db_types import utcnow
 from ..extensions import db
-from ..ics.builders import sessions_calendar
+from ..ics.builders import meeting_span, sessions_calendar
+from ..invitations import calendar_mail
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
@@ -76,7 +82,8 @@ def recipients(convening, version: AgendaVersion) -> dict[int, list[dict[str, An
 
 
 def notify_publication(convening, version: AgendaVersion) -> int:
-    """Queue one role-aware message per affected person; returns how many were queued."""
+    """Queue one role-aware message per affected person, and the updated calendar invitation to
+    accepted invitees when the meeting's span moved (calendar_update); returns how many were queued."""
     tz = convening.zone
     wanted = recipients(convening, version)
     people = {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(wanted)))} if wanted else {}
@@ -101,7 +108,18 @@ def notify_publication(convening, version: AgendaVersion) -> int:
             queued += 1
         except MailError as error:
             current_app.logger.warning("agenda change for person %s not queued: %s", person.id, error)
-    return queued
+    return queued + calendar_update(convening, version)
+
+
+def calendar_update(convening, version: AgendaVersion) -> int:
+    """The first publication, or one that moves the first or last session, changes what the calendar
+    invitation of accepted invitees spans (ics.builders.meeting_span): send them the update."""
+    if version.number > 1:
+        previous = db.session.scalar(sa.select(AgendaVersion.snapshot).where(
+            AgendaVersion.convening_id == convening.id, AgendaVersion.number == version.number - 1))
+        if meeting_span(convening, previous) == meeting_span(convening, version.snapshot):
+            return 0
+    return calendar_mail.notify_agenda_published(convening)
 
 
 def _invitations_of(convening, person_ids: list[int]) -> dict[int, Invitation]:

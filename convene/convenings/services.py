@@ -16,8 +16,9 @@ from .models import STATUS_TRANSITIONS, Convening, ConveningKind, Series
 
 FIELDS = ("title", "kind", "theme", "description", "starts_on", "ends_on", "venue", "city", "country",
           "timezone", "attribution_rule", "reply_by", "capacity")
-#: Changes calendar clients must notice: they bump the iCalendar SEQUENCE.
-CALENDAR_FIELDS = {"starts_on", "ends_on", "venue", "city", "country", "status"}
+#: Changes calendar clients must notice: they bump the iCalendar SEQUENCE (the zone moves the
+#: invitation's first and last moment when no agenda is published).
+CALENDAR_FIELDS = {"starts_on", "ends_on", "venue", "city", "country", "timezone", "status"}
 
 
 class StatusError(DomainError):

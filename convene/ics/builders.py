@@ -2,8 +2,8 @@
 
 Two kinds of file come out of here:
 
-* iTIP messages for e-mail (`convening_itip`): METHOD REQUEST or CANCEL, one VEVENT for the
-  whole convening, with ORGANIZER and ATTENDEE (RFC 5546).
+* iTIP messages for e-mail (`convening_itip`): METHOD REQUEST or CANCEL, one VEVENT spanning the
+  convening (`meeting_span`: the published agenda or the dates), with ORGANIZER and ATTENDEE (RFC 5546).
 * Published agendas (`agenda_calendar`): METHOD:PUBLISH, one VEVENT per session, used for
   downloads, subscription feeds and the .ics attached to agenda-change e-mails.
 
@@ -16,15 +16,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable, Sequence
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
-from ..agenda.models import AgendaSession, SessionKind, SessionRoleKind
+from ..agenda.models import SessionKind, SessionRoleKind
 from ..base.countries import country_name
-from ..extensions import db
 
 PRODID = "-//Convene//Convene agenda//EN"
 ITIP_METHODS = frozenset({"REQUEST", "CANCEL"})
@@ -66,47 +65,53 @@ def _finish(cal: Calendar) -> bytes:
     return cal.to_ical()
 
 
-def convening_span(convening) -> tuple[datetime, datetime] | None:
-    """First start and last end of the convening's timed, scheduled sessions, or None without any."""
-    import sqlalchemy as sa
-
-    first, last = db.session.execute(
-        sa.select(sa.func.min(AgendaSession.starts_at), sa.func.max(AgendaSession.ends_at))
-        .where(AgendaSession.convening_id == convening.id, AgendaSession.status == "scheduled",
-               AgendaSession.all_day.is_(False))).one()
-    if first is None:
+def agenda_span(snapshot: Iterable[dict]) -> tuple[datetime, datetime] | None:
+    """First start and last end (aware UTC) of a published snapshot's timed, scheduled sessions, or None."""
+    timed = [item for item in snapshot if item.get("status") == "scheduled" and not item.get("all_day")]
+    if not timed:
         return None
-    return first, last  # MIN/MAX keep the column type, so both come back aware UTC
+    return (min(datetime.fromisoformat(item["starts_at"]) for item in timed),
+            max(datetime.fromisoformat(item["ends_at"]) for item in timed))
+
+
+def meeting_span(convening, snapshot: Iterable[dict] | None = None) -> tuple[datetime, datetime]:
+    """What a calendar invitation to the convening spans, in its zone: the published agenda's first
+    session to its last, else the start of the first day to the end of the last one. Never the
+    draft: `snapshot` is the latest published version's (None before the first publication)."""
+    tz = convening.zone
+    span = agenda_span(snapshot or ())
+    if span is not None:
+        return span[0].astimezone(tz), span[1].astimezone(tz)
+    return (datetime.combine(convening.starts_on, time.min, tzinfo=tz),
+            datetime.combine(convening.ends_on + timedelta(days=1), time.min, tzinfo=tz))
 
 
 def convening_itip(convening, person, *, method: str, sequence: int, organizer_email: str,
-                   organizer_name: str, base_url: str) -> bytes:
-    """An iTIP REQUEST or CANCEL (RFC 5546) with one VEVENT spanning the convening.
+                   organizer_name: str, base_url: str, span: tuple[datetime, datetime]) -> bytes:
+    """An iTIP REQUEST or CANCEL (RFC 5546) with one VEVENT over `span` (see meeting_span).
 
-    With an agenda, the event runs from the first session to the last one, in the convening's
-    timezone (TZID with its VTIMEZONE); without one it is an all-day event over the dates.
+    Sent once the person has accepted through Convene, so the REQUEST says so: their ATTENDEE is
+    PARTSTAT=ACCEPTED with RSVP=FALSE (no reply is asked for; the personal link is where answers
+    change), and the event is OPAQUE (the days show as busy). Times carry the convening's TZID
+    and its VTIMEZONE.
     """
     method = (method or "").upper()
     if method not in ITIP_METHODS:
         raise CalendarBuildError("The calendar method must be REQUEST or CANCEL.")
     description = "\n\n".join(p for p in (convening.description, convening.attribution_text,
                                           base_url.rstrip("/") + "/") if p)
-    span = convening_span(convening)
-    if span is not None:
-        tz = convening.zone
-        start, end = span[0].astimezone(tz), span[1].astimezone(tz)
-    else:
-        start, end = convening.starts_on, convening.ends_on + timedelta(days=1)
+    attendee = vCalAddress.new(person.email or "", cn=person.name, role="REQ-PARTICIPANT",
+                               partstat="ACCEPTED" if method == "REQUEST" else None)
+    attendee.params["RSVP"] = "FALSE"
     event = Event.new(
         uid=convening.ical_uid, sequence=sequence, summary=convening.title,
-        start=start, end=end,
+        start=span[0], end=span[1],
         stamp=datetime.now(timezone.utc), location=_location_of(convening) or None,
         description=description,
         organizer=vCalAddress.new(organizer_email, cn=organizer_name or None),
-        attendees=[vCalAddress.new(person.email or "", cn=person.name, role="REQ-PARTICIPANT",
-                                   partstat="NEEDS-ACTION", rsvp=method == "REQUEST" or None)],
+        attendees=[attendee],
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
-        transparency="TRANSPARENT",
+        transparency="OPAQUE",
     )
     cal = Calendar.new(prodid=PRODID, method=method, subcomponents=[event])
     return _finish(cal)

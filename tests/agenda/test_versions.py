@@ -11,9 +11,12 @@ from convene.mail.models import OutboxMessage
 from tests.agenda.conftest import session_form
 
 
-def messages():
+def messages(kind="agenda_change"):
+    """The agenda-change notices queued so far (the first publication also updates accepted
+    invitees' calendar invitation: kind="calendar_update", see tests/invitations/test_calendar.py)."""
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)
+                                   .order_by(OutboxMessage.id)))
 
 
 def publish(client, convening, note="", notify="y"):
@@ -71,6 +74,9 @@ def test_one_role_aware_message_per_person_with_updated_calendar(client, setup, 
     publish(client, c)
     first = messages()
     assert sorted(m.to_address for m in first) == sorted(p.email for p in (amina, bo, carla))
+    # The three accepted guests' calendar invitation now spans the published sessions; the declined
+    # outsider hears nothing.
+    assert sorted(m.to_address for m in messages("calendar_update")) == sorted(p.email for p in (amina, bo, carla))
     assert all(m.kind == "agenda_change" and m.calendar_method == "PUBLISH" for m in first)
     carla_msg = next(m for m in first if m.to_address == carla.email)
     assert "Closed-door drafting" not in carla_msg.text  # not open to her
@@ -98,7 +104,7 @@ def test_one_role_aware_message_per_person_with_updated_calendar(client, setup, 
 def test_publishing_without_notifying_queues_nothing(client, setup, make):
     make.agenda_session(setup["convening"])
     publish(client, setup["convening"], notify="")
-    assert messages() == []
+    assert messages() == [] and messages("calendar_update") == []
 
 
 def test_attendee_sees_what_changed_since_the_version_they_saw(client, setup, make, rsvp_token):

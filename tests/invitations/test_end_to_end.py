@@ -1,4 +1,6 @@
 """The whole cycle over real SMTP: send → worker delivers → follow the link → accept → calendar e-mail."""
+from datetime import datetime, time
+
 from icalendar import Calendar
 
 from convene.extensions import db
@@ -59,6 +61,9 @@ def test_invitation_rsvp_and_calendar_over_real_smtp(app, client, make, convenin
     [event] = calendar.walk("VEVENT")
     assert str(event["UID"]) == convening.ical_uid
     assert int(event["SEQUENCE"]) == 0
-    assert event.decoded("DTSTART") == convening.starts_on
+    # From the start of the first day, in the convening's zone, busy, already accepted, no reply asked.
+    assert event.decoded("DTSTART") == datetime.combine(convening.starts_on, time.min, convening.zone)
+    assert str(event["TRANSP"]) == "OPAQUE"
+    assert (event["ATTENDEE"].params["PARTSTAT"], event["ATTENDEE"].params["RSVP"]) == ("ACCEPTED", "FALSE")
     # The link in the confirmation still opens the page (changing the answer until reply-by).
     assert client.get(link_path(confirmation.get_body(preferencelist=("plain",)).get_content())).status_code == 200
