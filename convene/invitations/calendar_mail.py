@@ -11,6 +11,7 @@ from datetime import datetime
 from email.utils import parseaddr
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..agenda.models import AgendaVersion
 from ..convenings.models import Convening
@@ -18,7 +19,6 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..i18n.locale import language
 from ..ics.builders import convening_itip, meeting_span
-from ..mail.message import sender
 from ..mail.wording import render_message
 from ..templating import date_range
 from ..urls import absolute_url
@@ -32,9 +32,13 @@ Span = tuple[datetime, datetime]
 
 def organizer_identity() -> tuple[str, str]:
     """(name, address) of the calendar ORGANIZER: the configured sender (MAIL_SENDER), whom the From
-    header names too, so mail clients see the invitation come from its organizer."""
-    header, address = sender()
-    return (parseaddr(header)[0] or "Convene"), address
+    header names too, so mail clients see the invitation come from its organizer.
+
+    Read leniently: a sender without an address is refused when the message is sent (mail.message.
+    sender), never here, where it would refuse the invitee's acceptance.
+    """
+    name, address = parseaddr(current_app.config.get("MAIL_SENDER") or "")
+    return (name or "Convene"), (address if "@" in address else "convene@localhost")
 
 
 def published_span(convening: Convening) -> Span:
