@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,6 +73,7 @@ class Soak:
         self.descendants: dict[int, str] = {}  # pid: its start time, so a reused pid is never killed
         self.faults: list[str] = []
         self.fault_times: dict[str, float] = {}
+        self.phases: dict[str, float] = {}
 
     def env(self, sink_port: int, web_port: int) -> dict:
         return {**os.environ, "PYTHONPATH": str(ROOT), "CONVENE_DATABASE_URL": self.url.render_as_string(False),
@@ -83,6 +85,15 @@ class Soak:
                 "CONVENE_UPLOADS_DIR": str(self.work / "uploads"), "CONVENE_LOG_FORMAT": "json",
                 "CONVENE_LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": "2", "CONVENE_BIND": f"127.0.0.1:{web_port}",
                 "CONVENE_MAX_REQUESTS": "0"}
+
+    @contextmanager
+    def phase(self, name: str):
+        """Time a phase of the run into `phases` (seconds), however it ends."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(time.monotonic() - started, 1)
 
     def create_database(self) -> None:
         with self.admin.connect() as connection:
@@ -100,6 +111,13 @@ class Soak:
         self.processes[name] = process
         return process
 
+    def result_of(self, name: str) -> dict:
+        """Wait for a one-off process; the JSON line its output ends with, or why it failed."""
+        log = self.work / f"{name}.log"
+        if self.processes[name].wait() != 0:
+            raise RuntimeError(f"{name} failed:\n{log.read_text(errors='replace')[-3000:]}")
+        return json.loads(next(line for line in reversed(log.read_text().splitlines()) if line.startswith("{")))
+
     def start_mail_worker(self, name: str, env: dict) -> None:
         self.start(name, [PY, "-m", "flask", "--app", "convene", "worker", "--poll", "0.2"], env)
 
@@ -109,13 +127,13 @@ class Soak:
         return workers
 
     def stop_all(self) -> None:
-        """SIGTERM every process started (gunicorn's master stops its workers), then SIGKILL whatever
-        is left after 15 s, gunicorn's workers included."""
+        """SIGTERM every process started (SIGQUIT to gunicorn: the load is over, nothing waits for an
+        answer), then SIGKILL whatever is left after 15 s, gunicorn's workers included."""
         for process in self.processes.values():
             self.descendants.update({pid: started_at(pid) for pid in descendants(process.pid)})
-        for process in self.processes.values():
+        for name, process in self.processes.items():
             if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(signal.SIGQUIT if name == "web" else signal.SIGTERM)
         deadline = time.monotonic() + 15
         for process in self.processes.values():
             try:
@@ -234,52 +252,46 @@ def run(work: Path, settings: Settings) -> dict:
 
     soak, controller = Soak(work, settings), None
     try:
-        soak.create_database()
-        sink, controller = start_sink(delay=0.01)
-        web_port = free_port()
-        env = soak.env(controller.port, web_port)
-        started = time.monotonic()
-        setup_step([PY, "-m", "flask", "--app", "convene", "db", "upgrade"], env)
-        world = json.loads(setup_step([PY, "-m", "bench.soak_app", "seed", str(settings.invitations)],
-                                      env).splitlines()[-1])
-        soak.start("web", [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "convene:create_app()"], env)
-        soak.start_mail_worker("mail-1", env)
-        soak.start_mail_worker("mail-2", env)
-        recorder = Recorder()
-        load = Load(f"127.0.0.1:{web_port}", world, sink, recorder, answers=settings.answers, batch=settings.batch)
-        load.wait_ready(180)
-        setup_seconds = time.monotonic() - started
-        started = time.monotonic()
-        load.start_threads()
-        try:
-            stalled = drive(soak, Faults(soak, env, settings.invitations), load, sink, started)
-        finally:
-            load.join(RETRY_JOIN)
-        died = [name for name, process in soak.processes.items() if name != "mail-1" and process.poll() is not None]
-        result = check(soak, sink, load, recorder, time.monotonic() - started, stalled)
+        with soak.phase("setup"):
+            soak.create_database()
+            sink, controller = start_sink(delay=0.01)
+            web_port = free_port()
+            env = soak.env(controller.port, web_port)
+            soak.start("setup", [PY, "-m", "bench.soak_app", "setup", str(settings.invitations)], env)
+            # gunicorn boots while the database is migrated and seeded; /readyz answers once both are done
+            soak.start("web", [PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "convene:create_app()"], env)
+            world = soak.result_of("setup")
+            soak.start_mail_worker("mail-1", env)
+            soak.start_mail_worker("mail-2", env)
+            recorder = Recorder()
+            load = Load(f"127.0.0.1:{web_port}", world, sink, recorder, answers=settings.answers,
+                        batch=settings.batch)
+            load.wait_ready(180)
+        with soak.phase("load"):
+            load.start_threads()
+            try:
+                stalled = drive(soak, Faults(soak, env, settings.invitations), load, sink, time.monotonic())
+            finally:
+                load.join(RETRY_JOIN)
+        died = [name for name, process in soak.processes.items()
+                if name not in ("setup", "mail-1") and process.poll() is not None]
+        result = check(soak, sink, load, recorder, soak.phases["load"], stalled)
         result["died"] = died
         if died:
             result["problems"].append(f"processes that died during the run: {died}")
-        result["setup_seconds"] = round(setup_seconds)
+        result["phases"] = soak.phases  # the teardown below adds "stop" and "drop"
         return result
     finally:
-        stopping = time.monotonic()
-        soak.stop_all()
-        print(f"stopped every process in {time.monotonic() - stopping:.1f} s", file=sys.stderr)
-        if controller is not None:
-            controller.stop()
-        soak.drop()
+        with soak.phase("stop"):
+            soak.stop_all()
+            if controller is not None:
+                controller.stop()
+        with soak.phase("drop"):
+            soak.drop()
 
 
 RETRY_JOIN = 120  # seconds a client may still be retrying one request after the load stopped
 
-
-def setup_step(args: list[str], env: dict) -> str:
-    """Run one setup command; its own error output says why it failed."""
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(args[1:])} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
 
 
 def drive(soak: Soak, faults: Faults, load: Load, sink, started: float) -> str | None:

@@ -1,7 +1,7 @@
-"""The soak's data (run as `python -m bench.soak_app seed N`, with the soak's CONVENE_* env).
+"""The soak's database (run as `python -m bench.soak_app setup N`, with the soak's CONVENE_* env).
 
-Demo data, a public agenda, and N people planned on a dialogue's guest list; prints what the load
-needs as JSON. The invitations themselves are sent during the load, through the guest list's
+Migrates the empty database to the head (what `flask db upgrade` runs), then loads the demo data,
+a public agenda, and N people planned on a dialogue's guest list; prints what the load needs as JSON. The invitations themselves are sent during the load, through the guest list's
 bulk "Send" form, as an organizer would (bench/soak_load.py).
 """
 from __future__ import annotations
@@ -42,8 +42,11 @@ def seed(invitees: int) -> dict:
 def main() -> None:
     from convene import create_app
 
+    from flask_migrate import upgrade
+
     app = create_app()
     with app.app_context():
+        upgrade()
         print(json.dumps(seed(int(sys.argv[2]))))
 
 

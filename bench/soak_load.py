@@ -201,9 +201,9 @@ class Load:
         slug = self.world["public_slug"]
         while not self.stop.is_set():
             client.request("public agenda page", "GET", f"/c/{slug}/agenda")
-            self.think()
+            self.think(3)
             client.request("public agenda .ics", "GET", f"/c/{slug}/agenda.ics")
-            self.think()
+            self.think(3)
 
     def sender(self, n: int) -> None:
         """The organizer ticks a page of the guest list and presses "Send", a batch at a time, whenever
@@ -232,7 +232,7 @@ class Load:
         while not self.stop.is_set():
             page_number = page_number % pages + 1
             client.request("guest list page", "GET", f"/convenings/{dialogue}/guests?page={page_number}")
-            self.think(3)
+            self.think(10)
 
     def attendee(self, n: int) -> None:
         while not self.stop.is_set():

@@ -56,11 +56,12 @@ def report(result: dict) -> str:
     lines += [f"| {kind} | {n} | {p50:.0f} | {p95:.0f} |" for kind, (p50, p95, n) in result["latency"].items()]
     codes = ", ".join(f"{code}: {n}" for code, n in sorted(result["status_codes"].items()))
     before, after = result["machine_before"], result["machine_after"]
+    phases = result["phases"]
     return "\n".join([
         f"Run of {result['date']} on {before['cpu']} ({before['cores']} cores), load average "
-        f"{before['load']:.1f} before and {after['load']:.1f} after: setup {result['setup_seconds']} s "
-        f"(migrate, seed, start), load {result['seconds']} s, {result['total_seconds']} s in all with the "
-        "teardown.", "", *lines, "",
+        f"{before['load']:.1f} before and {after['load']:.1f} after; {result['total_seconds']} s in all: "
+        f"setup {phases['setup']:.0f} s (create, migrate, seed, start), load {phases['load']:.0f} s, stopping "
+        f"the processes {phases['stop']:.0f} s, dropping the database {phases['drop']:.0f} s.", "", *lines, "",
         f"{result['invitations_queued']} of {result['invitations']} invitations queued (bulk \"Send\" in batches "
         f"of 50), {result['messages']} messages in all, {result['delivered']} deliveries, {result['lost']} lost, "
         f"{len(result['duplicates'])} delivered twice (the at-least-once window: the SIGKILLed worker's message in "
