@@ -33,7 +33,10 @@ $(TSTAMP): pyproject.toml $(STAMP) package.json
 	  (command -v apt-get >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null) || \
 	  echo "pg_dump not available: the PostgreSQL backup test will fail"
 	@command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund >/dev/null || \
-	  echo "npm not available: accessibility scans will be skipped outside CI"
+	  echo "npm not available: accessibility scans and the HTML checker will be skipped outside CI"
+	@command -v java >/dev/null 2>&1 || \
+	  (command -v apt-get >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) || \
+	  echo "Java could not be installed: the HTML checker (vnu-jar) will be skipped outside CI"
 	touch $@
 
 install: $(STAMP)

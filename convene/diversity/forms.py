@@ -23,8 +23,10 @@ def category_choices() -> list:
 class TargetForm(FlaskForm):
     """One balance target; the service checks it against the other targets."""
 
-    dimension = SelectField("Dimension", choices=choices(Dimension), validators=[DataRequired()])
-    kind = SelectField("Kind of target", choices=choices(TargetKind), validators=[DataRequired()])
+    dimension = SelectField("Dimension", choices=[("", "Choose a dimension"), *choices(Dimension)],
+                            validators=[DataRequired("Choose a dimension.")])
+    kind = SelectField("Kind of target", choices=[("", "Choose a kind of target"), *choices(TargetKind)],
+                       validators=[DataRequired("Choose a kind of target.")])
     category = SelectField("Category", choices=[], validate_choice=False,
                            description="Needed for “at least” and “at most” one category.")
     value = IntegerField("Value", validators=[InputRequired("Enter a number.")],
