@@ -266,6 +266,9 @@ class Load:
             if status != 409:  # 409: changed meanwhile (e.g. a retried request); look again and answer again
                 self.failures.append(f"answer POST answered {status}")
                 return
+        else:
+            self.failures.append("an answer was refused as stale (409) five times in a row")
+            return
         status, _ = client.request("attendee agenda .ics (personal link)", "GET", f"/my/{token}/agenda.ics")
         if status != 200:
             self.failures.append(f"personal agenda .ics answered {status}")
