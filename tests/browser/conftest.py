@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -305,3 +306,15 @@ def sign_in_as(page, user, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")
+
+
+@contextmanager
+def signed_in(browser, live, user, password: str):
+    """A page in a browser profile of its own, signed in as `user` (an organizer acting beside the attendee)."""
+    context = new_context(browser, live)
+    try:
+        page = context.new_page()
+        sign_in_as(page, user, password)
+        yield page
+    finally:
+        context.close()

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.models import Invitation
-from tests.browser.conftest import TIMEOUT_MS, new_context, sign_in_as
+from tests.browser.conftest import TIMEOUT_MS, signed_in
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
@@ -96,15 +96,10 @@ def test_one_lasting_link_carries_the_attendee_from_invitation_to_reissue(browse
         assert page.get_by_text("Lakeside Conference Centre, Naivasha").count() >= 1
 
         # 3. The organizer publishes the agenda; the notice carries the same personal link.
-        staff_context = new_context(browser, live)
-        try:
-            staff = staff_context.new_page()
-            sign_in_as(staff, organizer, PASSWORD)
+        with signed_in(browser, live, organizer, PASSWORD) as staff:
             staff.goto(f"/convenings/{convening.id}/agenda/publish")
             with staff.expect_navigation():
                 staff.get_by_role("button", name=re.compile(r"Publish version 1")).click()
-        finally:
-            staff_context.close()
         live.deliver_mail()
         published = [m for m in live.mail_to(amina.email) if "Agenda published" in str(m["Subject"])]
         assert published, "the attendee should be told the agenda is published"
@@ -138,15 +133,10 @@ def test_one_lasting_link_carries_the_attendee_from_invitation_to_reissue(browse
 
         # 7. The organizer reissues the link: the old one shows what happened, the new one works.
         sent_before = len(live.mail_to(amina.email))
-        staff_context = new_context(browser, live)
-        try:
-            staff = staff_context.new_page()
-            sign_in_as(staff, organizer, PASSWORD)
+        with signed_in(browser, live, organizer, PASSWORD) as staff:
             staff.goto(f"/convenings/{convening.id}/guests/{invitation.id}")
             with staff.expect_navigation():
                 staff.get_by_role("button", name="Send a new link").click()
-        finally:
-            staff_context.close()
         live.deliver_mail()
         newest = live.mail_to(amina.email)[sent_before:]
         assert newest, "the reissued link should be e-mailed"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from convene.extensions import db
 from convene.models import Invitation, Person
-from tests.browser.conftest import new_context, sign_in_as
+from tests.browser.conftest import signed_in
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
@@ -100,16 +100,11 @@ def test_invitee_accepts_fixes_profile_and_takes_the_agenda_to_their_calendar(br
     assert str(itip["METHOD"]) == "REQUEST"
 
     # 4. The organizer publishes the agenda; the invitee gets an e-mail with their agenda link.
-    staff_context = new_context(browser, live)
-    try:
-        staff = staff_context.new_page()
-        sign_in_as(staff, organizer, PASSWORD)
+    with signed_in(browser, live, organizer, PASSWORD) as staff:
         staff.goto(f"/convenings/{convening.id}/agenda/publish")
         with staff.expect_navigation():
             staff.get_by_role("button", name=re.compile(r"Publish version 1")).click()
         assert staff.get_by_text(re.compile(r"Published version 1")).count() >= 1
-    finally:
-        staff_context.close()
     live.deliver_mail()
     published = [m for m in live.mail_to(amina.email) if "Agenda published" in str(m["Subject"])]
     assert published, "the invitee should be told the agenda is published"
