@@ -2,7 +2,7 @@
 the printed programme), `loose_ends` (roles held by people no longer coming) and `attendee` (the
 public page and the pages behind a personal link).
 
-`common` creates the blueprint; importing this package adds both modules' routes to it.
+`common` creates the blueprint; importing this package adds every module's routes to it.
 """
 from . import attendee, editor, loose_ends  # each adds its routes to bp
 from .common import bp

@@ -6,13 +6,10 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ... import caching
-from ...audit.services import record
 from ...convenings.models import Convening
 from ...extensions import db
 from ...ics.addlinks import add_to_calendar_links
-from ...invitations import links as invitation_links
-from ...tokens import services as tokens
-from .. import links, rendering, versions
+from .. import links, rendering, sharing, versions
 from ..access import viewer_for
 from ..briefing import briefing_context
 from ..models import AgendaSeen, AgendaSettings
@@ -117,14 +114,7 @@ def mark_seen(token: str):
     """Remember the version the attendee has now seen (a POST: link scanners must not do this)."""
     viewer = viewer_for(token)
     if viewer.person is not None:
-        for convening, version, *_ in attendee_agendas(viewer):
-            seen = db.session.scalar(sa.select(AgendaSeen).where(
-                AgendaSeen.person_id == viewer.person.id, AgendaSeen.convening_id == convening.id))
-            if seen is None:
-                db.session.add(AgendaSeen(person_id=viewer.person.id, convening_id=convening.id,
-                                          version_number=version.number))
-            else:
-                seen.version_number = version.number
+        sharing.mark_seen(viewer.person, [(convening, version) for convening, version, *_ in attendee_agendas(viewer)])
         db.session.commit()
         flash("Marked as seen. Changes published from now on will be highlighted.", "success")
     return redirect(url_for("agenda.my_agenda", token=token))
@@ -136,22 +126,9 @@ def subscribe(token: str):
     viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
-    if viewer.invitation is not None:
-        renew = bool(request.form.get("renew"))
-        urls = (invitation_links.renew_feed if renew else invitation_links.feed_urls)(viewer.invitation)
-        agenda_url = links.my_agenda(token)
-        if renew:
-            record("agenda.feed_renew", viewer.person, actor_label="attendee via personal link",
-                   changes={"feed": [None, "renewed"]})
-    else:  # a person-wide feed link: renewing it is the only way to show a new address
-        raw = tokens.issue("feed", person_id=viewer.person.id, convening_id=None)
-        urls = {"https": links.feed(raw), "webcal": links.feed(raw, webcal=True)}
-        agenda_url = links.my_agenda(raw)
-        record("agenda.feed_issue", viewer.person, actor_label="attendee via personal link",
-               changes={"feed": [None, "issued"]})
+    urls = sharing.subscription(viewer.person, viewer.invitation, token, renew=bool(request.form.get("renew")))
     db.session.commit()
-    return render_template("agenda/feed_links.html", convening=None, person=viewer.person,
-                           https=urls["https"], webcal=urls["webcal"], agenda_url=agenda_url,
+    return render_template("agenda/feed_links.html", convening=None, person=viewer.person, **urls,
                            renewable=viewer.invitation is not None, token=token)
 
 
@@ -161,9 +138,7 @@ def unsubscribe(token: str):
     viewer = viewer_for(token)
     if viewer.person is None:
         abort(404)
-    n = tokens.revoke("feed", person_id=viewer.person.id)
-    record("agenda.feed_revoke", viewer.person, actor_label="attendee via personal link",
-           changes={"revoked": [None, n]})
+    n = sharing.unsubscribe(viewer.person)
     db.session.commit()
     return render_template("errors/error.html", status=200, title="Calendar links revoked",
                            message=f"{n} calendar link(s) stopped working. Calendars subscribed with them no "

@@ -8,13 +8,11 @@ from functools import partial
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...audit.services import record
 from ...auth.policy import load_convening, manages, role_required, signed_in
 from ...edge import on_refusal
 from ...errors import StaleEdit
 from ...extensions import db
-from ...tokens import services as tokens
-from .. import links, notify, rendering, services, versions
+from .. import links, notify, rendering, services, sharing, versions
 from ..forms import MoveForm, PublishForm, SessionForm, SettingsForm
 from ..models import AgendaSession, AgendaSettings, SessionStatus
 from .common import bp, by_day
@@ -32,14 +30,6 @@ def _day_arg(convening) -> tuple[date | None, str | None]:
     if not convening.starts_on <= day <= convening.ends_on:
         return None, f"{day:%d %B %Y} is not a day of this convening; showing every day."
     return day, None
-
-
-def settings_of(convening_id: int) -> AgendaSettings:
-    settings = db.session.get(AgendaSettings, convening_id)
-    if settings is None:
-        settings = AgendaSettings(convening_id=convening_id)
-        db.session.add(settings)
-    return settings
 
 
 @bp.route("/convenings/<int:convening_id>/agenda")
@@ -247,11 +237,7 @@ def settings(convening_id: int):
     convening = load_convening(convening_id, need="manage")
     form = SettingsForm()
     if form.validate_on_submit():
-        current = settings_of(convening.id)
-        if current.public != form.public.data:
-            record("agenda.settings", convening, actor=current_user,
-                   changes={"public_agenda": [current.public, form.public.data]})
-            current.public = form.public.data
+        sharing.set_public(convening, form.public.data, actor=current_user)
         db.session.commit()
         flash("The public agenda page is " + ("on." if form.public.data else "off."), "success")
     return redirect(url_for("agenda.index", convening_id=convening.id))
@@ -262,15 +248,12 @@ def settings(convening_id: int):
 def convening_feed(convening_id: int):
     """Issue (or re-issue, revoking the old one) the convening's shared calendar feed link."""
     convening = load_convening(convening_id, need="manage")
-    revoke_only = request.form.get("action") == "revoke"
-    if revoke_only:
-        n = tokens.revoke("feed", convening_id=convening.id, person_id=None)
-        record("agenda.feed_revoke", convening, actor=current_user, changes={"revoked": [None, n]})
+    if request.form.get("action") == "revoke":
+        sharing.revoke_convening_feed(convening, actor=current_user)
         db.session.commit()
         flash("The shared calendar link is revoked; calendars using it stop updating.", "success")
         return redirect(url_for("agenda.index", convening_id=convening.id))
-    raw = tokens.issue("feed", convening_id=convening.id, person_id=None)
-    record("agenda.feed_issue", convening, actor=current_user, changes={"feed": [None, "issued"]})
+    raw = sharing.issue_convening_feed(convening, actor=current_user)
     db.session.commit()
     return render_template("agenda/feed_links.html", convening=convening, person=None,
                            https=links.feed(raw), webcal=links.feed(raw, webcal=True))
