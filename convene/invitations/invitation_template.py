@@ -1,8 +1,10 @@
-"""The organizer-edited invitation: placeholders, the default wording, checking, saving and filling it in."""
+"""The organizer-edited invitation: placeholders, the default wording, one text per language,
+checking, saving, choosing each invitee's text and filling it in."""
 from __future__ import annotations
 
 import string
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
@@ -11,6 +13,8 @@ from ..base.countries import country_name
 from ..convenings.models import Convening
 from ..editing import check_version
 from ..extensions import db
+from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, language, supported
+from ..people.models import Person
 from ..templating import date_range, long_date
 from .lifecycle import InvitationError
 from .models import Invitation, InvitationTemplate
@@ -29,8 +33,21 @@ The same page shows the attribution rule of the meeting, lets you confirm the de
 
 With best regards,
 The organizers"""
-#: Words one of which a subject must contain so that it reads as needing an answer.
-ANSWER_WORDS = ("reply", "respond", "rsvp", "answer", "{reply_by}")
+#: The language of the default wording above.
+DEFAULT_WORDING_LANGUAGE = "en"
+#: Words (or beginnings of words) one of which a subject must contain so that it reads as needing
+#: an answer, per language; {reply_by} counts in every language.
+ANSWER_WORDS = {
+    "en": ("reply", "respond", "rsvp", "answer"),
+    "fr": ("répon", "repon", "rsvp", "confirm"),
+    "es": ("respon", "respuesta", "contest", "rsvp", "confirm"),
+}
+#: What the subject check suggests, per language.
+ANSWER_EXAMPLES = {
+    "en": "“Please reply by {reply_by}: …”",
+    "fr": "“Merci de répondre avant le {reply_by} : …”",
+    "es": "“Le rogamos responder antes del {reply_by}: …”",
+}
 
 
 def template_problems(text: str) -> list[str]:
@@ -52,33 +69,119 @@ def template_problems(text: str) -> list[str]:
     return problems
 
 
-def template_for(convening: Convening) -> InvitationTemplate:
-    """The convening's saved template, or an unsaved one with the default wording."""
-    saved = db.session.scalar(sa.select(InvitationTemplate).where(InvitationTemplate.convening_id == convening.id))
-    return saved or InvitationTemplate(convening_id=convening.id, subject=DEFAULT_SUBJECT, body=DEFAULT_BODY)
+def default_language(convening: Convening) -> str:
+    """The language of the convening's default text: its default language (inherited), else English."""
+    return supported(getattr(convening, "language", None)) or DEFAULT_LANGUAGE
 
 
-def save_template(convening: Convening, data: dict[str, Any], actor) -> InvitationTemplate:
-    """Save subject and body after checking their placeholders and that the subject asks for an answer."""
+def invitee_language(person: Person, convening: Convening) -> str:
+    """The language an invitee reads: their own choice, else the convening's, else English."""
+    return supported(person.preferred_language) or default_language(convening)
+
+
+def saved_templates(convening: Convening) -> dict[str, InvitationTemplate]:
+    """The texts the organizers wrote for this convening, by language (one query)."""
+    return {t.language: t for t in db.session.scalars(
+        sa.select(InvitationTemplate).where(InvitationTemplate.convening_id == convening.id))}
+
+
+def _default_text(convening: Convening, saved: dict[str, InvitationTemplate]) -> InvitationTemplate:
+    """The text of the convening's default language, else the English one, else the default wording (unsaved)."""
+    return (saved.get(default_language(convening)) or saved.get(DEFAULT_LANGUAGE)
+            or InvitationTemplate(convening_id=convening.id, language=DEFAULT_WORDING_LANGUAGE,
+                                  subject=DEFAULT_SUBJECT, body=DEFAULT_BODY))
+
+
+def texts_by_language(convening: Convening) -> dict[str, InvitationTemplate]:
+    """The text each language's readers receive: their language's, else the convening's default text.
+
+    A text's own `language` says which it is: a reader of 'fr' given a text whose language is 'en'
+    gets the fallback.
+    """
+    saved = saved_templates(convening)
+    fallback = _default_text(convening, saved)
+    return {code: saved.get(code, fallback) for code in LANGUAGES}
+
+
+def template_for(convening: Convening, language: str | None = None) -> InvitationTemplate:
+    """The text saved for `language` (default: the convening's default language), or an unsaved one
+    holding the text its readers would get meanwhile (the default text), to start from."""
+    language = supported(language) or default_language(convening)
+    saved = saved_templates(convening)
+    if language in saved:
+        return saved[language]
+    start = _default_text(convening, saved)
+    return InvitationTemplate(convening_id=convening.id, language=language, subject=start.subject, body=start.body)
+
+
+def save_template(convening: Convening, data: dict[str, Any], actor, language: str | None = None) -> InvitationTemplate:
+    """Save one language's subject and body after checking their placeholders and that the subject asks for an answer."""
+    language = supported(language) or default_language(convening)
     subject, body = " ".join((data.get("subject") or "").split()), (data.get("body") or "").replace("\r\n", "\n")
     problems = [f"Subject: {p}" for p in template_problems(subject)] + [f"Body: {p}" for p in template_problems(body)]
-    if not any(word in subject.lower() for word in ANSWER_WORDS):
-        problems.append("Subject: say that an answer is needed, e.g. “Please reply by {reply_by}: …”; "
+    if not asks_for_answer(subject, language):
+        problems.append(f"Subject: say that an answer is needed, e.g. {ANSWER_EXAMPLES[language]}; "
                         "invitations that read like notices are overlooked.")
     if "{rsvp_link}" not in body:
         problems.append("Body: include {rsvp_link}, the invitee's personal link to answer.")
     if problems:
         raise InvitationError(" ".join(problems))
-    template = template_for(convening)
+    template = template_for(convening, language)
     if template.id is not None:
         check_version(template, data.get("version"))
-    else:
+    else:  # a new language's text: everything in it is a change, even if copied from the default text
+        template.subject, template.body = "", ""
         db.session.add(template)
     changes = apply_changes(template, {"subject": subject, "body": body}, ("subject", "body"))
     if changes:
         db.session.flush()
         record("invitation_template.save", template, actor=actor, changes=changes)
     return template
+
+
+def asks_for_answer(subject: str, language: str) -> bool:
+    """Whether a subject says an answer is needed, in its language (or English, or with {reply_by})."""
+    words = ANSWER_WORDS.get(language, ()) + ANSWER_WORDS[DEFAULT_LANGUAGE] + ("{reply_by}",)
+    return any(word in subject.lower() for word in words)
+
+
+@dataclass
+class Fallback:
+    """Invitees whose language has no text of its own: they get the text in `given`."""
+
+    language: str
+    given: str
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES[self.language]
+
+    @property
+    def sentence(self) -> str:
+        count, language, given = len(self.names), LANGUAGE_NAMES[self.language], LANGUAGE_NAMES[self.given]
+        who = "1 invitee prefers" if count == 1 else f"{count} invitees prefer"
+        return f"{who} {language}; there is no {language} text, they will get the {given} one."
+
+
+#: Languages' English names, for the organizers' (English) screens.
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
+
+
+def fallbacks(convening: Convening, statuses: Iterable[str]) -> list[Fallback]:
+    """Invitees in `statuses` who would get another language's text, grouped by their language (two queries)."""
+    texts = texts_by_language(convening)
+    rows = db.session.execute(
+        sa.select(Person.name, Person.preferred_language).join(Invitation, Invitation.person_id == Person.id)
+        .where(Invitation.convening_id == convening.id, Invitation.status.in_(list(statuses)))
+        .order_by(Person.name))
+    found: dict[str, Fallback] = {}
+    for name, preferred in rows:
+        language = supported(preferred) or default_language(convening)
+        text = texts[language]
+        if text.language != language:
+            found.setdefault(language, Fallback(language, text.language)).names.append(name)
+    return [found[code] for code in LANGUAGES if code in found]
 
 
 def venue_text(convening: Convening) -> str:
@@ -106,7 +209,8 @@ def render_template_text(text: str, values: dict[str, str]) -> str:
 
 
 def render_invitation(template: InvitationTemplate, invitation: Invitation, rsvp_link: str) -> tuple[str, str]:
-    """(subject, body) of the invitation e-mail for one invitee."""
-    values = placeholder_values(invitation, rsvp_link)
-    subject = " ".join(render_template_text(template.subject, values).split())
-    return subject, render_template_text(template.body, values)
+    """(subject, body) of the invitation e-mail for one invitee, dates in the text's language."""
+    with language(template.language):
+        values = placeholder_values(invitation, rsvp_link)
+        subject = " ".join(render_template_text(template.subject, values).split())
+        return subject, render_template_text(template.body, values)

@@ -5,8 +5,9 @@ from typing import Iterable
 
 from ..audit.services import record
 from ..convenings.models import Convening
+from ..i18n.locale import language
 from ..mail.wording import render_message
-from .invitation_template import render_invitation, template_for, template_problems
+from .invitation_template import invitee_language, render_invitation, template_problems, texts_by_language
 from .lifecycle import InvitationError, SendReport, change_status, status_label
 from .models import Invitation, InvitationStatus, InvitationTemplate
 from .outbox import queue_mail, rsvp_link, sendable_problem
@@ -14,19 +15,21 @@ from .outbox import queue_mail, rsvp_link, sendable_problem
 SENDABLE = {InvitationStatus.PLANNED.value, InvitationStatus.WITHDRAWN.value}
 
 
-def check_ready_to_send(convening: Convening, template: InvitationTemplate) -> None:
+def check_ready_to_send(convening: Convening, texts: dict[str, InvitationTemplate]) -> None:
     if convening.reply_by is None:
         raise InvitationError("Set a reply-by date on the convening (Edit details) before sending invitations: "
                               "invitees need to know by when to answer.")
-    problems = template_problems(template.subject) + template_problems(template.body)
+    problems = [p for t in dict.fromkeys(texts.values())
+                for p in template_problems(t.subject) + template_problems(t.body)]
     if problems:
         raise InvitationError("The invitation template needs correcting first: " + " ".join(problems))
 
 
 def send_invitations(convening: Convening, invitations: Iterable[Invitation], *, actor) -> SendReport:
-    """Send the invitation to each selected planned invitee: personal link, outbox message, status invited."""
-    template = template_for(convening)
-    check_ready_to_send(convening, template)
+    """Send the invitation to each selected planned invitee (in their language's text, else the
+    convening's default text): personal link, outbox message, status invited."""
+    texts = texts_by_language(convening)
+    check_ready_to_send(convening, texts)
     report = SendReport()
     for invitation in invitations:
         if invitation.convening_id != convening.id:
@@ -38,18 +41,21 @@ def send_invitations(convening: Convening, invitations: Iterable[Invitation], *,
         if problem:
             report.skipped.append(problem)
             continue
-        _send_invitation_mail(invitation, template)
+        _send_invitation_mail(invitation, texts)
         change_status(invitation, InvitationStatus.INVITED.value, actor=actor, via="invitation e-mail queued")
         report.sent.append(invitation)
     return report
 
 
-def _send_invitation_mail(invitation: Invitation, template: InvitationTemplate, *, new_link: bool = False) -> None:
+def _send_invitation_mail(invitation: Invitation, texts: dict[str, InvitationTemplate], *,
+                          new_link: bool = False) -> None:
+    template = texts[invitee_language(invitation.person, invitation.convening)]
     link = rsvp_link(invitation, revoke_previous=new_link)
     subject, body = render_invitation(template, invitation, link)
     invitation.links_issued += 1
-    queue_mail(invitation, render_message("invitation", subject=subject, body=body, link=link), kind="invitation",
-               dedupe_key=f"invitation:{invitation.id}:{invitation.links_issued}")
+    with language(template.language):
+        message = render_message("invitation", subject=subject, body=body, link=link)
+    queue_mail(invitation, message, kind="invitation", dedupe_key=f"invitation:{invitation.id}:{invitation.links_issued}")
 
 
 def reissue_link(invitation: Invitation, *, actor) -> None:
@@ -59,8 +65,8 @@ def reissue_link(invitation: Invitation, *, actor) -> None:
     problem = sendable_problem(invitation)
     if problem:
         raise InvitationError(problem)
-    template = template_for(invitation.convening)
-    check_ready_to_send(invitation.convening, template)
-    _send_invitation_mail(invitation, template, new_link=True)
+    texts = texts_by_language(invitation.convening)
+    check_ready_to_send(invitation.convening, texts)
+    _send_invitation_mail(invitation, texts, new_link=True)
     record("invitation.reissue_link", invitation, actor=actor, changes={"links_issued": [
         invitation.links_issued - 1, invitation.links_issued]})

@@ -21,7 +21,8 @@ from ..models import Invitation, InvitationStatus, InvitationStatusChange, Nomin
 from ..nominations import decide_nomination as decide_on_nomination
 from ..reminders import send_reminders
 from ..reserves import balance_hint, offer_place as offer_place_to_reserve, reserve_offers_for
-from ..sending import reissue_link, send_invitations
+from ..invitation_template import fallbacks
+from ..sending import SENDABLE, reissue_link, send_invitations
 from .common import back_to_list, back_url, bp, list_filters, list_order, ordered_guests
 
 
@@ -120,7 +121,8 @@ def guest_list(convening_id: int):
         can_manage=can_manage, q=q, results=results, on_list=on_list, nominations=nominations,
         offers=reserve_offers_for(convening) if can_manage else [], counts=counts,
         statuses=list(InvitationStatus), priorities=list(Priority), add_form=AddPeopleForm(formdata=None),
-        bulk_form=BulkForm(formdata=None), action_form=ActionForm())
+        bulk_form=BulkForm(formdata=None), action_form=ActionForm(),
+        fallbacks=fallbacks(convening, SENDABLE) if can_manage else [])
 
 
 @bp.route("/convenings/<int:convening_id>/guests/add", methods=("POST",))

@@ -16,10 +16,13 @@ from ...extensions import db
 from ...people.models import Person
 from ...urls import absolute_url
 from ..forms import BulkForm, ScheduleForm, TemplateForm
-from ..invitation_template import PLACEHOLDERS, render_invitation, save_template, template_for
+from ...i18n.locale import LANGUAGES, supported
+from ..invitation_template import (LANGUAGE_NAMES, PLACEHOLDERS, default_language, fallbacks, render_invitation,
+                                   save_template, template_for, texts_by_language)
 from ..lifecycle import InvitationError
 from ..models import Invitation, InvitationStatus
 from ..reminders import save_schedule, schedule_for
+from ..sending import SENDABLE
 from .common import bp, list_order, ordered_guests
 
 
@@ -30,19 +33,20 @@ PREVIEW_CHOICES = 50
 @bp.route("/convenings/<int:convening_id>/guests/template", methods=("GET", "POST"))
 @role_required("organizer")
 def template(convening_id: int):
-    """Edit the invitation e-mail and preview it for one invitee."""
+    """Edit the invitation e-mail in one language (?language=, default: the convening's) and preview it."""
     convening = load_convening(convening_id, need="manage")
-    saved = template_for(convening)
+    language = supported(request.args.get("language")) or default_language(convening)
+    saved = template_for(convening, language)
     form = TemplateForm(obj=saved)
     if form.validate_on_submit():
         # The template page lists its problems above the text instead of flashing them.
         on_refusal(render=lambda error: _template_page(convening, form, saved, [str(error)]), flashed=False)
         on_refusal(StaleEdit, render=lambda error: _template_page(convening, form, saved, [STALE_TEMPLATE]),
                    form=form, flashed=False)
-        save_template(convening, form.data, actor=current_user)
+        save_template(convening, form.data, actor=current_user, language=language)
         db.session.commit()
-        flash("Invitation template saved.", "success")
-        return redirect(url_for("invitations.template", convening_id=convening.id,
+        flash(f"Invitation template saved ({LANGUAGE_NAMES[language]}).", "success")
+        return redirect(url_for("invitations.template", convening_id=convening.id, language=language,
                                 preview=request.args.get("preview", "")))
     return _template_page(convening, form, saved, [])
 
@@ -58,12 +62,21 @@ def _template_page(convening, form: TemplateForm, saved, problems: list[str]) ->
     no_match = bool(who) and not guests
     if no_match:
         guests = _preview_choices(convening, "")
-    preview = _preview(convening, guests, saved)
+    # A language not written yet previews the text its readers get meanwhile (the default text).
+    preview = _preview(convening, guests, saved if saved.id else texts_by_language(convening)[saved.language])
     if preview and preview["invitation"] not in guests:
         guests.insert(0, preview["invitation"])
     return render_template("invitations/template.html", convening=convening, form=form, problems=problems,
                            guests=guests, preview=preview, who=who, no_match=no_match, placeholders=PLACEHOLDERS,
-                           choice_limit=PREVIEW_CHOICES)
+                           choice_limit=PREVIEW_CHOICES, **_languages(convening, saved))
+
+
+def _languages(convening, saved) -> dict:
+    """The language tabs: which is edited, the language of the text each language's readers get, who gets another's."""
+    texts = texts_by_language(convening)
+    return {"language": saved.language, "given": {code: text.language for code, text in texts.items()},
+            "languages": LANGUAGES, "language_names": LANGUAGE_NAMES, "default_language": default_language(convening),
+            "fallbacks": fallbacks(convening, SENDABLE)}
 
 
 def _preview_choices(convening, who: str) -> list[Invitation]:
