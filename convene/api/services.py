@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..base.paging import ResultPage as Page
+from ..base.paging import ResultPage as Page, load_page
 from ..agenda import versions
 from ..agenda.models import AgendaSettings
 from ..briefs.facts import convening_facts
@@ -64,29 +64,10 @@ def publication_filters(args: Mapping[str, str]) -> ArchiveFilters:
     return filters
 
 
-def _page(query: sa.Select, id_column, page: int, per_page: int, *options) -> Page:
-    """One page of the query's rows with their relations, and the total (a page past the end is empty, not an error).
-
-    The page's ids and the total come from one query that sorts ids only (the total as a window
-    count: the filters, a full-text search among them, run once); then the page's rows are loaded.
-    Sorting whole rows, summaries included, spilled to disk on PostgreSQL from a few thousand briefs on."""
-    found = db.session.execute(query.with_only_columns(id_column, sa.func.count().over())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    ids = [row[0] for row in found]
-    if found:
-        total = found[0][1]
-    else:  # nothing matches, or the page is past the end: count on its own
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(
-            query.with_only_columns(id_column).order_by(None).subquery()))
-    rows = {row.id: row for row in db.session.scalars(
-        sa.select(id_column.class_).where(id_column.in_(ids)).options(*options))} if ids else {}
-    return Page([rows[i] for i in ids if i in rows], page, per_page, total)
-
-
 def publications(filters: ArchiveFilters, page: int, per_page: int) -> Page:
     """Published briefs as the archive page lists them: same filters, same order."""
     query = published_query(filters, db.session.get_bind().dialect.name)
-    return _page(query, Brief.id, page, per_page, selectinload(Brief.themes), selectinload(Brief.regions),
+    return load_page(query, Brief.id, page, per_page, selectinload(Brief.themes), selectinload(Brief.regions),
                  selectinload(Brief.convenings).load_only(Convening.slug, Convening.title, Convening.starts_on,
                                                           Convening.ends_on),
                  selectinload(Brief.files))
@@ -127,7 +108,7 @@ def public_convenings(args: Mapping[str, str], page: int, per_page: int) -> Page
     year = _int_arg(args, "year", None, 1900, 2200)
     if year:
         query = query.where(sa.extract("year", Convening.starts_on) == year)
-    return _page(query, Convening.id, page, per_page)
+    return load_page(query, Convening.id, page, per_page)
 
 
 def public_convening(slug: str) -> Convening | None:

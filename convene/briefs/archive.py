@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..base.paging import ResultPage
+from ..base.paging import ResultPage, load_page
 from ..editing import slugify
 from ..extensions import db
 from ..themes.models import Theme
@@ -45,16 +45,13 @@ def published_query(filters: ArchiveFilters, dialect_name: str) -> sa.Select:
 
 
 def paginate_archive(query: sa.Select, page: int, per_page: int) -> ResultPage:
-    """Two queries (count, page) plus the tags of the page's briefs, whatever the archive's size.
-
-    The count selects ids only: counting the full rows made SQLite read every matching summary.
-    """
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Brief.id).order_by(None).subquery()))
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    items = db.session.scalars(query.options(selectinload(Brief.themes), selectinload(Brief.regions))
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return ResultPage(list(items), page, per_page, total)
+    """One page of the archive with the briefs' tags, whatever the archive's size (paging.load_page);
+    a page past the end is the last page."""
+    options = (selectinload(Brief.themes), selectinload(Brief.regions))
+    found = load_page(query, Brief.id, max(1, page), per_page, *options)
+    if not found.items and found.page > found.pages:
+        found = load_page(query, Brief.id, found.pages, per_page, *options)
+    return found
 
 
 def archive_facets() -> dict[str, list]:

@@ -84,6 +84,20 @@ def test_pagination(client, make):
     assert "Page 1 of 3" in first and "45 in all" in first
     third = client.get("/publications/?page=3").get_data(as_text=True)
     assert third.count("Published brief") == 5
+    past = client.get("/publications/?page=99").get_data(as_text=True)  # past the end: the last page
+    assert "Page 3 of 3" in past and past.count("Published brief") == 5
+
+
+def test_the_archive_runs_a_fixed_number_of_queries(client, make, count_queries):
+    for n in range(3):
+        make.brief(title=f"Early brief {n}", status="published", published_on=date(2020, 1, 1 + n))
+    with count_queries() as few:
+        client.get("/publications/?q=brief")
+    for n in range(45):
+        make.brief(title=f"Later brief {n:02d}", status="published", published_on=date(2021, 1, 1 + n % 28))
+    with count_queries() as many:
+        assert "48 in all" in client.get("/publications/?q=brief").get_data(as_text=True)
+    assert many.count == few.count
 
 
 def test_public_page_shows_aggregates_only(client, make, archive):
