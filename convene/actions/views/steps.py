@@ -10,7 +10,7 @@ from ...auth.policy import load_convening, signed_in
 from ...convenings.models import Convening
 from ...edge import on_refusal
 from ...extensions import db
-from .. import outcome, services
+from .. import followup, outcome, services
 from ..forms import ActionForm, BulkForm, ProgressForm, StatusForm
 from ..models import ActionItem, ActionStatus
 from .common import _history_options, _load_action, bp
@@ -106,7 +106,8 @@ def _detail_page(action: ActionItem, form: ActionForm, stale: ActionItem | None 
     status_form.status.choices = [(s, ActionStatus(s).label) for s in transitions]
     return render_template("actions/detail.html", action=action, convening=action.convening, form=form,
                            status_form=status_form, progress_form=ProgressForm(formdata=None),
-                           transitions=transitions, stale=stale, statuses=ActionStatus)
+                           transitions=transitions, stale=stale, statuses=ActionStatus,
+                           owner_invited=followup.owners_invitation(action) is not None)
 
 
 @bp.route("/next-steps/<int:action_id>/status", methods=("POST",))
