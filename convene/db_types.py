@@ -48,17 +48,22 @@ def enum_check(column: str, enum_cls: type[enum.Enum], name: str | None = None) 
 
 
 def choices(enum_cls) -> list[tuple[str, str]]:
-    """(value, label) pairs for a form SelectField; labels come from the enum's `label`."""
-    return [(m.value, getattr(m, "label", m.value.replace("_", " ").capitalize())) for m in enum_cls]
+    """(value, label) pairs for a form SelectField; labels are the enum's `display` (in the reader's language)."""
+    return [(m.value, getattr(m, "display", m.value.replace("_", " ").capitalize())) for m in enum_cls]
 
 
 class LabelledEnum(str, enum.Enum):
-    """A string enum whose members carry a human label: Member = ("value", "Label")."""
+    """A string enum whose members carry a human label: Member = ("value", "Label") or ("value", _l("Label")).
+
+    `label` is the English label, for files and machine outputs (CSV, JSON, audit); `display` is what a
+    page or message shows: a lazy_gettext label becomes the reader's language when it is printed.
+    """
 
     def __new__(cls, value: str, label: str | None = None):
         obj = str.__new__(cls, value)
         obj._value_ = value
-        obj.label = label or value.replace("_", " ").capitalize()
+        obj.display = label or value.replace("_", " ").capitalize()
+        obj.label = str(obj.display)  # defined at import, outside any request: the English msgid
         return obj
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, ValidationError
 
 from .base.countries import is_country
@@ -31,7 +32,7 @@ class OptionalSelectField(SelectField):
 
 def valid_country(form, field) -> None:
     if field.data and not is_country(field.data):
-        raise ValidationError("Unknown country code; choose a country from the list.")
+        raise ValidationError(_l("Unknown country code; choose a country from the list."))
 
 
 def valid_timezone(form, field) -> None:
@@ -51,7 +52,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 def no_control_characters(form, field) -> None:
     """Single-line text never holds CR, LF, NUL or other control characters (header injection)."""
     if field.data and has_control_characters(field.data):
-        raise ValidationError("Use a single line without control characters.")
+        raise ValidationError(_l("Use a single line without control characters."))
 
 
 def submitted_data(form) -> dict:

@@ -4,33 +4,67 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton
 from flask import Flask
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .base.countries import country_name
+from .base.countries import local_country_name
 from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE, current_language
 from .convenings.models import AttributionRule
 from .people.models import Gender
 
 
+#: strftime codes → Babel (CLDR) pattern letters, for formats written the strftime way.
+_CLDR = {"%d": "dd", "%A": "EEEE", "%a": "EEE", "%B": "MMMM", "%b": "MMM", "%Y": "y", "%H": "HH", "%M": "mm"}
+#: Whole formats that read better in the language's own shape than letter by letter.
+_CLDR_SHAPES = {"%d %B %Y": ("date", "long"), "%a %d %b": ("skeleton", "MMMEd")}
+
+
 def local_time(moment: datetime | None, tz: str = "UTC", fmt: str = "%H:%M") -> str:
-    """A UTC moment shown in an IANA timezone."""
+    """A UTC moment shown in an IANA timezone (day and month names in the reader's language)."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(tz or "UTC")).strftime(fmt)
+    moment = moment.astimezone(ZoneInfo(tz or "UTC"))
+    language = current_language()
+    if language == DEFAULT_LANGUAGE or not any(code in fmt for code in ("%a", "%A", "%b", "%B")):
+        return moment.strftime(fmt)
+    how, shape = _CLDR_SHAPES.get(fmt, ("pattern", None))
+    if how == "date":
+        return format_date(moment, format=shape, locale=language)
+    if how == "skeleton":
+        return format_skeleton(shape, moment, locale=language)
+    pattern = fmt
+    for code, letters in _CLDR.items():
+        pattern = pattern.replace(code, letters)
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=language)
 
 
 def long_date(value: date | datetime | None) -> str:
+    """Wednesday 20 October 2027; mercredi 20 octobre 2027; miércoles, 20 de octubre de 2027."""
     if value is None:
         return ""
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        return format_date(value, format="full", locale=language)
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+def day_and_month(value: date | datetime) -> str:
+    """Wednesday 20 October; mercredi 20 octobre; miércoles, 20 de octubre."""
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        return format_skeleton("MMMMEEEEd", value, locale=language)
+    return f"{value:%A} {value.day} {value:%B}"
+
+
 def short_date(value: date | datetime | None) -> str:
+    """20 Oct 2027; 20 oct. 2027; 20 oct 2027."""
     if value is None:
         return ""
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        return format_date(value, format="medium", locale=language)
     return f"{value.day} {value:%b %Y}"
 
 
@@ -62,11 +96,11 @@ def _localised_range(start: date, end: date, language: str) -> str:
 
 
 def label(enum_cls, value: str | None) -> str:
-    """The human label of an enum value; the raw value if unknown."""
+    """The human label of an enum value, in the reader's language; the raw value if unknown."""
     if value is None:
         return ""
     try:
-        return enum_cls(value).label
+        return str(enum_cls(value).display)
     except ValueError:
         return value
 
@@ -95,7 +129,7 @@ def main_nav() -> list[tuple[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        local_time=local_time, long_date=long_date, short_date=short_date, country_name=country_name,
+        local_time=local_time, long_date=long_date, short_date=short_date, day_and_month=day_and_month, country_name=local_country_name,
     )
     app.jinja_env.globals.update(date_range=date_range, label=label, csrf_token=generate_csrf,
                                  main_nav=main_nav, AttributionRule=AttributionRule,

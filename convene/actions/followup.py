@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import record
 from ..auth.models import Role, User
 from ..extensions import db
+from ..i18n.locale import attendee_language, language
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import queue_message
@@ -72,15 +73,17 @@ def owner_link(action: ActionItem, actor, *, send: bool = True) -> tuple[str, bo
     record("action.owner_link" if send else "action.owner_link_copy", person, actor=actor,
            changes={"sent": [None, send], "invitation_id": [None, invitation.id]})
     if send:
-        _mail_owner(person, url, same_link=True)
+        _mail_owner(person, url, same_link=True, convening=invitation.convening)
     return url, False
 
 
-def _mail_owner(person: Person, url: str, *, same_link: bool) -> None:
+def _mail_owner(person: Person, url: str, *, same_link: bool, convening=None) -> None:
+    """The owner's link by e-mail, in their language (else the convening's, when it is theirs through an invitation)."""
     open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
         ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))
-    words = render_message("owner_link", name=person.display_name, open_steps=open_steps, link=url,
-                           same_link=same_link)
+    with language(attendee_language(person, convening)):
+        words = render_message("owner_link", name=person.display_name, open_steps=open_steps, link=url,
+                               same_link=same_link)
     queue_message(to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
                   subject=words.subject, text=words.text)
 

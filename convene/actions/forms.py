@@ -3,6 +3,7 @@ supporters outside the lists are typed and matched on the server, so no list gro
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import escape
 from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField,
@@ -219,12 +220,12 @@ class OwnerReportForm(FlaskForm):
     """What an owner posts through their personal link."""
 
     action_id = HiddenField(validators=[DataRequired()])
-    note = TextAreaField("Progress note", validators=[Length(max=10000)])
-    mark_done = BooleanField("Mark this next step as done")
+    note = TextAreaField(_l("Progress note"), validators=[Length(max=10000)])
+    mark_done = BooleanField(_l("Mark this next step as done"))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and not (self.note.data or "").strip() and not self.mark_done.data:
-            self.note.errors.append("Write a progress note, or tick “mark as done”.")
+            self.note.errors.append(gettext("Write a progress note, or tick “mark as done”."))
             ok = False
         return ok

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import uuid
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
 
 
 class ActionStatus(LabelledEnum):
-    DRAFT = ("draft", "Draft (not yet reviewed)")
-    OPEN = ("open", "Open")
-    IN_PROGRESS = ("in_progress", "In progress")
-    DONE = ("done", "Done")
-    DROPPED = ("dropped", "Dropped")
+    DRAFT = ("draft", _l("Draft (not yet reviewed)"))
+    OPEN = ("open", _l("Open"))
+    IN_PROGRESS = ("in_progress", _l("In progress"))
+    DONE = ("done", _l("Done"))
+    DROPPED = ("dropped", _l("Dropped"))
 
 
 #: Allowed moves between statuses; dropping always needs a reason.

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ..convenings.models import Convening
 from ..extensions import db
+from ..i18n.locale import use_attendee_language
 from ..invitations.models import Invitation
 from ..people.models import Person
 from ..tokens import services as tokens
@@ -35,7 +36,14 @@ class Viewer:
 
 
 def viewer_for(raw: str, *, allow_rsvp: bool = True) -> Viewer:
-    """What a personal link opens; raises LinkProblem when it opens nothing."""
+    """What a personal link opens, in the person's language; raises LinkProblem when it opens nothing."""
+    viewer = _open(raw, allow_rsvp)
+    convening = viewer.invitation.convening if viewer.invitation else next(iter(viewer.convenings), None)
+    use_attendee_language(viewer.person, convening)
+    return viewer
+
+
+def _open(raw: str, allow_rsvp: bool) -> Viewer:
     token = tokens.open_link(raw, *(("feed", "rsvp") if allow_rsvp else ("feed",)))
     if token.purpose == "rsvp":
         return _from_invitation(token.invitation_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -17,14 +18,14 @@ if TYPE_CHECKING:
 
 
 class SessionKind(LabelledEnum):
-    PLENARY = ("plenary", "Plenary")
-    ROUNDTABLE = ("roundtable", "Roundtable")
-    WORKING_GROUP = ("working_group", "Working group")
-    BREAK = ("break", "Break")
-    MEAL = ("meal", "Meal")
-    RECEPTION = ("reception", "Reception")
-    SITE_VISIT = ("site_visit", "Site visit")
-    OTHER = ("other", "Other")
+    PLENARY = ("plenary", _l("Plenary"))
+    ROUNDTABLE = ("roundtable", _l("Roundtable"))
+    WORKING_GROUP = ("working_group", _l("Working group"))
+    BREAK = ("break", _l("Break"))
+    MEAL = ("meal", _l("Meal"))
+    RECEPTION = ("reception", _l("Reception"))
+    SITE_VISIT = ("site_visit", _l("Site visit"))
+    OTHER = ("other", _l("Other"))
 
 
 class SessionStatus(LabelledEnum):
@@ -33,16 +34,16 @@ class SessionStatus(LabelledEnum):
 
 
 class SessionRoleKind(LabelledEnum):
-    CHAIR = ("chair", "Chair")
-    MODERATOR = ("moderator", "Moderator")
-    SPEAKER = ("speaker", "Speaker")
-    PRESENTER = ("presenter", "Presenter")
-    DISCUSSANT = ("discussant", "Discussant")
-    RAPPORTEUR = ("rapporteur", "Rapporteur")
-    NOTE_TAKER = ("note_taker", "Note-taker")
-    STAFF_LEAD = ("staff_lead", "Staff lead")
+    CHAIR = ("chair", _l("Chair"))
+    MODERATOR = ("moderator", _l("Moderator"))
+    SPEAKER = ("speaker", _l("Speaker"))
+    PRESENTER = ("presenter", _l("Presenter"))
+    DISCUSSANT = ("discussant", _l("Discussant"))
+    RAPPORTEUR = ("rapporteur", _l("Rapporteur"))
+    NOTE_TAKER = ("note_taker", _l("Note-taker"))
+    STAFF_LEAD = ("staff_lead", _l("Staff lead"))
     #: Named to attend a session that is not open to all participants.
-    PARTICIPANT = ("participant", "Participant")
+    PARTICIPANT = ("participant", _l("Participant"))
 
 
 class AgendaSession(db.Model):

@@ -23,9 +23,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from ..db_types import utcnow
 from ..extensions import db
+from ..i18n.locale import attendee_language, language
 from ..ics.builders import meeting_span, sessions_calendar
 from ..invitations import calendar_mail
 from ..invitations import links as invitation_links
@@ -43,9 +45,15 @@ ATTENDING = ("accepted", "tentative")
 MAIL_KIND = "agenda_change"
 
 
+#: The stored changelog's words for a changed field, as a message reads them (in its reader's language).
+DETAIL_WORDS = {"title changed": _l("title changed"), "description changed": _l("description changed"),
+                "kind changed": _l("kind changed"), "open to all changed": _l("open to all changed"),
+                "people changed": _l("people changed")}
+
+
 def _role_label(role: str) -> str:
     try:
-        return SessionRoleKind(role).label.lower()
+        return str(SessionRoleKind(role).display).lower()
     except ValueError:
         return role
 
@@ -65,7 +73,7 @@ def change_view(entry: dict[str, Any], person_id: int, tz: ZoneInfo) -> dict[str
             "roles": [_role_label(r) for r in roles if r != "participant"],
             "starts": _local(entry["starts_at"], tz), "old_starts": _local(old, tz) if old else None,
             "moved": entry["starts_at"] != old, "room_changed": entry["room"] != entry.get("old_room"),
-            "details": entry.get("details") or []}
+            "details": [str(DETAIL_WORDS.get(d, d)) for d in entry.get("details") or []]}
 
 
 def recipients(convening, version: AgendaVersion) -> dict[int, list[dict[str, Any]]]:
@@ -143,8 +151,10 @@ def _links_for(person: Person, invitation: Invitation | None) -> tuple[str, str]
 
 def _message(convening, version: AgendaVersion, person: Person, entries: list[dict], token: str, feed: str,
              tz: ZoneInfo) -> RenderedMessage:
-    """The change notice for one person: their changed sessions, their agenda and feed links."""
-    return render_message("agenda_change", name=person.display_name, title=convening.title, number=version.number,
-                          note=version.note, changes=[change_view(e, person.id, tz) for e in entries], zone=tz.key,
-                          agenda_link=links.my_agenda(token), feed_link=feed,
-                          attribution=convening.attribution_text)
+    """The change notice for one person, in their language: their changed sessions, agenda and feed links."""
+    with language(attendee_language(person, convening)):
+        return render_message("agenda_change", name=person.display_name, title=convening.title,
+                              number=version.number, note=version.note, zone=tz.key,
+                              changes=[change_view(e, person.id, tz) for e in entries],
+                              agenda_link=links.my_agenda(token), feed_link=feed,
+                              attribution=convening.attribution_display)

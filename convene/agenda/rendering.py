@@ -16,13 +16,16 @@ from datetime import date
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import current_app, url_for
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from .models import SessionKind, SessionRoleKind
 
-KIND_LABELS = {k.value: k.label for k in SessionKind}
-ROLE_LABELS = {k.value: k.label for k in SessionRoleKind}
+#: Lazy labels: each row prints them in the reader's language.
+KIND_LABELS = {k.value: k.display for k in SessionKind}
+ROLE_LABELS = {k.value: k.display for k in SessionRoleKind}
 #: An id no session has: url_for builds the route once with it, each row substitutes its own id.
 _ID_HOLE = 2147483647
 _UID_HOLE = "00000000-hole-0000-0000-000000000000"
@@ -62,7 +65,8 @@ def _times(s, tz: ZoneInfo, own_tz: ZoneInfo | None, slots: dict) -> tuple[str, 
     found = slots.get(key)
     if found is None:
         start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
-        own = (f"{s.starts_at.astimezone(own_tz):%a %H:%M}", f"{s.ends_at.astimezone(own_tz):%H:%M}",
+        own = (format_datetime(s.starts_at, "EEE HH:mm", tzinfo=own_tz, locale=get_locale() or "en"),
+               f"{s.ends_at.astimezone(own_tz):%H:%M}",
                own_tz.key.replace("_", " ")) if own_tz is not None else ("", "", "")
         found = slots[key] = (f"{start:%H:%M}", f"{end:%H:%M}", s.starts_at.isoformat(), s.ends_at.isoformat(), *own)
     return found

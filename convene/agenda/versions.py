@@ -39,7 +39,9 @@ class RoleView:
 
     @property
     def label(self) -> str:
-        return SessionRoleKind(self.role).label if self.role in SessionRoleKind._value2member_map_ else self.role
+        """The role as the reader reads it (their language)."""
+        known = self.role in SessionRoleKind._value2member_map_
+        return str(SessionRoleKind(self.role).display) if known else self.role
 
 
 @dataclass

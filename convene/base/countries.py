@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from functools import lru_cache
 from importlib import resources
+
+from babel import Locale
+from flask_babel import get_locale
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +31,37 @@ def country_name(code: str | None) -> str:
 def country_choices(blank: str = "— none —") -> list[tuple[str, str]]:
     pairs = sorted(((code, row["name"]) for code, row in countries().items()), key=lambda p: p[1])
     return [("", blank), *pairs]
+
+
+def _reader_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def local_country_name(code: str | None) -> str:
+    """The country's name in the reader's language (Babel's territory names); English by default.
+
+    For display only: files and exports keep `country_name` (English, stable)."""
+    language = _reader_language()
+    if not code or language == "en":
+        return country_name(code)
+    return Locale.parse(language).territories.get(code.upper()) or country_name(code)
+
+
+@lru_cache(maxsize=8)
+def _local_choices(language: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(language).territories
+    pairs = ((code, names.get(code) or row["name"]) for code, row in countries().items())
+    unaccented = lambda p: unicodedata.normalize("NFKD", p[1]).encode("ascii", "ignore").decode().lower()  # noqa: E731
+    return tuple(sorted(pairs, key=unaccented))
+
+
+def local_country_choices() -> list[tuple[str, str]]:
+    """country_choices() named and sorted for the reader (a form's callable choices)."""
+    language = _reader_language()
+    if language == "en":
+        return country_choices()
+    return [("", "—"), *_local_choices(language)]
 
 
 # --- Regional classification (see data/SOURCES.md for the sources and their dates) ---

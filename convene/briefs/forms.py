@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -68,5 +69,5 @@ class ReviewLinksForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment", validators=[DataRequired("Write a comment before sending it."),
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write a comment before sending it.")),
                                                      Length(max=5000)])

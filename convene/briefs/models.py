@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -18,10 +19,10 @@ if TYPE_CHECKING:
 
 
 class BriefKind(LabelledEnum):
-    POLICY_MEMO = ("policy_memo", "Policy memo")
-    DIALOGUE_BRIEF = ("dialogue_brief", "Dialogue brief")
-    CONFERENCE_REPORT = ("conference_report", "Conference report")
-    OTHER = ("other", "Other")
+    POLICY_MEMO = ("policy_memo", _l("Policy memo"))
+    DIALOGUE_BRIEF = ("dialogue_brief", _l("Dialogue brief"))
+    CONFERENCE_REPORT = ("conference_report", _l("Conference report"))
+    OTHER = ("other", _l("Other"))
 
 
 class BriefStatus(LabelledEnum):

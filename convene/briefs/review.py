@@ -3,11 +3,13 @@ from __future__ import annotations
 
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..convenings.models import Convening
 from ..extensions import db
+from ..i18n.locale import attendee_language, language
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
 from ..mail.wording import render_message
@@ -54,8 +56,9 @@ def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
             skipped += 1
             continue
         try:
-            words = render_message("brief_review", name=person.name, title=brief.title, link=link_for(invitation),
-                                   days=REVIEW_LINK_DAYS)
+            with language(attendee_language(person, invitation.convening)):
+                words = render_message("brief_review", name=person.name, title=brief.title,
+                                       link=link_for(invitation), days=REVIEW_LINK_DAYS)
             queue_message(to_address=person.email, to_name=person.name, kind="other", subject=words.subject[:300],
                           text=words.text, convening_id=invitation.convening_id, invitation_id=invitation.id,
                           person_id=person.id)
@@ -92,11 +95,11 @@ def add_comment(brief: Brief, invitation, body: str) -> BriefComment:
     """A participant's comment on a draft in review."""
     body = (body or "").replace("\x00", "").strip()
     if not body:
-        raise BriefError("Write a comment before sending it.")
+        raise BriefError(_("Write a comment before sending it."))
     if len(body) > COMMENT_MAX:
-        raise BriefError(f"Please keep a comment under {COMMENT_MAX} characters.")
+        raise BriefError(_("Please keep a comment under %(max)s characters.", max=COMMENT_MAX))
     if brief.status != BriefStatus.REVIEW.value:
-        raise BriefError("This draft is no longer open for comments.")
+        raise BriefError(_("This draft is no longer open for comments."))
     comment = BriefComment(brief=brief, invitation_id=invitation.id, body=body, brief_version=brief.version)
     db.session.add(comment)
     record("brief.comment", comment, actor_label="invitee via personal link",

@@ -5,6 +5,7 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,7 @@ from ..api.services import public_among
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
 from ..edge import on_refusal
 from ..extensions import db
+from ..i18n.locale import use_attendee_language
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
@@ -249,6 +251,7 @@ def _review_invitation(token: str):
     invitation = db.session.get(Invitation, open_link(token, Purpose.REVIEW, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.REVIEW)
+    use_attendee_language(invitation.person, invitation.convening)
     return invitation
 
 
@@ -273,13 +276,13 @@ def review(token: str, brief_id: int):
     invitation = _review_invitation(token)
     brief = db.session.get(Brief, brief_id)
     if brief is None or not may_review(invitation, brief):
-        abort(_link_problem(404, "This draft is not open for your review (it may have been approved already)."))
+        abort(_link_problem(404, _("This draft is not open for your review (it may have been approved already).")))
     form = _forms().CommentForm()
     if form.validate_on_submit():
         on_refusal(render=lambda error: _review_page(brief, form, token, invitation), form=form, field="body")
         add_comment(brief, invitation, form.body.data)
         db.session.commit()
-        flash("Thank you: your comment was sent to the editors.", "success")
+        flash(_("Thank you: your comment was sent to the editors."), "success")
         return redirect(url_for("briefs.review", token=token, brief_id=brief.id))
     return _review_page(brief, form, token, invitation), (400 if form.errors else 200)
 
@@ -298,7 +301,7 @@ def review_file(token: str, brief_id: int):
     invitation = _review_invitation(token)
     brief = db.session.get(Brief, brief_id)
     if brief is None or not may_review(invitation, brief) or brief.current_file is None:
-        abort(_link_problem(404, "There is no draft file to show."))
+        abort(_link_problem(404, _("There is no draft file to show.")))
     return _send_pdf(brief.current_file, f"{brief.slug}-draft.pdf", f"{brief.slug}-draft.pdf", public=False)
 
 

@@ -9,6 +9,7 @@ from ..auth.models import Role, User
 from ..base.countries import country_choices
 from ..db_types import choices
 from ..extensions import db
+from ..i18n.locale import LANGUAGES
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country, valid_timezone
 from .models import AttributionRule, ConveningKind, ConveningStatus, Series
 
@@ -16,6 +17,9 @@ from .models import AttributionRule, ConveningKind, ConveningStatus, Series
 class SeriesForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200), no_control_characters])
     description = TextAreaField("Description", validators=[Length(max=5000)])
+    default_language = OptionalSelectField(
+        "Attendees' language", choices=[("", "— English —"), *LANGUAGES.items()], default="",
+        description="Pages and e-mails of its convenings' attendees, unless a convening or the attendee chose another.")
 
     def __init__(self, *args, series: Series | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +45,9 @@ class ConveningForm(FlaskForm):
     timezone = SelectField("Timezone of the agenda", choices=timezone_choices(), default="UTC",
                            validators=[valid_timezone])
     attribution_rule = SelectField("Attribution rule", choices=choices(AttributionRule))
+    default_language = OptionalSelectField(
+        "Attendees' language", choices=[("", "— as the series (or conference); else English —"), *LANGUAGES.items()],
+        default="", description="Pages and e-mails of attendees who did not choose a language themselves.")
     reply_by = DateField("Reply by", validators=[Optional()])
     capacity = IntegerField("Seats (leave empty for no limit)",
                             validators=[Optional(), NumberRange(min=1, max=100000)])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -24,23 +25,26 @@ class ConveningKind(LabelledEnum):
 
 
 class AttributionRule(LabelledEnum):
-    NOT_FOR_ATTRIBUTION = ("not_for_attribution", "Not for attribution")
-    CHATHAM_HOUSE = ("chatham_house", "Chatham House Rule")
-    ON_THE_RECORD = ("on_the_record", "On the record")
+    NOT_FOR_ATTRIBUTION = ("not_for_attribution", _l("Not for attribution"))
+    CHATHAM_HOUSE = ("chatham_house", _l("Chatham House Rule"))
+    ON_THE_RECORD = ("on_the_record", _l("On the record"))
 
     @property
     def strips_names(self) -> bool:
         return self is not AttributionRule.ON_THE_RECORD
 
 
-ATTRIBUTION_TEXT = {
+#: What each rule means, as pages and messages show it (in the reader's language).
+ATTRIBUTION_DISPLAY = {
     AttributionRule.NOT_FOR_ATTRIBUTION.value:
-        "Not for attribution: remarks may be reported but not attributed to a speaker or their institution.",
+        _l("Not for attribution: remarks may be reported but not attributed to a speaker or their institution."),
     AttributionRule.CHATHAM_HOUSE.value:
-        "Chatham House Rule: participants may use the information received, but neither the identity "
-        "nor the affiliation of the speaker, nor that of any other participant, may be revealed.",
-    AttributionRule.ON_THE_RECORD.value: "On the record: remarks may be quoted and attributed.",
+        _l("Chatham House Rule: participants may use the information received, but neither the identity "
+           "nor the affiliation of the speaker, nor that of any other participant, may be revealed."),
+    AttributionRule.ON_THE_RECORD.value: _l("On the record: remarks may be quoted and attributed."),
 }
+#: The same in English, for files and machine outputs (exports, the API).
+ATTRIBUTION_TEXT = {rule: str(text) for rule, text in ATTRIBUTION_DISPLAY.items()}
 
 
 class ConveningStatus(LabelledEnum):
@@ -76,6 +80,8 @@ class Series(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The language ('en', 'fr', 'es') its convenings' attendees read when neither they nor the convening chose one.
+    default_language: Mapped[Optional[str]] = mapped_column(sa.String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     convenings: Mapped[list["Convening"]] = relationship(
@@ -116,6 +122,8 @@ class Convening(db.Model):
     #: IANA timezone name in which the agenda is written.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     attribution_rule: Mapped[str] = mapped_column(sa.String(30), default=AttributionRule.NOT_FOR_ATTRIBUTION.value)
+    #: The language ('en', 'fr', 'es') of attendees who chose none; None inherits (conference, then series).
+    default_language: Mapped[Optional[str]] = mapped_column(sa.String(5))
     status: Mapped[str] = mapped_column(sa.String(10), default=ConveningStatus.DRAFT.value)
     #: Invitees may answer (and change their answer) until this date.
     reply_by: Mapped[Optional[date]]
@@ -144,6 +152,20 @@ class Convening(db.Model):
     @property
     def attribution_text(self) -> str:
         return ATTRIBUTION_TEXT[self.attribution_rule]
+
+    @property
+    def attribution_display(self) -> str:
+        """The rule's meaning in the reader's language (pages and messages)."""
+        return str(ATTRIBUTION_DISPLAY[self.attribution_rule])
+
+    @property
+    def language(self) -> str | None:
+        """The language its attendees read when they chose none: its own, else its conference's, else its series'."""
+        if self.default_language:
+            return self.default_language
+        if self.parent is not None:
+            return self.parent.language
+        return self.series.default_language if self.series is not None else None
 
     @property
     def attribution(self) -> AttributionRule:

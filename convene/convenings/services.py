@@ -15,7 +15,7 @@ from ..webhooks import services as webhooks
 from .models import STATUS_TRANSITIONS, Convening, ConveningKind, Series
 
 FIELDS = ("title", "kind", "theme", "description", "starts_on", "ends_on", "venue", "city", "country",
-          "timezone", "attribution_rule", "reply_by", "capacity")
+          "timezone", "attribution_rule", "reply_by", "capacity", "default_language")
 #: Changes calendar clients must notice: they bump the iCalendar SEQUENCE (the zone moves the
 #: invitation's first and last moment when no agenda is published).
 CALENDAR_FIELDS = {"starts_on", "ends_on", "venue", "city", "country", "timezone", "status"}
@@ -27,7 +27,7 @@ class StatusError(DomainError):
 
 def create_series(data: dict[str, Any], actor) -> Series:
     series = Series(name=data["name"].strip(), description=data.get("description") or "",
-                    slug=unique_slug(Series, data["name"]))
+                    default_language=data.get("default_language") or None, slug=unique_slug(Series, data["name"]))
     db.session.add(series)
     record("series.create", series, actor=actor, changes={"name": [None, series.name]})
     return series
@@ -36,7 +36,9 @@ def create_series(data: dict[str, Any], actor) -> Series:
 def update_series(series: Series, data: dict[str, Any], actor) -> Series:
     """Rename or describe a series; a field absent from data stays as it is."""
     data = {**data, **({"name": data["name"].strip()} if "name" in data else {})}
-    changes = apply_changes(series, data, ("name", "description"))
+    if "default_language" in data:
+        data["default_language"] = data["default_language"] or None
+    changes = apply_changes(series, data, ("name", "description", "default_language"))
     if changes:
         record("series.update", series, actor=actor, changes=changes)
     return series
@@ -49,6 +51,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["series_id"] = data["series_id"] or None
     if "country" in data:
         cleaned["country"] = (data["country"] or "").upper()
+    if "default_language" in data:
+        cleaned["default_language"] = data["default_language"] or None
     for key in ("title", "theme", "venue", "city"):
         if key in cleaned and cleaned[key] is not None:
             cleaned[key] = cleaned[key].strip()

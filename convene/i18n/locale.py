@@ -41,6 +41,18 @@ def use_language(*choices: str | None) -> str:
     return chosen
 
 
+def attendee_language(person, convening=None) -> str:
+    """The language an attendee reads: their own choice, else the convening's, else English."""
+    choices = (person.preferred_language if person is not None else None,
+               convening.language if convening is not None else None)
+    return next((c for c in map(supported, choices) if c), DEFAULT)
+
+
+def use_attendee_language(person, convening=None) -> str:
+    """Serve the rest of this request (an attendee's page) in the attendee's language."""
+    return use_language(attendee_language(person, convening))
+
+
 def select_locale() -> str:
     """Babel's locale selector: set by the page (attendee) > staff screens > cookie > browser."""
     if not has_request_context():

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..audit.services import apply_changes, record
 from ..convenings.models import Convening, ConveningStatus
@@ -35,12 +36,12 @@ def answer_closed_reason(invitation: Invitation, today: date | None = None) -> s
     today = today or date.today()
     convening = invitation.convening
     if invitation.status == InvitationStatus.WITHDRAWN.value:
-        return "This invitation has been withdrawn by the organizers."
+        return _("This invitation has been withdrawn by the organizers.")
     if meeting_over(invitation, today):
-        return "The meeting has taken place; answers are closed."
+        return _("The meeting has taken place; answers are closed.")
     if invitation.status in ANSWERED and convening.reply_by and today > convening.reply_by:
-        return (f"The reply-by date ({long_date(convening.reply_by)}) has passed, so your answer can no longer "
-                "be changed here. Please write to the organizers.")
+        return _("The reply-by date (%(date)s) has passed, so your answer can no longer be changed here. "
+                 "Please write to the organizers.", date=long_date(convening.reply_by))
     return None
 
 
@@ -63,7 +64,7 @@ def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=N
     """
     check_version(invitation, seen_version)
     if new_status not in ANSWERED:
-        raise InvitationError("Choose accept, tentative or decline.")
+        raise InvitationError(_("Choose accept, tentative or decline."))
     reason = " ".join((reason or "").split())[:1000]
     closed = answer_closed_reason(invitation, today)
     if closed and not (offline and invitation.status in {"invited", *ANSWERED}):
@@ -80,8 +81,8 @@ def answer(invitation: Invitation, new_status: str, *, reason: str = "", actor=N
     if new_status == InvitationStatus.ACCEPTED.value:
         left = _seats_left(invitation.convening)
         if left is not None and left <= 0:
-            raise InvitationError("All seats are taken. Please answer “tentative” and the organizers will "
-                                  "contact you if a place becomes free.")
+            raise InvitationError(_("All seats are taken. Please answer “tentative” and the organizers will "
+                                    "contact you if a place becomes free."))
     change_status(invitation, new_status, actor=actor, via=via)
     invitation.decline_reason = reason if new_status == InvitationStatus.DECLINED.value else ""
     _calendar_after_answer(invitation, before, new_status)
@@ -124,9 +125,9 @@ def update_profile(person: Person, data: dict[str, Any], *, seen_version: int | 
         if clean[key] and key in ("country", "nationality"):
             clean[key] = clean[key].upper()
     if clean.get("sector") and clean["sector"] not in {s.value for s in Sector}:
-        raise InvitationError("Choose a sector from the list.")
+        raise InvitationError(_("Choose a sector from the list."))
     if clean.get("gender") and clean["gender"] not in {g.value for g in Gender}:
-        raise InvitationError("Choose a gender from the list.")
+        raise InvitationError(_("Choose a gender from the list."))
     if clean.get("gender") != Gender.SELF_DESCRIBED.value:
         clean["gender_self_described"] = ""
     changes = apply_changes(person, clean, PROFILE_FIELDS)

@@ -17,7 +17,7 @@ from ..agenda.models import AgendaVersion
 from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..extensions import db
-from ..i18n.locale import language
+from ..i18n.locale import attendee_language, language
 from ..ics.builders import convening_itip, meeting_span
 from ..mail.wording import render_message
 from ..templating import date_range
@@ -71,10 +71,10 @@ def queue_itip(invitation: Invitation, method: str, *, message: str, kind: str, 
                               organizer_email=organizer_email, organizer_name=organizer_name,
                               base_url=absolute_url("dashboard.index"), span=span or published_span(convening))
     link = rsvp_link(invitation, revoke_previous=False) if method == "REQUEST" else None
-    with language(person.preferred_language):
+    with language(attendee_language(person, convening)):
         words = render_message(message, name=person.display_name, title=convening.title,
                                dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
-                               attribution=convening.attribution_text, link=link)
+                               attribution=convening.attribution_display, link=link)
     queue_mail(invitation, words, kind=kind, dedupe_key=f"itip:{invitation.id}:{sequence}", calendar=calendar,
                calendar_method=method)
     invitation.ical_sequence = sequence

@@ -1,15 +1,17 @@
 """Forms of the invitations area: guest-list actions, template, import, reminders, and the RSVP page."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from ..base.countries import country_choices
+from ..base.countries import local_country_choices
 from ..db_types import choices
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country
+from ..i18n.locale import LANGUAGES
 from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
 from .guest_files import DELIMITER_CHOICES, ENCODINGS
 from .models import MeetingRole, Priority
@@ -17,8 +19,8 @@ from .answers import OFFLINE_CHANNELS
 
 ROLE_CHOICES = choices(MeetingRole)
 PRIORITY_CHOICES = choices(Priority)
-ANSWER_CHOICES = [("accepted", "I accept"), ("tentative", "Tentative – I may be able to attend"),
-                  ("declined", "I decline")]
+ANSWER_CHOICES = [("accepted", _l("I accept")), ("tentative", _l("Tentative – I may be able to attend")),
+                  ("declined", _l("I decline"))]
 
 
 class IdsField(SelectMultipleField):
@@ -112,49 +114,49 @@ class ActionForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = RadioField("Your answer", choices=ANSWER_CHOICES, validators=[DataRequired("Choose an answer.")])
-    reason = TextAreaField("If you decline, you may tell us why (optional)", validators=[Length(max=1000)])
+    answer = RadioField(_l("Your answer"), choices=ANSWER_CHOICES, validators=[DataRequired(_l("Choose an answer."))])
+    reason = TextAreaField(_l("If you decline, you may tell us why (optional)"), validators=[Length(max=1000)])
     version = VersionField()
 
 
 class ProfileForm(FlaskForm):
-    organization_name = StringField("Organization", validators=[Length(max=300), no_control_characters])
-    position = StringField("Position", validators=[Length(max=300), no_control_characters])
-    country = SelectField("Country of affiliation", choices=country_choices(), validators=[valid_country])
-    sector = SelectField("Sector", choices=SECTOR_CHOICES)
-    gender = SelectField("Gender (as you identify)", choices=GENDER_CHOICES,
-                         description="Optional. “Prefer not to say” is a full answer.")
-    gender_self_described = StringField("Gender, in your own words", validators=[Length(max=100)])
-    nationality = SelectField("Nationality", choices=country_choices(), validators=[valid_country])
-    dietary_needs = StringField("Dietary needs", validators=[Length(max=500)])
-    access_needs = StringField("Access needs", validators=[Length(max=500)])
-    listing_consent = BooleanField("I agree to appear on the participant list shown to other participants")
+    organization_name = StringField(_l("Organization"), validators=[Length(max=300), no_control_characters])
+    position = StringField(_l("Position"), validators=[Length(max=300), no_control_characters])
+    country = SelectField(_l("Country of affiliation"), choices=local_country_choices, validators=[valid_country])
+    sector = SelectField(_l("Sector"), choices=SECTOR_CHOICES)
+    gender = SelectField(_l("Gender (as you identify)"), choices=GENDER_CHOICES,
+                         description=_l("Optional. “Prefer not to say” is a full answer."))
+    gender_self_described = StringField(_l("Gender, in your own words"), validators=[Length(max=100)])
+    nationality = SelectField(_l("Nationality"), choices=local_country_choices, validators=[valid_country])
+    dietary_needs = StringField(_l("Dietary needs"), validators=[Length(max=500)])
+    access_needs = StringField(_l("Access needs"), validators=[Length(max=500)])
+    listing_consent = BooleanField(_l("I agree to appear on the participant list shown to other participants"))
     #: Named apart from the answer form's version: both forms are on one page.
     person_version = VersionField()
 
 
-#: Languages an attendee may choose (stored for the languages work; pages are in English for now).
-LANGUAGE_CHOICES = [("", "— no preference —"), ("en", "English"), ("fr", "Français"), ("es", "Español")]
+#: Languages an attendee may choose, each in its own name (their pages and messages follow the choice).
+LANGUAGE_CHOICES = [("", _l("— no preference —")), *LANGUAGES.items()]
 
 
 class SettingsForm(FlaskForm):
     """The attendee's own settings on their home page."""
 
-    timezone = OptionalSelectField("Your timezone", choices=[("", "— same as the convening —"), *timezone_choices()],
-                                   default="", description="Agenda times are shown in this zone beside the convening's.",
+    timezone = OptionalSelectField(_l("Your timezone"), choices=[("", _l("— same as the convening —")), *timezone_choices()],
+                                   default="", description=_l("Agenda times are shown in this zone beside the convening's."),
                                    render_kw={"data-browser-zone": "1"})
-    preferred_language = OptionalSelectField("Preferred language", choices=LANGUAGE_CHOICES, default="")
+    preferred_language = OptionalSelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="")
 
 
 class NominationForm(FlaskForm):
     """Field names are prefixed so they do not clash with the profile form on the same page."""
 
-    nominee_name = StringField("Substitute's full name",
+    nominee_name = StringField(_l("Substitute's full name"),
                                validators=[DataRequired(), Length(max=200), no_control_characters])
-    nominee_email = EmailField("Substitute's e-mail", validators=[DataRequired(), Email(check_deliverability=False),
+    nominee_email = EmailField(_l("Substitute's e-mail"), validators=[DataRequired(), Email(check_deliverability=False),
                                                                   Length(max=254)])
-    nominee_position = StringField("Their position", validators=[Length(max=300), no_control_characters])
-    nominee_organization = StringField("Their organization", validators=[Length(max=300), no_control_characters])
+    nominee_position = StringField(_l("Their position"), validators=[Length(max=300), no_control_characters])
+    nominee_organization = StringField(_l("Their organization"), validators=[Length(max=300), no_control_characters])
 
     @property
     def nominee(self) -> dict:
@@ -163,5 +165,5 @@ class NominationForm(FlaskForm):
 
 
 class EraseForm(FlaskForm):
-    confirm = BooleanField("Yes, erase my gender, nationality, dietary and access needs",
-                           validators=[DataRequired("Tick the box to confirm.")])
+    confirm = BooleanField(_l("Yes, erase my gender, nationality, dietary and access needs"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])

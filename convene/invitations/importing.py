@@ -25,6 +25,7 @@ from ..base.countries import country_name
 from ..base.text import has_control_characters
 from ..convenings.models import Convening
 from ..extensions import db
+from ..i18n.locale import LANGUAGES
 from ..mail.services import MailError, normalise_address
 from ..people.models import Gender, Person, Sector
 from ..people.services import create_people
@@ -53,6 +54,8 @@ class Row:
     country: str | None = None
     sector: str | None = None
     gender: str | None = None
+    #: 'en', 'fr' or 'es' from a `language` column; None leaves the choice to the person (or the convening).
+    language: str | None = None
     #: Set when the e-mail matches a person already in the directory.
     person_id: int | None = None
     person_name: str = ""
@@ -137,7 +140,7 @@ def _row_values(values: list[str], positions: dict[str, int]) -> dict[str, str]:
 
 def check_rows(records: list[tuple[int, dict[str, str]]], convening: Convening) -> Preview:
     """Validate rows against the rules and the current directory and guest list."""
-    preview = Preview(mappings={"sector": Counter(), "gender": Counter(), "country": Counter()})
+    preview = Preview(mappings={"sector": Counter(), "gender": Counter(), "country": Counter(), "language": Counter()})
     seen: dict[str, int] = {}
     candidates = []
     for line, data in records:
@@ -178,7 +181,8 @@ def _check_one(line: int, data: dict[str, str], seen: dict[str, int], mappings: 
             ("country", vocabulary.country_code, "use a country name or an ISO code such as KE or KEN"),
             ("sector", vocabulary.sector_value, "one of " + ", ".join(s.label for s in Sector)),
             ("gender", vocabulary.gender_value, "one of " + ", ".join(g.label for g in Gender)
-             + ", or leave it empty")):
+             + ", or leave it empty"),
+            ("language", vocabulary.language_value, "English, French or Spanish (en, fr, es), or leave it empty")):
         given = data.get(column, "")
         values[column] = read(given) if given else None
         if given and values[column] is None:
@@ -215,6 +219,8 @@ def shown_value(column: str, value: str) -> str:
     """A stored value as the preview names it: "Kenya (KE)", "Civil society / NGO"."""
     if column == "country":
         return f"{country_name(value)} ({value})"
+    if column == "language":
+        return f"{LANGUAGES[value]} ({value})"
     return (Sector if column == "sector" else Gender)(value).label
 
 
@@ -261,6 +267,7 @@ def commit(convening: Convening, preview: Preview, *, role: str, priority: str, 
         Person.id.in_([r.person_id for r in preview.matched])))} if preview.matched else {}
     created = iter(create_people([{"name": r.name, "email": r.email, "organization_name": r.organization,
                                    "country": r.country or "", "sector": r.sector or "",
+                                   "preferred_language": r.language,
                                    **({"gender": r.gender} if r.gender else {})} for r in preview.new_people],
                                  actor=actor))
     people = [matched[r.person_id] if r.person_id is not None else next(created) for r in preview.rows]

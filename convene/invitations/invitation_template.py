@@ -9,7 +9,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from ..audit.services import apply_changes, record
-from ..base.countries import country_name
+from ..base.countries import local_country_name
 from ..convenings.models import Convening
 from ..editing import check_version
 from ..extensions import db
@@ -185,7 +185,7 @@ def fallbacks(convening: Convening, statuses: Iterable[str]) -> list[Fallback]:
 
 
 def venue_text(convening: Convening) -> str:
-    parts = [convening.venue, convening.city, country_name(convening.country) if convening.country else ""]
+    parts = [convening.venue, convening.city, local_country_name(convening.country) if convening.country else ""]
     return ", ".join(p for p in parts if p) or "a venue to be confirmed"
 
 

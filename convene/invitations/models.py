@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -16,12 +17,12 @@ if TYPE_CHECKING:
 
 
 class MeetingRole(LabelledEnum):
-    PARTICIPANT = ("participant", "Participant")
-    CHAIR = ("chair", "Chair")
-    SPEAKER = ("speaker", "Speaker")
-    RAPPORTEUR = ("rapporteur", "Rapporteur")
-    OBSERVER = ("observer", "Observer")
-    STAFF = ("staff", "Staff")
+    PARTICIPANT = ("participant", _l("Participant"))
+    CHAIR = ("chair", _l("Chair"))
+    SPEAKER = ("speaker", _l("Speaker"))
+    RAPPORTEUR = ("rapporteur", _l("Rapporteur"))
+    OBSERVER = ("observer", _l("Observer"))
+    STAFF = ("staff", _l("Staff"))
 
 
 class Priority(LabelledEnum):
@@ -30,14 +31,14 @@ class Priority(LabelledEnum):
 
 
 class InvitationStatus(LabelledEnum):
-    PLANNED = ("planned", "Planned")
-    INVITED = ("invited", "Invited")
-    ACCEPTED = ("accepted", "Accepted")
-    TENTATIVE = ("tentative", "Tentative")
-    DECLINED = ("declined", "Declined")
-    ATTENDED = ("attended", "Attended")
-    NO_SHOW = ("no_show", "No-show")
-    WITHDRAWN = ("withdrawn", "Withdrawn")
+    PLANNED = ("planned", _l("Planned"))
+    INVITED = ("invited", _l("Invited"))
+    ACCEPTED = ("accepted", _l("Accepted"))
+    TENTATIVE = ("tentative", _l("Tentative"))
+    DECLINED = ("declined", _l("Declined"))
+    ATTENDED = ("attended", _l("Attended"))
+    NO_SHOW = ("no_show", _l("No-show"))
+    WITHDRAWN = ("withdrawn", _l("Withdrawn"))
 
 
 #: Allowed moves between statuses. Answers can change until the reply-by date.
@@ -128,9 +129,9 @@ class InvitationStatusChange(db.Model):
 
 
 class NominationStatus(LabelledEnum):
-    PENDING = ("pending", "Waiting for the organizer")
-    ACCEPTED = ("accepted", "Accepted")
-    REFUSED = ("refused", "Refused")
+    PENDING = ("pending", _l("Waiting for the organizer"))
+    ACCEPTED = ("accepted", _l("Accepted"))
+    REFUSED = ("refused", _l("Refused"))
 
 
 class Nomination(db.Model):

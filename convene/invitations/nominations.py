@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..db_types import utcnow
@@ -36,14 +37,14 @@ def nominate(invitation: Invitation, data: dict[str, Any], *, today: date | None
     except MailError as error:
         raise InvitationError(str(error)) from error
     if not name:
-        raise InvitationError("Give the substitute's name.")
+        raise InvitationError(_("Give the substitute's name."))
     if email == (invitation.person.email or "").lower():
-        raise InvitationError("Please nominate someone else: this is your own e-mail address.")
+        raise InvitationError(_("Please nominate someone else: this is your own e-mail address."))
     pending = db.session.scalar(sa.select(Nomination).where(
         Nomination.invitation_id == invitation.id, Nomination.email == email,
         Nomination.status == NominationStatus.PENDING.value))
     if pending is not None:
-        raise InvitationError(f"You have already nominated {pending.name}; the organizers will reply.")
+        raise InvitationError(_("You have already nominated %(name)s; the organizers will reply.", name=pending.name))
     nomination = Nomination(invitation_id=invitation.id, name=name, email=email,
                             position=" ".join((data.get("position") or "").split())[:300],
                             organization=" ".join((data.get("organization") or "").split())[:300])

@@ -10,6 +10,7 @@ from ..audit.services import apply_changes, record
 from ..convenings.models import Convening, ConveningStatus
 from ..db_types import utcnow
 from ..extensions import db
+from ..i18n.locale import attendee_language, language
 from ..mail.wording import render_message
 from ..templating import date_range, long_date
 from .invitation_template import venue_text
@@ -29,9 +30,10 @@ def send_reminder(invitation: Invitation, *, actor=None, step: int | None = None
         return False
     convening = invitation.convening
     link = rsvp_link(invitation, revoke_previous=False)
-    words = render_message("reminder", name=invitation.person.display_name, convening=convening.title,
-                           dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
-                           reply_by=long_date(convening.reply_by) if convening.reply_by else "", link=link)
+    with language(attendee_language(invitation.person, convening)):
+        words = render_message("reminder", name=invitation.person.display_name, convening=convening.title,
+                               dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
+                               reply_by=long_date(convening.reply_by) if convening.reply_by else "", link=link)
     invitation.reminders_sent += 1
     invitation.last_reminder_at = utcnow()
     queue_mail(invitation, words, kind="reminder", dedupe_key=f"reminder:{invitation.id}:{invitation.reminders_sent}")

@@ -16,7 +16,7 @@ from importlib import resources
 from ..people.models import Gender, Sector
 
 REQUIRED_COLUMNS = ("name", "email", "organization", "country", "sector")
-OPTIONAL_COLUMNS = ("gender",)
+OPTIONAL_COLUMNS = ("gender", "language")
 #: Lists that split the name in two; joined as "first last" when there is no name column.
 NAME_PARTS = ("first_name", "last_name")
 
@@ -34,6 +34,15 @@ HEADER_ALIASES = {
     "sector": ("sector", "sector of work", "stakeholder group", "stakeholder", "constituency", "category",
                "organization type", "organisation type", "type of organization", "type of organisation"),
     "gender": ("gender", "gender identity", "genre", "genero"),
+    "language": ("language", "preferred language", "lang", "langue", "langue preferee", "idioma",
+                 "idioma preferido", "lengua"),
+}
+
+#: Languages as guest lists write them (codes, English names, their own names), read as Convene's codes.
+LANGUAGE_ALIASES = {
+    "en": ("en", "eng", "english", "anglais", "ingles"),
+    "fr": ("fr", "fra", "fre", "french", "francais", "frances"),
+    "es": ("es", "spa", "spanish", "espanol", "espagnol", "castellano"),
 }
 
 SECTOR_ALIASES = {
@@ -124,6 +133,13 @@ def sector_value(text: str) -> str | None:
 
 def gender_value(text: str) -> str | None:
     return _genders().get(normalise(text))
+
+
+def language_value(text: str) -> str | None:
+    """'fr' for "French", "Français", "fr-CA"...; None when Convene does not speak it."""
+    wanted = normalise(text)
+    return next((code for code, names in LANGUAGE_ALIASES.items()
+                 if wanted in names or wanted.split(" ")[0] in names), None)
 
 
 def country_code(text: str) -> str | None:

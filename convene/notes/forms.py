@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -54,4 +55,5 @@ class NoteStatusForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    text = TextAreaField("Your comment", validators=[DataRequired(message="Write a comment."), Length(max=10000)])
+    text = TextAreaField(_l("Your comment"), validators=[DataRequired(message=_l("Write a comment.")),
+                                                         Length(max=10000)])

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import gettext, gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..agenda.models import AgendaSession
@@ -21,6 +22,7 @@ from ..db_types import utcnow
 from ..editing import check_version
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n.locale import attendee_language, language
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import queue_message
@@ -165,9 +167,10 @@ def tell_participants(note: SessionNote) -> int:
         person = invitation.person
         if not person.email or person.erased_at is not None:
             continue
-        words = render_message("notes_shared", name=person.display_name, convening=invitation.convening.title,
-                               sessions=f"“{note.session.title}”",
-                               link=invitation_links.home_url(invitation, "notes.participant_index"))
+        with language(attendee_language(person, invitation.convening)):
+            words = render_message("notes_shared", name=person.display_name, convening=invitation.convening.title,
+                                   sessions=gettext("“%(title)s”", title=note.session.title),
+                                   link=invitation_links.home_url(invitation, "notes.participant_index"))
         queue_message(to_address=person.email, to_name=person.display_name, kind="notes_shared",
                       subject=words.subject[:300], text=words.text, html=words.html,
                       convening_id=invitation.convening_id, invitation_id=invitation.id, person_id=person.id,
@@ -230,12 +233,12 @@ def delete_remark(remark: NoteRemark, actor) -> None:
 def add_comment(note: SessionNote, invitation, text: str) -> NoteComment:
     """A participant's comment, allowed only while the notes are shared for comment."""
     if note.status != NoteStatus.SHARED.value:
-        raise NoteError("Comments are closed: these notes are not open for comment.")
+        raise NoteError(_("Comments are closed: these notes are not open for comment."))
     text = (text or "").strip()
     if not text:
-        raise NoteError("Write a comment before sending it.")
+        raise NoteError(_("Write a comment before sending it."))
     if len(text) > 10_000:
-        raise NoteError("Please keep a comment under 10,000 characters.")
+        raise NoteError(_("Please keep a comment under 10,000 characters."))
     comment = NoteComment(note=note, invitation_id=invitation.id, person_id=invitation.person_id, text=text)
     db.session.add(comment)
     record("note.comment", comment, actor_label=f"participant via personal link (person {invitation.person_id})",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +11,7 @@ from ..agenda.models import AgendaSession
 from ..auth.policy import load_convening, signed_in
 from ..edge import on_refusal
 from ..extensions import db, limiter
+from ..i18n.locale import use_attendee_language
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
@@ -205,10 +207,11 @@ def _participant(token: str) -> tuple[Invitation | None, tuple | None]:
     invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.RSVP)
+    use_attendee_language(invitation.person, invitation.convening)
     if invitation.status not in PARTICIPANT_STATUSES:
-        return None, (render_template("errors/error.html", status=403, title="Notes not available",
-                                      message="Session notes are shared with the participants of the convening "
-                                              "only."), 403)
+        return None, (render_template("errors/error.html", status=403, title=_("Notes not available"),
+                                      message=_("Session notes are shared with the participants of the convening "
+                                                "only.")), 403)
     return invitation, None
 
 
@@ -246,7 +249,7 @@ def participant_note(token: str, session_id: int):
         on_refusal(render=lambda error: _participant_page(invitation, note, form, token), status=400)
         services.add_comment(note, invitation, form.text.data)
         db.session.commit()
-        flash("Thank you: your comment was sent to the rapporteur.", "success")
+        flash(_("Thank you: your comment was sent to the rapporteur."), "success")
         return redirect(url_for("notes.participant_note", token=token, session_id=session_id))
     return _participant_page(invitation, note, form, token), 400 if request.method == "POST" else 200
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -8,11 +9,12 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from ..base.countries import country_choices
 from ..db_types import choices
 from ..extensions import db
+from ..i18n.locale import LANGUAGES
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country
 from .models import Gender, Organization, Person, Sector
 
-SECTOR_CHOICES = [("", "— not known —"), *choices(Sector)]
-GENDER_CHOICES = [("", "— not given —"), *choices(Gender)]
+SECTOR_CHOICES = [("", _l("— not known —")), *choices(Sector)]
+GENDER_CHOICES = [("", _l("— not given —")), *choices(Gender)]
 
 
 class PersonForm(FlaskForm):
@@ -27,6 +29,9 @@ class PersonForm(FlaskForm):
     timezone = OptionalSelectField("Home timezone", choices=[("", "— same as the convening —"), *timezone_choices()], default="")
     expertise = StringField("Expertise (comma-separated)", validators=[Length(max=500)])
     bio = TextAreaField("Short bio", validators=[Length(max=5000)])
+    preferred_language = OptionalSelectField(
+        "Preferred language", choices=[("", "— not chosen (the convening's) —"), *LANGUAGES.items()], default="",
+        description="The language of their invitation pages and e-mails; they can change it on their page.")
     version = VersionField()
 
     def __init__(self, *args, person: Person | None = None, **kwargs):

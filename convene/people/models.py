@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..db_types import LabelledEnum, UTCDateTime, utcnow
@@ -12,24 +13,24 @@ from ..extensions import db
 
 
 class Sector(LabelledEnum):
-    GOVERNMENT = ("government", "Government")
-    INTERGOVERNMENTAL = ("intergovernmental", "Intergovernmental or international organization")
-    CIVIL_SOCIETY = ("civil_society", "Civil society / NGO")
-    ACADEMIA = ("academia", "Academia / think tank")
-    PRIVATE = ("private", "Private sector")
-    MEDIA = ("media", "Media")
-    PHILANTHROPY = ("philanthropy", "Philanthropy")
-    OTHER = ("other", "Other")
+    GOVERNMENT = ("government", _l("Government"))
+    INTERGOVERNMENTAL = ("intergovernmental", _l("Intergovernmental or international organization"))
+    CIVIL_SOCIETY = ("civil_society", _l("Civil society / NGO"))
+    ACADEMIA = ("academia", _l("Academia / think tank"))
+    PRIVATE = ("private", _l("Private sector"))
+    MEDIA = ("media", _l("Media"))
+    PHILANTHROPY = ("philanthropy", _l("Philanthropy"))
+    OTHER = ("other", _l("Other"))
 
 
 class Gender(LabelledEnum):
     """Self-identified only; never guessed from a name or honorific."""
 
-    WOMAN = ("woman", "Woman")
-    MAN = ("man", "Man")
-    NON_BINARY = ("non_binary", "Non-binary")
-    SELF_DESCRIBED = ("self_described", "Self-described")
-    PREFER_NOT = ("prefer_not_to_say", "Prefer not to say")
+    WOMAN = ("woman", _l("Woman"))
+    MAN = ("man", _l("Man"))
+    NON_BINARY = ("non_binary", _l("Non-binary"))
+    SELF_DESCRIBED = ("self_described", _l("Self-described"))
+    PREFER_NOT = ("prefer_not_to_say", _l("Prefer not to say"))
 
 
 class Organization(db.Model):

@@ -10,14 +10,15 @@ from ..editing import check_version
 from ..extensions import db
 from .models import Organization, Person
 
-PUBLIC_FIELDS = ("honorific", "name", "email", "position", "sector", "country", "timezone", "expertise", "bio")
+PUBLIC_FIELDS = ("honorific", "name", "email", "position", "sector", "country", "timezone", "expertise", "bio",
+                 "preferred_language")
 SENSITIVE_FIELDS = ("gender", "gender_self_described", "nationality", "dietary_needs", "access_needs",
                     "listing_consent")
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-    for key in ("sector", "gender", "country", "nationality"):
+    for key in ("sector", "gender", "country", "nationality", "preferred_language"):
         if key in cleaned:
             cleaned[key] = cleaned[key] or None
     for key in ("country", "nationality"):

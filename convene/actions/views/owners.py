@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.policy import signed_in
 from ...edge import on_refusal
 from ...extensions import db, limiter
+from ...i18n.locale import use_attendee_language
 from ...invitations.models import Invitation
 from ...people.models import Person
 from ...tokens.models import Purpose
@@ -64,13 +66,14 @@ def owner_page(token: str):
     person = db.session.get(Person, open_link(token, Purpose.OWNER).person_id)
     if person is None or person.erased_at is not None:
         raise LinkProblem("unknown", Purpose.OWNER)
+    use_attendee_language(person)
     form = OwnerReportForm()
     if form.validate_on_submit():
         action = _owned_step(person, form.action_id.data)
         on_refusal(render=lambda error: _owner_page(person, form, token))
         _owner_report(action, person, form.note.data or "", form.mark_done.data)
         db.session.commit()
-        flash("Thank you: your update was recorded.", "success")
+        flash(_("Thank you: your update was recorded."), "success")
         return redirect(url_for("actions.owner_page", token=token, _anchor=f"step-{action.id}"))
     return _owner_page(person, form, token), 400 if request.method == "POST" else 200
 
@@ -83,6 +86,7 @@ def my_steps(token: str):
     if invitation is None or invitation.person is None or invitation.person.erased_at is not None:
         raise LinkProblem("unknown", Purpose.RSVP)
     person, convening = invitation.person, invitation.convening
+    use_attendee_language(person, convening)
     family = [convening.id, *([convening.parent_id] if convening.parent_id else []), *[d.id for d in convening.dialogues]]
     here = url_for("actions.my_steps", token=token)
     form = OwnerReportForm()
@@ -91,7 +95,7 @@ def my_steps(token: str):
         on_refusal(render=lambda error: _owner_page(person, form, token, family, here))
         _owner_report(action, person, form.note.data or "", form.mark_done.data)
         db.session.commit()
-        flash("Thank you: your update was recorded.", "success")
+        flash(_("Thank you: your update was recorded."), "success")
         return redirect(f"{here}#step-{action.id}")
     return _owner_page(person, form, token, family, here), 400 if request.method == "POST" else 200
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 
 from ... import caching
 from ...convenings.models import Convening
 from ...extensions import db
+from ...i18n.locale import current_language
 from ...ics.addlinks import add_to_calendar_links
 from .. import links, rendering, sharing, versions
 from ..access import viewer_for
@@ -40,7 +42,8 @@ def public(slug: str):
     names_shown = not convening.attribution.strips_names
     people = versions.people_fingerprint(version) if names_shown else ()
     key = rendering.fingerprint("public", convening.id, version.id, version.number, version.published_at,
-                                convening.timezone, convening.slug, names_shown, people, request.script_root)
+                                convening.timezone, convening.slug, names_shown, people, request.script_root,
+                                current_language())  # the day tables' words and dates are the reader's
 
     def render_days() -> str:
         sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
@@ -114,9 +117,9 @@ def mark_seen(token: str):
     """Remember the version the attendee has now seen (a POST: link scanners must not do this)."""
     viewer = viewer_for(token)
     if viewer.person is not None:
-        sharing.mark_seen(viewer.person, [(convening, version) for convening, version, *_ in attendee_agendas(viewer)])
+        sharing.mark_seen(viewer.person, [(convening, version) for convening, version, *_rest in attendee_agendas(viewer)])
         db.session.commit()
-        flash("Marked as seen. Changes published from now on will be highlighted.", "success")
+        flash(_("Marked as seen. Changes published from now on will be highlighted."), "success")
     return redirect(url_for("agenda.my_agenda", token=token))
 
 
@@ -140,9 +143,10 @@ def unsubscribe(token: str):
         abort(404)
     n = sharing.unsubscribe(viewer.person)
     db.session.commit()
-    return render_template("errors/error.html", status=200, title="Calendar links revoked",
-                           message=f"{n} calendar link(s) stopped working. Calendars subscribed with them no "
-                                   "longer update. Use your invitation link to see the agenda.")
+    return render_template("errors/error.html", status=200, title=_("Calendar links revoked"), message=ngettext(
+        "%(num)d calendar link stopped working. Calendars subscribed with it no longer update. Use your "
+        "invitation link to see the agenda.", "%(num)d calendar links stopped working. Calendars subscribed with "
+        "them no longer update. Use your invitation link to see the agenda.", n))
 
 
 @bp.route("/my/<token>/briefing")

@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from flask import Blueprint, redirect, request, url_for
 from sqlalchemy.orm import joinedload
 
+from ...actions.models import ActionStatus
 from ...extensions import db
 from ...people.models import Person
 from ...templating import label
-from ..models import Invitation, InvitationStatus, MeetingRole, Priority
+from ..models import Invitation, InvitationStatus, MeetingRole, NominationStatus, Priority
 
 
 bp = Blueprint("invitations", __name__)
@@ -62,4 +63,5 @@ def back_to_list(convening_id: int):
 def _labels() -> dict:
     """Human labels for the enums used on these pages."""
     return {"label_status": lambda v: label(InvitationStatus, v), "label_role": lambda v: label(MeetingRole, v),
-            "label_priority": lambda v: label(Priority, v)}
+            "label_priority": lambda v: label(Priority, v), "label_step": lambda v: label(ActionStatus, v),
+            "label_nomination": lambda v: label(NominationStatus, v)}

@@ -6,10 +6,12 @@ import json
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ...edge import on_refusal
 from ...errors import StaleEdit
 from ...extensions import db, limiter
+from ...i18n.locale import use_attendee_language
 from ...privacy.services import erase_self_identification, export_person
 from ...tokens.models import Purpose
 from ...tokens.services import LinkProblem, open_link
@@ -33,6 +35,7 @@ def _rsvp_invitation(token: str) -> Invitation:
     invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.RSVP)
+    use_attendee_language(invitation.person, invitation.convening)
     return invitation
 
 
@@ -91,7 +94,7 @@ def rsvp_settings(token: str):
         return _rsvp_page(invitation, token, settings_form=form, status=422)
     changed = home.save_settings(invitation, form.timezone.data, form.preferred_language.data)
     db.session.commit()
-    flash("Your settings are saved." if changed else "Your settings are unchanged.", "success")
+    flash(_("Your settings are saved.") if changed else _("Your settings are unchanged."), "success")
     return redirect(url_for("invitations.rsvp", token=token, _anchor="settings"))
 
 
@@ -103,8 +106,8 @@ def report_forwarded(token: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     if sendable_problem(invitation) is not None:
-        flash("We have no usable e-mail address for you, so we cannot send a new link. Please reply to the "
-              "organizers' e-mail instead.", "error")
+        flash(_("We have no usable e-mail address for you, so we cannot send a new link. Please reply to the "
+                "organizers' e-mail instead."), "error")
         return redirect(url_for("invitations.rsvp", token=token))
     links.report_forwarded(invitation, renew_calendar=bool(request.form.get("renew_calendar")))
     db.session.commit()
@@ -125,15 +128,15 @@ def rsvp(token: str):
     _refusals_reshow(invitation, token, STALE_ANSWER)
     changed = answer(invitation, form.answer.data, reason=form.reason.data, seen_version=form.version.data)
     db.session.commit()
-    flash(_thanks(invitation) if changed else "Your answer is unchanged.", "success")
+    flash(_thanks(invitation) if changed else _("Your answer is unchanged."), "success")
     return redirect(url_for("invitations.rsvp", token=token))
 
 
-STALE_ANSWER = ("Your answer was not saved: it was changed from elsewhere (another window, or the organizers "
-                "recorded a reply) after you opened this page. The current answer is shown below; choose again.")
-STALE_PROFILE = ("Your details were changed from elsewhere after you opened this page; they are shown as they are "
-                 "now. Please make your corrections again.")
-STALE_NOMINATION = "The invitation changed meanwhile; please submit the nomination again."
+STALE_ANSWER = _l("Your answer was not saved: it was changed from elsewhere (another window, or the organizers "
+                  "recorded a reply) after you opened this page. The current answer is shown below; choose again.")
+STALE_PROFILE = _l("Your details were changed from elsewhere after you opened this page; they are shown as they are "
+                   "now. Please make your corrections again.")
+STALE_NOMINATION = _l("The invitation changed meanwhile; please submit the nomination again.")
 
 
 def _refusals_reshow(invitation: Invitation, token: str, stale: str) -> None:
@@ -142,9 +145,9 @@ def _refusals_reshow(invitation: Invitation, token: str, stale: str) -> None:
 
 
 def _thanks(invitation: Invitation) -> str:
-    return {"accepted": "Thank you: your place is confirmed. A calendar invitation is on its way by e-mail.",
-            "tentative": "Thank you: we have noted a tentative answer. Please confirm when you can.",
-            "declined": "Thank you for letting us know. We are sorry you cannot attend."}[invitation.status]
+    return {"accepted": _("Thank you: your place is confirmed. A calendar invitation is on its way by e-mail."),
+            "tentative": _("Thank you: we have noted a tentative answer. Please confirm when you can."),
+            "declined": _("Thank you for letting us know. We are sorry you cannot attend.")}[invitation.status]
 
 
 @bp.route("/my/<token>/profile", methods=("POST",))
@@ -159,7 +162,7 @@ def rsvp_profile(token: str):
     changes = update_profile(invitation.person, form.data, seen_version=form.person_version.data)
     confirmed_by_invitee(invitation)
     db.session.commit()
-    flash("Your details are saved." if changes else "Your details are confirmed as they are.", "success")
+    flash(_("Your details are saved.") if changes else _("Your details are confirmed as they are."), "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#profile")
 
 
@@ -176,7 +179,8 @@ def rsvp_nominate(token: str):
     on_refusal(StaleEdit, render=lambda error: _rsvp_page(invitation, token, stale=True), stale=STALE_NOMINATION)
     nominate(invitation, form.nominee)
     db.session.commit()
-    flash(f"Thank you: we will consider {form.nominee_name.data} and write to them if we can invite them.", "success")
+    flash(_("Thank you: we will consider %(name)s and write to them if we can invite them.",
+            name=form.nominee_name.data), "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#nominate")
 
 
@@ -199,9 +203,9 @@ def rsvp_erase(token: str):
     invitation = _rsvp_invitation(token)
     form = EraseForm()
     if not form.validate_on_submit():
-        flash("Tick the box to confirm the erasure; nothing was erased.", "error")
+        flash(_("Tick the box to confirm the erasure; nothing was erased."), "error")
         return redirect(url_for("invitations.rsvp", token=token) + "#privacy")
     erase_self_identification(invitation.person, actor_label=VIA_LINK)
     db.session.commit()
-    flash("Your gender, nationality, dietary and access needs have been erased.", "success")
+    flash(_("Your gender, nationality, dietary and access needs have been erased."), "success")
     return redirect(url_for("invitations.rsvp", token=token) + "#privacy")
