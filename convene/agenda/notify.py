@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from ..db_types import utcnow
 from ..extensions import db
@@ -105,9 +105,10 @@ def notify_publication(convening, version: AgendaVersion) -> int:
             continue
         token, feed = _links_for(person, invitations.get(person_id))
         mine = [s for s in sessions if s.open_to_all or any(r.person_id == person.id for r in s.roles)]
-        calendar = sessions_calendar(
-            [(convening, mine)], name=f"{convening.title} — my agenda", stamp=utcnow(),
-            link_for=lambda s, t=token: links.my_agenda(t, s.uid), **links.organizer())
+        with language(attendee_language(person, convening)):  # the file's words: the message's language
+            calendar = sessions_calendar(
+                [(convening, mine)], name=gettext("%(title)s — my agenda", title=convening.title), stamp=utcnow(),
+                link_for=lambda s, t=token: links.my_agenda(t, s.uid), **links.organizer())
         try:
             words = _message(convening, version, person, entries, token, feed, tz)
             queue_message(to_address=person.email, to_name=person.name, subject=words.subject, text=words.text,

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from flask_babel import get_locale, gettext
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from ..agenda.models import SessionKind, SessionRoleKind
@@ -98,7 +99,7 @@ def convening_itip(convening, person, *, method: str, sequence: int, organizer_e
     method = (method or "").upper()
     if method not in ITIP_METHODS:
         raise CalendarBuildError("The calendar method must be REQUEST or CANCEL.")
-    description = "\n\n".join(p for p in (convening.description, convening.attribution_text,
+    description = "\n\n".join(p for p in (convening.description, convening.attribution_display,
                                           base_url.rstrip("/") + "/") if p)
     attendee = vCalAddress.new(person.email or "", cn=person.name, role="REQ-PARTICIPANT",
                                partstat="ACCEPTED" if method == "REQUEST" else None)
@@ -166,10 +167,21 @@ def _exclusive_end_date(local_end: datetime) -> date:
     return local_end.date() + timedelta(days=1)
 
 
-@lru_cache(maxsize=1)
+def _language() -> str:
+    """The language the calendar is written in: the request's or the message's (English outside both)."""
+    return str(get_locale() or "en")
+
+
+@lru_cache(maxsize=8)
+def _labels_in(language: str) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Session kind labels and role kinds in display order, in `language` (read once per language,
+    not once per event; the caller is inside that language)."""
+    return ({k.value: str(k.display) for k in SessionKind},
+            tuple((k.value, str(k.display)) for k in SessionRoleKind))
+
+
 def _labels() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """Session kind labels and role kinds in display order (enums read once, not once per event)."""
-    return {k.value: k.label for k in SessionKind}, tuple((k.value, k.label) for k in SessionRoleKind)
+    return _labels_in(_language())
 
 
 def _kind_label(kind: str) -> str:
@@ -185,15 +197,15 @@ def _session_description(session, convening, link: str) -> str:
     """Agenda text, roles, the attribution rule and a link back to the agenda."""
     lines: list[str] = []
     if session.cancelled:
-        lines.append("CANCELLED.")
+        lines.append(gettext("CANCELLED."))
     if session.description:
         lines.append(session.description)
     roles = _roles_text(session)
     if roles:
         lines.append(roles)
     if convening.attribution.strips_names:
-        lines.append(convening.attribution_text)
-    lines.append(f"Agenda: {link}")
+        lines.append(convening.attribution_display)
+    lines.append(gettext("Agenda: %(link)s", link=link))
     return "\n\n".join(lines)
 
 
@@ -272,7 +284,8 @@ def _event_piece(s, convening, *, organizer_email: str, organizer_name: str, lin
     """session_event's bytes for this session, serialised once per distinct content."""
     key = (s.uid, s.title, s.starts_at, s.ends_at, s.all_day, convening.timezone, s.updated_at or s.created_at,
            stamp, s.room, location, s.ical_sequence, s.kind, s.cancelled, s.description, _roles_text(s),
-           convening.attribution.strips_names, convening.attribution_text, organizer_email, organizer_name, link)
+           convening.attribution.strips_names, convening.attribution_rule, organizer_email, organizer_name, link,
+           _language())
     with _PIECES_LOCK:
         piece = _PIECES.get(key)
         if piece is not None:

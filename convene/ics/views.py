@@ -6,6 +6,7 @@ Feeds answer conditional requests (ETag / Last-Modified → 304) and may be cach
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
+from flask_babel import gettext
 
 from ..agenda import links, versions
 from ..agenda.access import viewer_for
@@ -176,7 +177,8 @@ def feed(token: str):
     def make() -> bytes:
         groups = [(c, [s for s in versions.views_of(v.snapshot, c.id, people)
                        if person is None or versions.open_to(person, s)]) for c, v in shown]
-        name = f"{person.name} — Convene agenda" if person else groups[0][0].title if groups else "Convene agenda"
+        name = gettext("%(name)s — Convene agenda", name=person.name) if person else \
+            groups[0][0].title if groups else gettext("Convene agenda")
         link = _anchored(links.my_agenda(token)) if person else (lambda s, url=links.feed(token): url)
         return _build(groups, name, link)
 

@@ -67,11 +67,11 @@ def queue_itip(invitation: Invitation, method: str, *, message: str, kind: str, 
     convening, person = invitation.convening, invitation.person
     sequence = next_sequence(invitation)
     organizer_name, organizer_email = organizer_identity()
-    calendar = convening_itip(convening, person, method=method, sequence=sequence,
-                              organizer_email=organizer_email, organizer_name=organizer_name,
-                              base_url=absolute_url("dashboard.index"), span=span or published_span(convening))
     link = rsvp_link(invitation, revoke_previous=False) if method == "REQUEST" else None
-    with language(attendee_language(person, convening)):
+    with language(attendee_language(person, convening)):  # the e-mail and its calendar file
+        calendar = convening_itip(convening, person, method=method, sequence=sequence,
+                                  organizer_email=organizer_email, organizer_name=organizer_name,
+                                  base_url=absolute_url("dashboard.index"), span=span or published_span(convening))
         words = render_message(message, name=person.display_name, title=convening.title,
                                dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
                                attribution=convening.attribution_display, link=link)

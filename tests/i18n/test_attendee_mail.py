@@ -73,6 +73,11 @@ def test_every_attendee_message_is_in_their_language(client, make, sign_in, lang
     assert len(messages) >= 11, [m.subject for m in messages]
     for message in messages:
         assert english_left(f"{message.subject}\n{message.text}", language) == [], message.subject
+    agenda_file = next(m.calendar for m in messages if m.kind == "agenda_change").decode().replace("\r\n ", "")
+    words = {"fr": ("Rapporteur·se: Awa Ndiaye", "Programme : http", "mon programme"),
+             "es": ("Relator/a: Awa Ndiaye", "Programa: http", "mi programa")}[language]
+    assert all(w in agenda_file for w in words), agenda_file  # the attached file speaks the same language
+    assert "Agenda: http" not in agenda_file and "my agenda" not in agenda_file
 
 
 def test_the_convenings_language_when_the_person_chose_none(client, make, sign_in):

@@ -152,3 +152,15 @@ def test_attendee_answers_and_refusals_are_in_their_language(app, world, languag
 def test_the_check_sees_english(app, world):
     page = app.test_client().get(world["attending"]).get_data(as_text=True)  # no language chosen: English
     assert "Subscribe in my calendar app" in english_left(page, "fr")
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_the_attendees_calendar_files_are_in_their_language(app, world, language):
+    db.session.execute(db.text("UPDATE people SET preferred_language = :l"), {"l": language})
+    db.session.commit()
+    reader = app.test_client()
+    data = reader.get(world["attending"] + "/agenda.ics?view=all").get_data(as_text=True).replace("\r\n ", "")
+    kind, role, link = {"fr": ("CATEGORIES:Plénière", "Intervenant·e: Awa Ndiaye", "Programme : http"),
+                        "es": ("CATEGORIES:Sesión plenaria", "Orador/a: Awa Ndiaye", "Programa: http")}[language]
+    assert kind in data and role in data and link in data, data
+    assert "CATEGORIES:Plenary" not in data and "Agenda: http" not in data
