@@ -13,7 +13,7 @@ from ..base.countries import local_country_name
 from ..convenings.models import Convening
 from ..editing import check_version
 from ..extensions import db
-from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, language, supported
+from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, attendee_language, language, supported
 from ..people.models import Person
 from ..templating import date_range, long_date
 from .lifecycle import InvitationError
@@ -70,13 +70,14 @@ def template_problems(text: str) -> list[str]:
 
 
 def default_language(convening: Convening) -> str:
-    """The language of the convening's default text: its default language (inherited), else English."""
-    return supported(getattr(convening, "language", None)) or DEFAULT_LANGUAGE
+    """The language of the convening's default text: its default language (inherited from its conference
+    or series), else English."""
+    return supported(convening.language) or DEFAULT_LANGUAGE
 
 
 def invitee_language(person: Person, convening: Convening) -> str:
     """The language an invitee reads: their own choice, else the convening's, else English."""
-    return supported(person.preferred_language) or default_language(convening)
+    return attendee_language(person, convening)
 
 
 def saved_templates(convening: Convening) -> dict[str, InvitationTemplate]:

@@ -31,7 +31,9 @@ LANGUAGES = {
         "subject": "Merci de répondre avant le {reply_by} : invitation à {convening}",
         "body": "Madame, Monsieur {name},\n\nNous vous invitons à {convening}, du {dates}, à {venue}.\n\n"
                 "Merci de nous répondre avant le {reply_by} par votre lien personnel :\n\n{rsvp_link}",
-        "mail_words": ("Nous vous invitons", "16–18 janvier 2027"),
+        "mail_words": ("Nous vous invitons", "16–18 janvier 2027", "samedi 9 janvier 2027", "Sénégal"),
+        "first_day": "samedi 16 janvier 2027", "attending": "votre participation est confirmée",
+        "settings": "Vos préférences", "plenary": "Plénière", "agenda_line": "Programme :",
         "confirmed": "Confirmée : votre place à",
         "skip_link": "Aller au contenu", "publications": "Publications",
     },
@@ -40,7 +42,9 @@ LANGUAGES = {
         "subject": "Le rogamos responder antes del {reply_by}: invitación a {convening}",
         "body": "Estimado/a {name}:\n\nLe invitamos a {convening}, del {dates}, en {venue}.\n\n"
                 "Le rogamos responder antes del {reply_by} con su enlace personal:\n\n{rsvp_link}",
-        "mail_words": ("Le invitamos", "16–18 de enero de 2027"),
+        "mail_words": ("Le invitamos", "16–18 de enero de 2027", "sábado, 9 de enero de 2027", "Senegal"),
+        "first_day": "sábado, 16 de enero de 2027", "attending": "su participación está confirmada",
+        "settings": "Sus preferencias", "plenary": "Sesión plenaria", "agenda_line": "Programa:",
         "confirmed": "Confirmada: su plaza en",
         "skip_link": "Ir al contenido", "publications": "Publicaciones",
     },
@@ -128,10 +132,14 @@ def test_the_attendee_journey_in_their_own_language(browser, live, journey, make
         link = live.links_in(invitation_mail, r"/my/")[0]
         page.goto(link)
         j.check("invitation")
+        assert page.locator("html").get_attribute("lang") == code
+        assert page.get_by_role("link", name=words["skip_link"]).count() == 1
+        assert page.get_by_role("heading", name=words["settings"]).count() == 1
         page.locator('input[name="answer"][value="accepted"]').check()
         with page.expect_navigation():
             page.locator("form.rsvp-answer button[type=submit]").click()
         j.check("accepted")
+        assert page.get_by_text(re.compile(words["attending"])).count() >= 1
         live.deliver_mail()
         confirmation = live.mail_to(person.email)[-1]
         assert _subject(confirmation).startswith(words["confirmed"])
@@ -151,8 +159,16 @@ def test_the_attendee_journey_in_their_own_language(browser, live, journey, make
         page.locator(f'a[href$="/my/{_token(link)}/agenda"]').first.click()
         page.wait_for_load_state("load")
         j.check("agenda")
+        assert page.locator("html").get_attribute("lang") == code
+        assert words["first_day"] in page.locator("main").inner_text()
         for title in SESSIONS:
             assert page.get_by_text(title).count() >= 1
+
+        # The calendar file of their sessions, from the home page, is in their language too.
+        page.goto(link)
+        ics = page.request.get(page.locator(f'a[href$="/my/{_token(link)}/agenda.ics"]').first.get_attribute("href"))
+        calendar = ics.text().replace("\r\n ", "")
+        assert ics.status == 200 and words["plenary"] in calendar and words["agenda_line"] in calendar
 
         # 4. They switch their language on the home page's settings: the next e-mail (the organizers
         #    move the venue: a calendar update) is in the new one.
@@ -161,6 +177,8 @@ def test_the_attendee_journey_in_their_own_language(browser, live, journey, make
         with page.expect_navigation():
             page.locator("#settings form button[type=submit]").click()
         j.check("language switched")
+        assert page.locator("html").get_attribute("lang") == words["switch_to"]
+        assert page.get_by_role("heading", name=LANGUAGES[words["switch_to"]]["settings"]).count() == 1
         sent_before = len(live.mail_to(person.email))
         with signed_in(browser, live, organizer, PASSWORD) as staff:
             staff.goto(f"/convenings/{convening.id}/edit")

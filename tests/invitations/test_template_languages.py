@@ -126,3 +126,33 @@ def test_a_new_link_is_sent_in_the_invitees_language(client, make, convening):
     _send(client, convening, invitation)
     assert client.post(f"/convenings/{convening.id}/guests/{invitation.id}/reissue").status_code == 302
     assert [m.subject[:18] for m in outbox(kind="invitation")] == ["Merci de répondre "] * 2
+
+
+def test_the_convenings_default_language_decides_for_those_who_chose_none(client, make, convening):
+    convening.default_language = "fr"
+    db.session.commit()
+    page = client.get(f"/convenings/{convening.id}/guests/template").get_data(as_text=True)
+    assert 'aria-current="page">French (default)' in page  # the editor opens on the default language
+    assert _save(client, convening, "fr", FRENCH).status_code == 302
+    nobody = make.invitation(convening, make.person(name="Hana No Choice"))
+    english = make.invitation(convening, make.person(name="Ivy English", preferred_language="en"))
+    guests = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    notice = guests.split('id="language-fallbacks"')[1].split("</div>")[0]
+    assert "1 invitee prefers English; there is no English text, they will get the French one." in notice
+    assert "Ivy English" in notice and "Hana No Choice" not in notice
+    _send(client, convening, nobody, english)
+    sent = {m.to_name: m for m in outbox(kind="invitation")}
+    assert sent["Hana No Choice"].subject.startswith("Merci de répondre")
+    assert sent["Ivy English"].subject.startswith("Merci de répondre")  # the convening's default text
+
+
+def test_a_series_language_is_inherited_by_its_convenings_invitation(client, make, organizer, convening):
+    convening.series = make.series(default_language="es")
+    db.session.commit()
+    reader = make.invitation(convening, make.person(name="Jorge Sin Preferencia"))
+    guests = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    assert "1 invitee prefers Spanish; there is no Spanish text, they will get the English one." in guests
+    assert _save(client, convening, "es", SPANISH).status_code == 302
+    _send(client, convening, reader)
+    (message,) = outbox(kind="invitation")
+    assert message.subject.startswith("Le rogamos responder")
