@@ -93,6 +93,11 @@ def init_app(app: Flask) -> None:
     app.extensions["response_cache"] = store
 
 
+def store() -> "MemoryStore | RedisStore":
+    """The shared store of this app (also for kept intermediate results, such as a series' counts)."""
+    return current_app.extensions["response_cache"]
+
+
 def content_tag(*parts) -> str:
     """A short, stable tag for everything a file shows (ids, versions, times, names, the link base)."""
     text = repr(parts).encode("utf-8", "surrogatepass")

@@ -6,6 +6,7 @@ happens afterwards in Python, once per distinct code, over the grouped rows (nev
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
@@ -13,10 +14,13 @@ from typing import Iterable
 import sqlalchemy as sa
 from flask import current_app
 
+from .. import caching
 from ..auth.policy import sensitive_visible_people
 from ..base import countries as geo
 from ..extensions import db
+from ..convenings.models import Convening
 from ..invitations import rollup
+from ..invitations.models import Invitation
 from ..people.models import Organization, Person
 from .categories import NOT_CLASSIFIED, STAGE_STATUSES, STAGES, UNKNOWN, categories
 from .models import Dimension
@@ -165,7 +169,7 @@ def raw_dimension(dimension: str) -> str:
 
 
 def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensions: Iterable[str] | None = None,
-            stage: str | None = None, mask: Mask | None = None) -> dict[int, Tally]:
+            stage: str | None = None, mask: Mask | None = None, kept: bool = False) -> dict[int, Tally]:
     """Counts per convening, stage, dimension and category, from a single SQL statement of GROUP BYs.
 
     Mapping a value to its category (a country to North/South and region) happens once per
@@ -173,6 +177,8 @@ def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensi
     A page that shows only some dimensions or one stage may ask for just those: their figures
     are the same as in a full tally, and the other dimensions and stages stay empty.
     Exact counts shown to someone who is not an admin take `mask=mask_for(viewer)`.
+    With `kept` (unmasked counts of many editions: the series trend), each convening's grouped
+    rows are kept under its change stamp (`kept_rows`) and only the changed ones are counted again.
     """
     ids = list(convening_ids)
     result = {cid: Tally.empty() for cid in ids}
@@ -180,11 +186,19 @@ def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensi
         return result
     wanted = {raw_dimension(d) for d in dimensions} if dimensions is not None else set(RAW_DIMENSIONS)
     raws = tuple(raw for raw in RAW_DIMENSIONS if raw in wanted)
+    statuses = STAGE_STATUSES[stage] if stage is not None else None
+    rows = kept_rows(ids, raws, statuses) if kept and mask is None else _grouped_rows(ids, raws, statuses, mask)
+    _fold(result, rows, raws, classifier, stage)
+    return result
+
+
+def _fold(result: dict[int, Tally], rows, raws: tuple[str, ...], classifier: geo.Classifier,
+          stage: str | None) -> None:
+    """Add grouped rows (raw dimension, convening id, status, value, n) into the tallies."""
     # Totals are counted on the first branch: every invitation is in exactly one of its groups.
     total_raw = raws[0]
-    statuses = STAGE_STATUSES[stage] if stage is not None else None
     memo: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
-    for raw, cid, status, value, n in _grouped_rows(ids, raws, statuses, mask):
+    for raw, cid, status, value, n in rows:
         stages = _stages_of(status) if stage is None else (stage,)
         if not stages:
             continue
@@ -200,7 +214,67 @@ def tallies(convening_ids: Iterable[int], classifier: geo.Classifier, *, dimensi
                 tally.totals[at] += n
         if raw == "country" and "invited" in stages and value and not geo.is_country(value):
             tally.invalid_codes += n
-    return result
+
+
+def change_stamps(convening_ids: list[int]) -> dict[int, tuple]:
+    """Per convening, a stamp that moves whenever its grouped rows may change (one query).
+
+    The counts depend on each invitation's person and status only (and on the people, below). So
+    per convening and dialogue and per status (two queries, whatever the size): how many invitations, the greatest id (an insert
+    raises it), and the sum and sum of squares of their person ids (a person swapped on an
+    invitation); a status change moves a count. All of it comes from the index on (convening_id,
+    status, person_id), without reading an invitation row: it still reads every index entry of
+    the series, but at a fraction of the grouped count's cost. Two changes between requests that
+    cancel out in every one of these sums at once would go unseen; no ordinary edit does that.
+    The directory's people (how many, the newest `updated_at`; an organization's sector change
+    touches its people, see people.services.update_organization) join every stamp: a person's edit
+    anywhere counts every edition again, once.
+    """
+    ids = set(convening_ids)
+    person = sa.cast(Invitation.person_id, sa.BigInteger)
+    family = rollup.members(ids)
+    roots = db.session.execute(sa.select(
+        family.c.member, family.c.root, sa.select(sa.func.count(Person.id)).scalar_subquery(),
+        sa.select(sa.func.max(Person.updated_at)).scalar_subquery())).all()
+    people = roots[0][2:] if roots else ()
+    members = {member for member, *_ in roots}
+    rows = db.session.execute(
+        sa.select(Invitation.convening_id, Invitation.status, sa.func.count(), sa.func.max(Invitation.id),
+                  sa.func.sum(person), sa.func.sum(person * person))
+        .where(Invitation.convening_id.in_(sorted(members)))
+        .group_by(Invitation.convening_id, Invitation.status)).all() if members else []
+    stamps: dict[int, list] = {cid: [] for cid in ids}
+    rows_of: dict[int, list] = {}
+    for cid, *stamp in rows:
+        rows_of.setdefault(cid, []).append((cid, *(str(part) for part in stamp)))
+    for member, root, *_ in roots:  # a dialogue counts for its conference (and itself, if asked)
+        stamps[root].extend(rows_of.get(member, ()))
+    return {cid: (*sorted(parts), *(str(part) for part in people)) for cid, parts in stamps.items()}
+
+
+def kept_rows(ids: list[int], raws: tuple[str, ...], statuses: frozenset[str] | None):
+    """The grouped rows of these convenings, each convening's kept in the shared store under its stamp."""
+    stamps = change_stamps(ids)
+    store = caching.store()
+    field = current_app.config.get("DIVERSITY_COUNTRY_FIELD", "country")
+    keys = {cid: caching.content_tag("balance-rows", cid, stamps.get(cid), raws, sorted(statuses or ()), field)
+            for cid in ids}
+    found: dict[int, list] = {}
+    for cid, key in keys.items():
+        data = store.get(key)
+        if data is not None:
+            found[cid] = json.loads(data)
+    missing = [cid for cid in ids if cid not in found]
+    if missing:
+        fresh: dict[int, list] = {cid: [] for cid in missing}
+        for raw, cid, status, value, n in _grouped_rows(missing, raws, statuses, None):
+            fresh[cid].append([raw, status, value, n])
+        for cid, rows in fresh.items():
+            store.set(keys[cid], json.dumps(rows).encode())
+        found.update(fresh)
+    for cid in ids:
+        for raw, status, value, n in found[cid]:
+            yield raw, cid, status, value, n
 
 
 def person_categories(person: Person, classifier: geo.Classifier, *, sees_sensitive: bool) -> dict[str, str]:

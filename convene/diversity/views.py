@@ -200,7 +200,7 @@ def _trend_rows(series: Series, dimension: str | None = None, stage: str | None 
     editions = _editions(series)
     info = classification_info()
     return editions, info, tallies([c.id for c in editions], info.classifier,
-                                   dimensions=[dimension] if dimension else None, stage=stage)
+                                   dimensions=[dimension] if dimension else None, stage=stage, kept=True)
 
 
 def _choice(value: str | None, allowed, default: str) -> str:

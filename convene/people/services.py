@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..audit.services import apply_changes, record
+from ..db_types import utcnow
 from ..editing import check_version
 from ..extensions import db
 from .models import Organization, Person
@@ -135,6 +136,11 @@ def create_organization(data: dict[str, Any], actor) -> Organization:
 
 def update_organization(organization: Organization, data: dict[str, Any], actor) -> Organization:
     changes = apply_changes(organization, _clean(data), ("name", "sector", "country"))
+    if "sector" in changes:
+        # Its people count under the new sector: touching them moves the balance counts' change stamp
+        # (diversity.counting.change_stamps), as an edit of each person would.
+        db.session.execute(sa.update(Person).where(Person.organization_id == organization.id)
+                           .values(updated_at=utcnow()).execution_options(synchronize_session=False))
     if changes:
         record("organization.update", organization, actor=actor, changes=changes)
     return organization

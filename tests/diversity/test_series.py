@@ -1,10 +1,18 @@
 """Series trends: one chart and table across editions, CSV export, fixed queries."""
 import csv
 import io
+import re
 from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from convene.diversity import counting
+from convene.people import services
 
 from convene.diversity.views import csv_cell
 from convene.extensions import db
+from convene.invitations.models import Invitation
 
 
 def _editions(make, guest, series, n, people=6):
@@ -88,3 +96,76 @@ def test_csv_cell_prefixes_every_trigger():
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "|x", "%x"):
         assert csv_cell(value) == "'" + value
     assert csv_cell("Edition 1") == "Edition 1" and csv_cell(None) == "" and csv_cell(5) == "5"
+
+
+# --- per-edition counts kept under a change stamp ------------------------------------------------
+
+def _trend(client, series, query="?dimension=north_south&stage=accepted"):
+    response = client.get(f"/series/{series.id}/balance{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The convening ids whose invitations were grouped again, one list per aggregate query."""
+    calls = []
+    original = counting._grouped_rows
+    monkeypatch.setattr(counting, "_grouped_rows", lambda ids, *args: calls.append(sorted(ids)) or original(ids, *args))
+    return calls
+
+
+def test_a_repeat_trend_counts_only_what_changed(client, make, sign_in, guest, count_queries, counted):
+    sign_in(make.user("admin"))
+    series = make.series()
+    editions = _editions(make, guest, series, 4)
+    with count_queries() as cold:
+        first = _trend(client, series)
+    assert counted == [sorted(c.id for c in editions)]
+    with count_queries() as warm:
+        assert _trend(client, series) == first
+    assert counted == [sorted(c.id for c in editions)] and warm.count < cold.count  # no aggregate query
+    answer = db.session.scalar(sa.select(Invitation).where(Invitation.convening_id == editions[1].id,
+                                                            Invitation.status == "invited").limit(1))
+    answer.status = "accepted"
+    db.session.commit()
+    assert _trend(client, series) != first
+    assert counted[1:] == [[editions[1].id]]  # only the edition that changed is counted again
+    guest(editions[2], "invited", country="NO")  # a new person: every edition is counted again, once
+    _trend(client, series)
+    assert counted[2:] == [sorted(c.id for c in editions)]
+
+
+def _cells(page: str) -> list[str]:
+    """The table's cells, tags and spaces removed: ['Edition', '0(0%)', '1(100%)', ..., total]."""
+    body = page[page.index("<tbody>"):page.index("</tbody>")]
+    return [re.sub(r"<[^>]+>|\s", "", cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body)]
+
+
+def test_kept_counts_follow_every_change_they_show(client, make, sign_in, guest, counted):
+    sign_in(make.user("admin"))
+    series = make.series()
+    edition = make.convening(series_id=series.id, title="Edition", starts_on=date(2001, 10, 1))
+    invitation = guest(edition, "invited", country="KE", gender="woman", org_sector="media")
+    north_south = "?dimension=north_south&stage=accepted"
+    org_type = "?dimension=org_type&stage=accepted"
+    assert _cells(_trend(client, series, north_south))[-1] == "0"
+    invitation.status = "accepted"  # a status change
+    db.session.commit()
+    south = _cells(_trend(client, series, north_south))
+    assert south[-1] == "1" and "1(100%)" in south
+    person = invitation.person
+    person.country = "DE"  # the person's own edit
+    db.session.commit()
+    assert _cells(_trend(client, series, north_south)) != south
+    before = _cells(_trend(client, series, org_type))
+    services.update_organization(person.organization, {"name": person.organization.name, "sector": "academia",
+                                                       "country": None}, actor=None)
+    db.session.commit()
+    assert _cells(_trend(client, series, org_type)) != before
+    dialogue = make.convening(series_id=series.id, parent_id=edition.id, title="A dialogue")
+    guest(dialogue, "accepted", country="KE")  # a dialogue's guest counts for its conference
+    assert _cells(_trend(client, series, north_south))[-1] == "2"
+    db.session.delete(invitation)
+    db.session.commit()
+    assert _cells(_trend(client, series, north_south))[-1] == "1"
