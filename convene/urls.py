@@ -5,9 +5,10 @@ a worker or a page must all point at the same address.
 """
 from __future__ import annotations
 
+from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 from werkzeug.routing import IntegerConverter
 
 #: The largest id an INTEGER primary key holds (PostgreSQL and the migrations use 32-bit ids).
@@ -20,6 +21,15 @@ def absolute_url(endpoint: str, _anchor: str | None = None, **values) -> str:
     adapter = current_app.url_map.bind(urlsplit(base).netloc or "localhost")
     path = adapter.build(endpoint, values, force_external=False)
     return base + path + (f"#{_anchor}" if _anchor else "")
+
+
+def row_links(endpoint: str, hole: str, **values) -> Callable[[int], str]:
+    """A function row id → the route's URL for that row, from one url_for instead of one per row.
+
+    `hole` names the route's id argument; the other values are the same for every row.
+    """
+    before, _, after = url_for(endpoint, **values, **{hole: MAX_ROW_ID}).partition(str(MAX_ROW_ID))
+    return lambda row_id: f"{before}{row_id}{after}"
 
 
 def webcal(url: str) -> str:

@@ -22,6 +22,15 @@ class ResultPage:
         return max(1, -(-self.total // self.per_page))
 
     @property
+    def first(self) -> int:
+        """The number of the page's first row (1-based; 0 when the list is empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    @property
     def has_prev(self) -> bool:
         return self.page > 1
 

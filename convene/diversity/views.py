@@ -53,7 +53,7 @@ def guest_list_hint(convening) -> dict | None:
     if convening is None or not manages(current_user, convening):
         return None
     info = classification_info()
-    tally = tallies([convening.id], info.classifier, mask=mask_for(current_user))[convening.id]
+    tally = tallies([convening.id], info.classifier, mask=mask_for(current_user), kept=True)[convening.id]
     results = evaluate(effective_targets(convening), tally)
     found = target_suggestions(convening, results, tally, info.classifier, current_user)
     return {"items": found, "convening": convening} if found else None

@@ -5,13 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ...auth.policy import load_convening, manages, role_required, signed_in
+from ...base.paging import ResultPage
 from ...base.text import LIKE_ESCAPE, like_pattern
 from ...db_types import utcnow
 from ...edge import on_refusal
 from ...extensions import db
+from ...urls import row_links
 from ...people.models import Organization, Person
 from ..answers import record_offline_reply
 from ..forms import ActionForm, AddPeopleForm, AttendanceForm, BulkForm, EntryForm, OfflineReplyForm
@@ -31,27 +33,32 @@ SEARCH_LIMIT = 50
 GUESTS_PER_PAGE = 100
 
 
-def _guest_page(convening, filters: dict):
-    """One page of the guest list with the filters applied: a count and a page query, whatever the size."""
-    query = (sa.select(Invitation).join(Person, Person.id == Invitation.person_id)
-             .outerjoin(Organization, Organization.id == Person.organization_id)
-             .where(Invitation.convening_id == convening.id)
-             .options(joinedload(Invitation.person).joinedload(Person.organization)))
+def _guest_page(convening, filters: dict) -> ResultPage:
+    """One page of the guest list with the filters applied: a count of ids and a page query, whatever
+    the size (the count always runs, so the number of queries does not depend on the list's length)."""
+    query = sa.select(Invitation).where(Invitation.convening_id == convening.id)
     if filters["status"]:
         query = query.where(Invitation.status == filters["status"])
     if filters["priority"]:
         query = query.where(Invitation.priority == filters["priority"])
     if filters["find"]:
         pattern = like_pattern(filters["find"].lower())
-        query = query.where(sa.or_(sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
-                                   sa.func.lower(Person.email).like(pattern, escape=LIKE_ESCAPE),
-                                   sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE)))
+        query = query.join(Person, Person.id == Invitation.person_id).outerjoin(
+            Organization, Organization.id == Person.organization_id).where(
+            sa.or_(sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
+                   sa.func.lower(Person.email).like(pattern, escape=LIKE_ESCAPE),
+                   sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE)))
     per_page = max(1, int(current_app.config.get("GUEST_LIST_PER_PAGE", GUESTS_PER_PAGE)))
-    page = db.paginate(query.order_by(*list_order()), page=filters["page"], per_page=per_page,
-                       error_out=False)
-    if not page.items and page.total and filters["page"] > 1:  # past the end (the list shrank): last page
-        page = db.paginate(query.order_by(*list_order()), page=page.pages, per_page=per_page, error_out=False)
-    return page
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Invitation.id).subquery()))
+    page = max(1, min(filters["page"], -(-total // per_page)))  # past the end (the list shrank): last page
+    if not filters["find"]:
+        query = query.join(Person, Person.id == Invitation.person_id).outerjoin(
+            Organization, Organization.id == Person.organization_id)
+    items = db.session.scalars(
+        query.options(contains_eager(Invitation.person).contains_eager(Person.organization))
+        .order_by(*list_order()).limit(per_page).offset((page - 1) * per_page)).all()
+    return ResultPage(list(items), page, per_page, total)
 
 
 def _selected(convening, ids: list[int]) -> list[Invitation]:
@@ -122,7 +129,8 @@ def guest_list(convening_id: int):
         offers=reserve_offers_for(convening) if can_manage else [], counts=counts,
         statuses=list(InvitationStatus), priorities=list(Priority), add_form=AddPeopleForm(formdata=None),
         bulk_form=BulkForm(formdata=None), action_form=ActionForm(),
-        fallbacks=fallbacks(convening, SENDABLE) if can_manage else [])
+        fallbacks=fallbacks(convening, SENDABLE) if can_manage else [],
+        entry_url=row_links("invitations.entry", "invitation_id", convening_id=convening.id))
 
 
 @bp.route("/convenings/<int:convening_id>/guests/add", methods=("POST",))
