@@ -44,7 +44,9 @@ def outlook_link(session, convening, link: str, *, office365: bool = False) -> s
     return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(query)
 
 
-def add_to_calendar_links(session, convening, link: str) -> dict[str, str]:
-    return {"Google Calendar": google_link(session, convening, link),
-            "Outlook.com": outlook_link(session, convening, link),
-            "Microsoft 365": outlook_link(session, convening, link, office365=True)}
+#: The web calendars offered beside the .ics file, by the name in their URL (/add/<name>).
+WEB_CALENDARS = {
+    "google": google_link,
+    "outlook": outlook_link,
+    "microsoft365": lambda session, convening, link: outlook_link(session, convening, link, office365=True),
+}

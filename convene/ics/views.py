@@ -5,7 +5,7 @@ Feeds answer conditional requests (ETag / Last-Modified → 304) and may be cach
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, redirect, request
 from flask_babel import gettext
 
 from ..agenda import links, versions
@@ -16,6 +16,7 @@ from ..editing import slugify
 from .. import caching
 from ..extensions import db
 from ..urls import absolute_url
+from .addlinks import WEB_CALENDARS
 from .builders import sessions_calendar
 
 bp = Blueprint("ics", __name__)
@@ -153,6 +154,22 @@ def my_session(token: str, uid: str):
         if chosen:
             data = _build([(convening, chosen)], convening.title, lambda s: links.my_agenda(token, s.uid))
             return calendar_response(data, f"{convening.slug}-{chosen[0].title[:40]}")
+    abort(404)
+
+
+@bp.route("/my/<token>/sessions/<uid>/add/<service>")
+def my_session_add(token: str, uid: str, service: str):
+    """Send the attendee on to a web calendar's 'add event' page for one session (built on demand, so the
+    agenda page carries one short link per calendar instead of the event's whole text three times)."""
+    if service not in WEB_CALENDARS:
+        abort(404)
+    viewer, groups, _ = _viewer_groups(token, mine=False, allow_rsvp=True)
+    for convening, sessions in groups:
+        chosen = next((s for s in sessions if s.uid == uid and not s.cancelled), None)
+        if chosen is not None:
+            response = redirect(WEB_CALENDARS[service](chosen, convening, links.my_agenda(token, chosen.uid)))
+            response.headers["Cache-Control"] = "no-store"
+            return response
     abort(404)
 
 

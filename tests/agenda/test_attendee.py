@@ -32,7 +32,8 @@ def test_my_agenda_by_rsvp_link_with_both_timezones(client, setup, make, rsvp_to
     assert "Rapporteur: <strong>you</strong>" in page
     assert "Speaker: a participant" in page  # Bo did not consent to be listed
     assert "Chatham House Rule" in page
-    assert "calendar.google.com/calendar/render" in page and "outlook.live.com" in page
+    assert page.count('<details class="add-cal">') == 2  # one add-to-calendar menu per session
+    assert f"/my/{token}/sessions/{open_session.uid}/add/google" in page
     other = rsvp_token(invitation_of(setup["guests"][2]))
     page = client.get(f"/my/{other}/agenda").get_data(as_text=True)
     assert "Plenary" in page and "Closed drafting" not in page
@@ -123,3 +124,31 @@ def test_attendee_pages_query_count_is_fixed(client, setup, make, rsvp_token, co
     with count_queries() as large:
         client.get(f"/my/{token}/agenda")
     assert small.count == large.count
+
+
+def test_add_to_calendar_menu_builds_web_links_on_demand(client, setup, make, rsvp_token):
+    c = setup["convening"]
+    described = "A long description that the page must carry once, not once per calendar." + " More." * 40
+    plenary = make.agenda_session(c, title="Plenary & close", description=described,
+                                  starts_at=datetime(2031, 3, 8, 14, tzinfo=timezone.utc))
+    dropped = make.agenda_session(c, title="Dropped", starts_at=datetime(2031, 3, 8, 18, tzinfo=timezone.utc))
+    publish(client, c)
+    dropped.status = "cancelled"
+    db.session.commit()
+    publish(client, c)
+    token = rsvp_token(invitation_of(setup["guests"][0]))
+    page = client.get(f"/my/{token}/agenda?view=all").get_data(as_text=True)
+    assert page.count("must carry once") == 1  # the description is shown once, in the row
+    assert "calendar.google.com" not in page and "outlook.live.com" not in page
+    assert page.count('<details class="add-cal">') == 1  # none for the cancelled session
+    base = f"/my/{token}/sessions/{plenary.uid}"
+    google = client.get(f"{base}/add/google")
+    assert google.status_code == 302 and google.headers["Cache-Control"] == "no-store"
+    assert google.headers["Location"].startswith("https://calendar.google.com/calendar/render?")
+    assert "Plenary+%26+close" in google.headers["Location"] and f"%23s-{plenary.uid}" in google.headers["Location"]
+    assert client.get(f"{base}/add/outlook").headers["Location"].startswith("https://outlook.live.com/")
+    assert client.get(f"{base}/add/microsoft365").headers["Location"].startswith("https://outlook.office.com/")
+    assert client.get(f"{base}/add/yahoo").status_code == 404
+    assert client.get(f"/my/{token}/sessions/{dropped.uid}/add/google").status_code == 404
+    assert client.get(f"/my/not-a-token/sessions/{plenary.uid}/add/google").status_code == 404
+    assert client.get(f"{base}.ics").status_code == 200

@@ -242,3 +242,20 @@ def test_two_dialogues_sharing_a_room_and_a_person_are_warned_on_both_agendas(cl
     client.post(f"/convenings/{stranger.id}/agenda/new", data=session_form(title="Apart", **role))
     page = client.get(f"/convenings/{first.id}/agenda").get_data(as_text=True)
     assert "“Apart”" not in page
+
+
+def test_editor_rows_share_one_action_form(client, setup, make):
+    c = setup["convening"]
+    few = [make.agenda_session(c, title=f"Few {i}") for i in range(2)]
+    small = client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
+    for i in range(20):
+        make.agenda_session(c, title=f"More {i}")
+    large = client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
+    assert small.count('name="csrf_token"') == large.count('name="csrf_token"')  # not one per row
+    assert large.count('<details class="row-actions">') == 22
+    s = few[0]
+    assert f'form="row-action" formaction="/convenings/{c.id}/agenda/{s.id}/cancel" name="version" value="{s.version}"' in large
+    assert f'formaction="/convenings/{c.id}/agenda/{s.id}/reorder" name="direction" value="up"' in large
+    response = client.post(f"/convenings/{c.id}/agenda/{s.id}/cancel", data={"version": s.version})
+    assert response.status_code == 302
+    assert "Restore" in client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)

@@ -167,6 +167,7 @@ ics.convening_agenda GET                    login  login  200    404    200    2
 ics.feed GET                                404    200    404    404    404    404
 ics.my_agenda GET                           404    200    404    404    404    404
 ics.my_session GET                          404    404    404    404    404    404
+ics.my_session_add GET                      404    404    404    404    404    404
 ics.public_agenda GET                       404    404    404    404    404    404
 ics.public_session GET                      404    404    404    404    404    404
 ics.session GET                             login  login  200    404    200    200

@@ -186,7 +186,7 @@ def world_values(world: World) -> dict:
         "brief_id": world.brief.id, "theme_id": world.theme.id, "organization_id": world.organization.id,
         "user_id": world.organizer.id, "filename": "app.css", "dialogue_id": world.dialogue.id,
         "parent_id": world.convening.id, "year": world.convening.starts_on.year, "uid": world.session.uid,
-        "place_id": world.invitation.id, "reserve_id": world.invitation.id,
+        "place_id": world.invitation.id, "reserve_id": world.invitation.id, "service": "google",
         "convening_slug": world.convening.slug, "series_slug": world.series.slug, "brief_slug": world.brief.slug, "theme_slug": world.theme.slug,
         "tokens": dict(world.tokens), "other_tokens": dict(world.other_tokens),
         **world.extra_ids,

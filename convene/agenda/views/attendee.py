@@ -10,7 +10,6 @@ from ... import caching
 from ...convenings.models import Convening
 from ...extensions import db
 from ...i18n.locale import current_language
-from ...ics.addlinks import add_to_calendar_links
 from .. import links, rendering, sharing, versions
 from ..access import viewer_for
 from ..briefing import briefing_context
@@ -101,14 +100,14 @@ def my_agenda(token: str):
     agendas = []
     for convening, version, sessions, marks, seen in attendee_agendas(viewer):
         shown = sessions if view == "all" else [s for s in sessions if versions.open_to(viewer.person, s)]
-        back = links.my_agenda(token)  # the same link as links.my_agenda(token, uid), built once
-        gcal = {s.uid: add_to_calendar_links(s, convening, f"{back}#s-{s.uid}") for s in shown if not s.cancelled}
         days = rendering.rows_by_day(by_day(shown, convening), convening, names_shown=True, me=viewer.person,
                                      viewer_tz=viewer.person.timezone if viewer.person else None, marks=marks)
         agendas.append({"convening": convening, "version": version, "days": days,
-                        "marks": marks, "seen": seen, "add_links": gcal})
+                        "marks": marks, "seen": seen})
     return render_template("agenda/my_agenda.html", viewer=viewer, agendas=agendas, token=token, view=view,
                            session_ics=rendering.link_for("ics.my_session", token=token, uid=None),
+                           session_add=rendering.link_for("ics.my_session_add", token=token, uid=None,
+                                                          service="SERVICE"),
                            waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
 
 
