@@ -163,7 +163,7 @@ def my_session_add(token: str, uid: str, service: str):
     agenda page carries one short link per calendar instead of the event's whole text three times)."""
     if service not in WEB_CALENDARS:
         abort(404)
-    viewer, groups, _ = _viewer_groups(token, mine=False, allow_rsvp=True)
+    viewer, groups = _viewer_groups(token, mine=False, allow_rsvp=True)
     for convening, sessions in groups:
         chosen = next((s for s in sessions if s.uid == uid and not s.cancelled), None)
         if chosen is not None:
