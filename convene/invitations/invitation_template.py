@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from ..audit.services import apply_changes, record
 from ..base.countries import local_country_name
@@ -187,7 +188,7 @@ def fallbacks(convening: Convening, statuses: Iterable[str]) -> list[Fallback]:
 
 def venue_text(convening: Convening) -> str:
     parts = [convening.venue, convening.city, local_country_name(convening.country) if convening.country else ""]
-    return ", ".join(p for p in parts if p) or "a venue to be confirmed"
+    return ", ".join(p for p in parts if p) or gettext("a venue to be confirmed")
 
 
 def placeholder_values(invitation: Invitation, rsvp_link: str) -> dict[str, str]:
@@ -198,7 +199,7 @@ def placeholder_values(invitation: Invitation, rsvp_link: str) -> dict[str, str]
         "dates": date_range(convening.starts_on, convening.ends_on),
         "venue": venue_text(convening),
         "rsvp_link": rsvp_link,
-        "reply_by": long_date(convening.reply_by) if convening.reply_by else "as soon as possible",
+        "reply_by": long_date(convening.reply_by) if convening.reply_by else gettext("as soon as possible"),
     }
 
 

@@ -156,3 +156,13 @@ def test_a_series_language_is_inherited_by_its_convenings_invitation(client, mak
     _send(client, convening, reader)
     (message,) = outbox(kind="invitation")
     assert message.subject.startswith("Le rogamos responder")
+
+
+def test_the_placeholders_words_of_their_own_are_in_the_texts_language(app, make, organizer):
+    """{venue} without a place and {reply_by} without a date are Convene's words: in the text's language."""
+    convening = make.convening(organizers=[organizer], venue="", city="", country=None)
+    invitation = make.invitation(convening, make.person(preferred_language="fr"))
+    text = InvitationTemplate(convening_id=convening.id, language="fr", subject="Répondez", body="{venue} {reply_by}")
+    assert invitation_template.render_invitation(text, invitation, "LINK")[1] == "un lieu à confirmer dès que possible"
+    text.language = "es"
+    assert invitation_template.render_invitation(text, invitation, "LINK")[1] == "un lugar por confirmar lo antes posible"
