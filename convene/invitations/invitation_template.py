@@ -13,6 +13,7 @@ from ..audit.services import apply_changes, record
 from ..base.countries import local_country_name
 from ..convenings.models import Convening
 from ..editing import check_version
+from ..errors import StaleEdit
 from ..extensions import db
 from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, attendee_language, language, supported
 from ..people.models import Person
@@ -133,12 +134,28 @@ def save_template(convening: Convening, data: dict[str, Any], actor, language: s
         check_version(template, data.get("version"))
     else:  # a new language's text: everything in it is a change, even if copied from the default text
         template.subject, template.body = "", ""
-        db.session.add(template)
     changes = apply_changes(template, {"subject": subject, "body": body}, ("subject", "body"))
     if changes:
+        if template.id is None:
+            _insert_first_text(template, convening, language)
         db.session.flush()
         record("invitation_template.save", template, actor=actor, changes=changes)
     return template
+
+
+def _insert_first_text(template: InvitationTemplate, convening: Convening, language: str) -> None:
+    """Insert a language's first text; when another organizer saved one meanwhile, a StaleEdit (409) with theirs.
+
+    The unique (convening, language) row is the lock: the savepoint keeps the rest of the request's work.
+    """
+    if template in db.session:  # pending through a relationship: it must not be flushed before the savepoint
+        db.session.expunge(template)
+    try:
+        with db.session.begin_nested():  # (flushes the request's other pending work first, outside the savepoint)
+            db.session.add(template)
+            db.session.flush()
+    except sa.exc.IntegrityError:  # the savepoint's rollback has taken the unsaved row out of the session
+        raise StaleEdit(saved_templates(convening).get(language)) from None
 
 
 def asks_for_answer(subject: str, language: str) -> bool:

@@ -166,3 +166,22 @@ def test_the_placeholders_words_of_their_own_are_in_the_texts_language(app, make
     assert invitation_template.render_invitation(text, invitation, "LINK")[1] == "un lieu à confirmer dès que possible"
     text.language = "es"
     assert invitation_template.render_invitation(text, invitation, "LINK")[1] == "un lugar por confirmar lo antes posible"
+
+
+def test_two_organizers_writing_a_new_language_at_once_the_second_is_told_not_a_500(client, make, convening,
+                                                                                      monkeypatch):
+    """Both opened the empty French tab; the first saves. The second save finds the row the first made
+    (the unique convening and language) and answers 409 with the first text, saving nothing."""
+    assert _save(client, convening, "fr", FRENCH).status_code == 302
+    # the second organizer's request read the French tab before the first save: it holds no saved text
+    unsaved = InvitationTemplate(convening_id=convening.id, language="fr", subject="", body="")
+    real = invitation_template.template_for
+    monkeypatch.setattr(invitation_template, "template_for",
+                        lambda c, language=None: unsaved if language == "fr" else real(c, language))
+    second = _save(client, convening, "fr", {"subject": "Merci de répondre : {convening}",
+                                             "body": "Autre texte {rsvp_link}"})
+    assert second.status_code == 409, second.status_code
+    assert "Another organizer saved the template meanwhile" in second.get_data(as_text=True)
+    db.session.expire_all()
+    saved = db.session.query(InvitationTemplate).filter_by(convening_id=convening.id, language="fr").all()
+    assert [t.subject for t in saved] == [FRENCH["subject"]]
