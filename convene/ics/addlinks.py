@@ -44,6 +44,9 @@ def outlook_link(session, convening, link: str, *, office365: bool = False) -> s
     return f"https://{host}/calendar/0/deeplink/compose?" + urlencode(query)
 
 
+#: The names of those web calendars as their makers write them (product names: the same in every language).
+WEB_CALENDAR_NAMES = {"google": "Google Calendar", "outlook": "Outlook.com", "microsoft365": "Microsoft 365"}
+
 #: The web calendars offered beside the .ics file, by the name in their URL (/add/<name>).
 WEB_CALENDARS = {
     "google": google_link,

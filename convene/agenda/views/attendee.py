@@ -10,6 +10,7 @@ from ... import caching
 from ...convenings.models import Convening
 from ...extensions import db
 from ...i18n.locale import current_language
+from ...ics.addlinks import WEB_CALENDAR_NAMES
 from .. import links, rendering, sharing, versions
 from ..access import viewer_for
 from ..briefing import briefing_context
@@ -108,6 +109,7 @@ def my_agenda(token: str):
                            session_ics=rendering.link_for("ics.my_session", token=token, uid=None),
                            session_add=rendering.link_for("ics.my_session_add", token=token, uid=None,
                                                           service="SERVICE"),
+                           web_calendars=WEB_CALENDAR_NAMES,
                            waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
 
 
