@@ -47,7 +47,7 @@ def owners_invitation(action: ActionItem) -> Invitation | None:
     if action.owner_person_id is None:
         return None
     convening = action.convening
-    ids = [convening.id, *([convening.parent_id] if convening.parent_id else [])]
+    ids = convening.with_conference_ids
     return db.session.scalar(
         sa.select(Invitation).where(Invitation.person_id == action.owner_person_id,
                                     Invitation.convening_id.in_(ids),

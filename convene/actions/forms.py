@@ -35,19 +35,13 @@ class LeanSelect(Select):
         return f'<option {"selected " if selected else ""}value="{escape(value)}">{escape(label)}</option>'
 
 
-def _family(convening) -> list[int]:
-    """The convening, its conference and its dialogues: whose guests may own its next steps."""
-    return [convening.id, *([convening.parent_id] if convening.parent_id else []),
-            *[d.id for d in convening.dialogues]]
-
-
 def guests(convening) -> list:
     """The guests of the convening's family with their organizations' names: one query, one row per guest."""
     return db.session.execute(
         sa.select(Person.id, Person.name, Person.organization_id, Organization.name.label("org_name"))
         .join(Invitation, Invitation.person_id == Person.id)
         .outerjoin(Organization, Organization.id == Person.organization_id)
-        .where(Invitation.convening_id.in_(_family(convening)), Person.erased_at.is_(None))
+        .where(Invitation.convening_id.in_(convening.family_ids), Person.erased_at.is_(None))
         .distinct().order_by(Person.name, Person.id)).all()
 
 

@@ -6,7 +6,6 @@ are (`count`); the loose-ends page lists them (`loose_roles`) with reassign or r
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -35,14 +34,9 @@ class LooseRole:
         return SessionRoleKind(self.role.role).label
 
 
-def _family(convening) -> list[int]:
-    """Guest lists that count for a convening's agenda: its own and, for a dialogue, its conference's."""
-    return [convening.id, *([convening.parent_id] if convening.parent_id else [])]
-
-
 def _gone_people(convening):
     """A SELECT of the people with a declined or withdrawn invitation and none still live, on the family's lists."""
-    family = _family(convening)
+    family = convening.with_conference_ids
     live = sa.select(Invitation.person_id).where(Invitation.convening_id.in_(family),
                                                  Invitation.status.in_(GUEST_STATUSES))
     return (sa.select(Invitation.person_id).where(Invitation.convening_id.in_(family), Invitation.status.in_(GONE),
@@ -67,10 +61,10 @@ def loose_roles(convening) -> list[LooseRole]:
                                                                SessionRole.id)).all()
     if not rows:
         return []
-    statuses: dict[int, str] = defaultdict(lambda: "declined")
+    statuses: dict[int, str] = {}  # every row's person has a declined or withdrawn invitation (_gone_people)
     for person_id, status in db.session.execute(
             sa.select(Invitation.person_id, Invitation.status).where(
-                Invitation.convening_id.in_(_family(convening)),
+                Invitation.convening_id.in_(convening.with_conference_ids),
                 Invitation.person_id.in_({person.id for _, _, person in rows}), Invitation.status.in_(GONE))
             .order_by(Invitation.convening_id != convening.id)):
         statuses.setdefault(person_id, status)

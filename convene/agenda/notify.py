@@ -78,7 +78,7 @@ def change_view(entry: dict[str, Any], person_id: int, tz: ZoneInfo) -> dict[str
 
 def recipients(convening, version: AgendaVersion) -> dict[int, list[dict[str, Any]]]:
     """person_id → the changelog entries that concern them."""
-    ids = [convening.id] + ([convening.parent_id] if convening.parent_id else [])
+    ids = convening.with_conference_ids
     attending = set(db.session.scalars(sa.select(Invitation.person_id).where(
         Invitation.convening_id.in_(ids), Invitation.status.in_(ATTENDING))))
     wanted: dict[int, list[dict[str, Any]]] = {}
@@ -133,7 +133,7 @@ def calendar_update(convening, version: AgendaVersion) -> int:
 
 def _invitations_of(convening, person_ids: list[int]) -> dict[int, Invitation]:
     """person_id → their invitation to this convening (or, for a dialogue, to its conference)."""
-    ids = [convening.id] + ([convening.parent_id] if convening.parent_id else [])
+    ids = convening.with_conference_ids
     found: dict[int, Invitation] = {}
     for invitation in db.session.scalars(sa.select(Invitation).where(
             Invitation.person_id.in_(person_ids), Invitation.convening_id.in_(ids))):

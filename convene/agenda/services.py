@@ -94,7 +94,7 @@ def _check_within_convening(convening, starts_at: datetime, ends_at: datetime) -
 
 def guest_people(convening) -> list[Person]:
     """People on the guest list (of the convening and, for a dialogue, its conference)."""
-    ids = [convening.id] + ([convening.parent_id] if convening.parent_id else [])
+    ids = convening.with_conference_ids
     return list(db.session.scalars(
         sa.select(Person).join(Invitation, Invitation.person_id == Person.id)
         .where(Invitation.convening_id.in_(ids), Invitation.status.in_(GUEST_STATUSES))

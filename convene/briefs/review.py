@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
-from ..convenings.models import Convening
 from ..extensions import db
 from ..i18n.locale import attendee_language, language
 from ..invitations.models import Invitation
@@ -70,18 +69,13 @@ def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
     return queued, skipped
 
 
-def _covering_convening_ids(convening: Convening) -> list[int]:
-    """A participant of a dialogue may also review briefs of its conference."""
-    return [convening.id] + ([convening.parent_id] if convening.parent_id else [])
-
-
 def briefs_in_review_for(invitation) -> list[Brief]:
     """Drafts in review that the invitee may read: from their convening, if they took part."""
     if invitation.status not in PARTICIPANT_STATUSES:
         return []
     return list(db.session.scalars(
         sa.select(Brief).join(brief_convenings)
-        .where(brief_convenings.c.convening_id.in_(_covering_convening_ids(invitation.convening)),
+        .where(brief_convenings.c.convening_id.in_(invitation.convening.with_conference_ids),
                Brief.status == BriefStatus.REVIEW.value)
         .options(selectinload(Brief.files)).distinct().order_by(Brief.title)))
 

@@ -172,6 +172,16 @@ class Convening(db.Model):
         return AttributionRule(self.attribution_rule)
 
     @property
+    def with_conference_ids(self) -> list[int]:
+        """Its id, then its conference's: the guest lists that count for a dialogue (its own and its conference's)."""
+        return [self.id, *([self.parent_id] if self.parent_id else [])]
+
+    @property
+    def family_ids(self) -> list[int]:
+        """Its id, its conference's and its dialogues': everything a conference participant may read of it."""
+        return [*self.with_conference_ids, *[d.id for d in self.dialogues]]
+
+    @property
     def zone(self) -> ZoneInfo:
         """The timezone the agenda is written in (UTC when none is set)."""
         return ZoneInfo(self.timezone or "UTC")

@@ -42,7 +42,7 @@ def my_sessions(invitation: Invitation) -> tuple[object | None, list]:
 def after_the_convening(invitation: Invitation) -> dict:
     """Shared notes, drafts to review, next steps the attendee owns (with history), published briefs."""
     convening = invitation.convening
-    family = [convening.id, *([convening.parent_id] if convening.parent_id else [])]
+    family = convening.with_conference_ids
     notes = db.session.scalar(sa.select(sa.func.count(SessionNote.id)).where(
         SessionNote.convening_id.in_(family),
         SessionNote.status.in_([NoteStatus.SHARED.value, NoteStatus.FINAL.value])))

@@ -27,8 +27,7 @@ class NoteForm(FlaskForm):
 
 def speaker_choices(convening) -> list[tuple[int, str]]:
     """Speakers offered: the people on the guest lists of the convening, its conference and dialogues."""
-    family = [convening.id, *([convening.parent_id] if convening.parent_id else []),
-              *[d.id for d in convening.dialogues]]
+    family = convening.family_ids
     people = db.session.execute(
         sa.select(Person.id, Person.name).join(Invitation, Invitation.person_id == Person.id)
         .where(Invitation.convening_id.in_(family), Person.erased_at.is_(None))

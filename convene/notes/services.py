@@ -148,9 +148,8 @@ PARTICIPANT_STATUSES = ("accepted", "attended")
 def readers_of(convening: Convening) -> list[Invitation]:
     """Invitations whose participants may read this convening's shared notes: its own, its
     conference's (a conference participant reads every dialogue's notes) and its dialogues'."""
-    ids = [convening.id, *([convening.parent_id] if convening.parent_id else []), *[d.id for d in convening.dialogues]]
     return list(db.session.scalars(
-        sa.select(Invitation).where(Invitation.convening_id.in_(ids), Invitation.status.in_(PARTICIPANT_STATUSES))
+        sa.select(Invitation).where(Invitation.convening_id.in_(convening.family_ids), Invitation.status.in_(PARTICIPANT_STATUSES))
         .options(selectinload(Invitation.person)).order_by(Invitation.id)))
 
 

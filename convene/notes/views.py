@@ -215,11 +215,6 @@ def _participant(token: str) -> tuple[Invitation | None, tuple | None]:
     return invitation, None
 
 
-def _family(convening) -> list[int]:
-    return [convening.id, *([convening.parent_id] if convening.parent_id else []),
-            *[d.id for d in convening.dialogues]]
-
-
 @bp.route("/my/<token>/notes")
 @limiter.limit("60/minute")
 def participant_index(token: str):
@@ -229,7 +224,7 @@ def participant_index(token: str):
         return problem
     notes = db.session.scalars(
         sa.select(SessionNote).join(AgendaSession, AgendaSession.id == SessionNote.session_id)
-        .where(SessionNote.convening_id.in_(_family(invitation.convening)),
+        .where(SessionNote.convening_id.in_(invitation.convening.family_ids),
                SessionNote.status.in_([NoteStatus.SHARED.value, NoteStatus.FINAL.value]))
         .options(selectinload(SessionNote.session)).order_by(AgendaSession.starts_at)).all()
     return render_template("notes/participant_index.html", invitation=invitation, notes=notes, token=token,
@@ -257,7 +252,7 @@ def participant_note(token: str, session_id: int):
 def _shared_note(invitation, session_id: int) -> SessionNote:
     """The shared or final notes of a session of the participant's convenings, or 404."""
     session = db.session.get(AgendaSession, session_id)
-    if session is None or session.convening_id not in _family(invitation.convening):
+    if session is None or session.convening_id not in invitation.convening.family_ids:
         abort(404)
     note = services.note_for(session)
     if note is None or note.status == NoteStatus.DRAFT.value:

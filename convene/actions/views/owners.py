@@ -87,7 +87,7 @@ def my_steps(token: str):
         raise LinkProblem("unknown", Purpose.RSVP)
     person, convening = invitation.person, invitation.convening
     use_attendee_language(person, convening)
-    family = [convening.id, *([convening.parent_id] if convening.parent_id else []), *[d.id for d in convening.dialogues]]
+    family = convening.family_ids
     here = url_for("actions.my_steps", token=token)
     form = OwnerReportForm()
     if form.validate_on_submit():
