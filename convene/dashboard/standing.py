@@ -62,9 +62,9 @@ def upcoming_for(user, today: date) -> list[Convening]:
     return list(db.session.scalars(query))
 
 
-def standings(user, today: date) -> list[tuple[Standing, list[Standing]]]:
-    """(conference, [its dialogues]) standings of the upcoming convenings, in a fixed number of queries."""
-    tops = upcoming_for(user, today)
+def standings(user, today: date, tops: list[Convening]) -> list[tuple[Standing, list[Standing]]]:
+    """(conference, [its dialogues]) standings of `tops` (upcoming_for: dialogues loaded), in a fixed number
+    of queries."""
     every = [c for top in tops for c in (top, *sorted(top.dialogues, key=lambda d: (d.starts_on, d.id)))]
     ids = [c.id for c in every]
     if not ids:

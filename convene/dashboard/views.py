@@ -12,7 +12,7 @@ from ..actions.models import ActionItem
 from ..auth.policy import signed_in, visible_convening_ids
 from ..convenings.models import Convening, convening_organizers
 from ..extensions import db
-from .standing import ANSWERS, standings
+from .standing import ANSWERS, standings, upcoming_for
 
 bp = Blueprint("dashboard", __name__)
 
@@ -34,15 +34,13 @@ def dashboard():
         sa.select(Convening).join(convening_organizers)
         .where(convening_organizers.c.user_id == current_user.id)
         .options(selectinload(Convening.dialogues)).order_by(Convening.starts_on.desc()).limit(20)).all()
-    upcoming_query = (sa.select(Convening).where(Convening.ends_on >= today, Convening.parent_id.is_(None))
-                      .order_by(Convening.starts_on).limit(10))
+    upcoming = upcoming_for(current_user, today)
     visible = visible_convening_ids(current_user)
     overdue_query = (sa.select(sa.func.count(ActionItem.id))
                      .where(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_on < today))
     if visible is not None:
-        upcoming_query = upcoming_query.where(Convening.id.in_(visible))
         overdue_query = overdue_query.where(ActionItem.convening_id.in_(visible))
-    return render_template("dashboard/index.html", mine=mine, upcoming=db.session.scalars(upcoming_query).all(),
+    return render_template("dashboard/index.html", mine=mine, upcoming=upcoming,
                            overdue_count=db.session.scalar(overdue_query), today=today,
-                           standings=standings(current_user, today) if current_user.is_organizer else [],
+                           standings=standings(current_user, today, upcoming) if current_user.is_organizer else [],
                            answers=ANSWERS)
