@@ -60,9 +60,6 @@ def oldest_queued_age() -> float | None:
         ).scalar()
     if oldest is None:
         return None
-    if oldest.tzinfo is None:  # SQLite hands back naive UTC
-        from datetime import timezone
-        oldest = oldest.replace(tzinfo=timezone.utc)
     return max(0.0, (utcnow() - oldest).total_seconds())
 
 
