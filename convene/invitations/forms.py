@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectField,
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -133,6 +133,14 @@ class ProfileForm(FlaskForm):
     listing_consent = BooleanField(_l("I agree to appear on the participant list shown to other participants"))
     #: Named apart from the answer form's version: both forms are on one page.
     person_version = VersionField()
+
+
+class TravelForm(FlaskForm):
+    """The attendee's travel dates (optional; for the venue's hotel and catering lists)."""
+
+    arrives_on = DateField(_l("Arrival"), validators=[Optional()],
+                           description=_l("The day you arrive in the city (leave empty if you live there)."))
+    departs_on = DateField(_l("Departure"), validators=[Optional()])
 
 
 #: Languages an attendee may choose, each in its own name (their pages and messages follow the choice).

@@ -1,7 +1,7 @@
 """Invitations: a person on a convening's guest list, and every change of their answer."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
@@ -96,6 +96,9 @@ class Invitation(db.Model):
     #: Only the invitee's own link sets it (never an organizer's action): it is what lets the organizers
     #: of this convening see the person's self-identified data (auth.policy.sees_sensitive_fields).
     invitee_confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    #: Travel dates the attendee gives on their home page, for the venue list (hotel, catering).
+    arrives_on: Mapped[Optional[date]]
+    departs_on: Mapped[Optional[date]]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -42,6 +43,8 @@ class Participant:
     role: str
     dietary_needs: str | None
     access_needs: str | None
+    arrives_on: date | None = None
+    departs_on: date | None = None
 
 
 def participants(convening, viewer=None) -> list[Participant]:
@@ -61,7 +64,8 @@ def participants(convening, viewer=None) -> list[Participant]:
         organization=i.person.organization.name if i.person.organization else "",
         role=ROLE_LABELS.get(i.role, i.role),
         dietary_needs=i.person.dietary_needs if i.person_id in visible else None,
-        access_needs=i.person.access_needs if i.person_id in visible else None) for i in invitations]
+        access_needs=i.person.access_needs if i.person_id in visible else None,
+        arrives_on=i.arrives_on, departs_on=i.departs_on) for i in invitations]
 
 
 def record_venue_export(convening, actor, purpose: str, file_format: str, count: int) -> None:
@@ -83,11 +87,17 @@ def venue_csv(rows: list[Participant]) -> str:
     """The venue list as CSV (RFC 4180, CRLF); cells a spreadsheet would run are neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Name", "Organization", "Role", "Dietary needs", "Access needs"])
+    writer.writerow(["Name", "Organization", "Role", "Arrival", "Departure", "Dietary needs", "Access needs"])
     for row in rows:
         writer.writerow([_cell(v) for v in (row.display_name, row.organization, row.role,
+                                            _travel_day(row.arrives_on), _travel_day(row.departs_on),
                                             _needs(row.dietary_needs), _needs(row.access_needs))])
     return out.getvalue()
+
+
+def _travel_day(value: date | None) -> str:
+    """ISO dates in the CSV: every spreadsheet reads them as dates, whatever its locale."""
+    return value.isoformat() if value else ""
 
 
 def _needs(value: str | None) -> str:

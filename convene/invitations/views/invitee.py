@@ -15,10 +15,10 @@ from ...i18n.locale import use_attendee_language
 from ...privacy.services import erase_self_identification, export_person
 from ...tokens.models import Purpose
 from ...tokens.services import LinkProblem, open_link
-from .. import home, links
+from .. import home, links, travel
 from ..answers import answer, answer_closed_reason, update_profile
 from ..confirmation import confirmed_by_invitee
-from ..forms import ActionForm, AnswerForm, EraseForm, NominationForm, ProfileForm, SettingsForm
+from ..forms import ActionForm, AnswerForm, EraseForm, NominationForm, ProfileForm, SettingsForm, TravelForm
 from ..invitation_template import venue_text
 from ..lifecycle import VIA_LINK
 from ..models import ANSWERED, Invitation, Nomination
@@ -40,7 +40,7 @@ def _rsvp_invitation(token: str) -> Invitation:
 
 
 def _rsvp_page(invitation, token, *, settings_form=None, answer_form=None, profile_form=None, nomination_form=None,
-               stale=False, status=200):
+               travel_form=None, stale=False, status=200):
     person = invitation.person
     if profile_form is None:
         profile_form = ProfileForm(formdata=None, obj=person,
@@ -60,6 +60,7 @@ def _rsvp_page(invitation, token, *, settings_form=None, answer_form=None, profi
     return render_template(
         "invitations/rsvp.html", state=state, here="home", **extra, invitation=invitation,
         settings_form=settings_form or SettingsForm(formdata=None, obj=person),
+        travel_form=travel_form or TravelForm(formdata=None, obj=invitation),
         convening=invitation.convening, person=person,
         token=token, answer_form=answer_form, profile_form=profile_form,
         nomination_form=nomination_form or NominationForm(formdata=None), erase_form=EraseForm(formdata=None),
@@ -96,6 +97,21 @@ def rsvp_settings(token: str):
     db.session.commit()
     flash(_("Your settings are saved.") if changed else _("Your settings are unchanged."), "success")
     return redirect(url_for("invitations.rsvp", token=token, _anchor="settings"))
+
+
+@bp.post("/my/<token>/travel")
+@limiter.limit(RSVP_LIMIT)
+def rsvp_travel(token: str):
+    """The attendee's arrival and departure dates."""
+    invitation = _rsvp_invitation(token)
+    form = TravelForm()
+    if not form.validate_on_submit():
+        return _rsvp_page(invitation, token, travel_form=form, status=422)
+    on_refusal(render=lambda error: _rsvp_page(invitation, token, travel_form=form), form=form)
+    changed = travel.save_travel(invitation, form.arrives_on.data, form.departs_on.data)
+    db.session.commit()
+    flash(_("Your travel dates are saved.") if changed else _("Your travel dates are unchanged."), "success")
+    return redirect(url_for("invitations.rsvp", token=token, _anchor="travel"))
 
 
 @bp.post("/my/<token>/forwarded")
