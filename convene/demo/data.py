@@ -279,8 +279,12 @@ def _load_upcoming(series: Series, organizer: User, people: list[Person], newcom
     invited_at = datetime.combine(date.today() - timedelta(days=10), time(9), tzinfo=ZoneInfo(NEW_YORK))
     answers = ["accepted"] * 9 + ["tentative"] * 3 + ["declined"] * 3 + ["invited"] * 9
     first_choice = people[:16] + newcomers[:8]
-    for person, status in zip(first_choice, answers):
-        _invite(dialogue, person, status, invited_at=invited_at,
+    for index, (person, status) in enumerate(zip(first_choice, answers)):
+        # Most who accepted have given their travel dates (the venue list shows them); two have not yet.
+        travel = {"arrives_on": edition.starts_on - timedelta(days=index % 2),
+                  "departs_on": edition.ends_on + timedelta(days=index % 3 == 0)} \
+            if status == "accepted" and index < 7 else {}
+        _invite(dialogue, person, status, invited_at=invited_at, **travel,
                 decline_reason="Travel not approved by my ministry." if status == "declined" else "")
     for rank, person in enumerate(people[16:22], start=1):
         _invite(dialogue, person, "planned", priority="reserve", reserve_rank=rank)
