@@ -166,3 +166,17 @@ def test_organizer_may_download_but_not_upload(client, make, sign_in, upload_dir
     download.close()
     assert _upload(client, brief, pdf_bytes()).status_code == 403
     assert os.listdir(upload_dir) == [brief_file.storage_name]
+
+
+def test_the_brief_page_says_where_the_full_text_is(client, make, sign_in, upload_dir, pdf_bytes):
+    """Issue 17, item 8: a brief whose PDF is uploaded no longer says "Full text: no link"."""
+    sign_in(make.user("staff"))
+    brief = make.brief(title="Memo on early warning")
+    page = client.get(f"/briefs/{brief.id}").get_data(as_text=True)
+    assert "neither a link nor a PDF yet" in page
+    _upload(client, brief, pdf_bytes(1500), name="early-warning.pdf")
+    brief_file = db.session.scalar(sa.select(BriefFile))
+    page = client.get(f"/briefs/{brief.id}").get_data(as_text=True)
+    full_text = page[page.index("<dt>Full text</dt>"):page.index("</dd>", page.index("<dt>Full text</dt>"))]
+    assert f'href="/briefs/{brief.id}/files/{brief_file.id}">the uploaded PDF</a> (early-warning.pdf)' in full_text
+    assert "no link" not in page
