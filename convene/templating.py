@@ -11,8 +11,10 @@ from flask_wtf.csrf import generate_csrf
 
 from .base.countries import local_country_name
 from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE, current_language
+from .actions.models import ActionStatus
 from .convenings.models import AttributionRule
-from .people.models import Gender
+from .invitations.models import InvitationStatus, MeetingRole
+from .people.models import Gender, Sector
 
 
 #: strftime codes → Babel (CLDR) pattern letters, for formats written the strftime way.
@@ -133,6 +135,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(date_range=date_range, label=label, csrf_token=generate_csrf,
                                  main_nav=main_nav, AttributionRule=AttributionRule,
-                                 Gender=Gender)
+                                 Gender=Gender, Sector=Sector, InvitationStatus=InvitationStatus,
+                                 ActionStatus=ActionStatus, MeetingRole=MeetingRole)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
