@@ -27,3 +27,17 @@ def test_publish_page_sentences_are_separated(client, make, sign_in):
     db.session.commit()
     page = client.get(f"/convenings/{convening.id}/agenda/publish").get_data(as_text=True)
     assert "version 1. The people" in page and "1.The" not in page
+
+
+def test_a_dialogue_names_the_conferences_organizers_once(client, make, sign_in):
+    """Issue 17, item 8: "Amina Okafor(and the conference's: Amina Okafor)"."""
+    amina = sign_in(make.user("organizer", name="Amina Okafor"))
+    other = make.user("organizer", name="Tomás Rivera")
+    conference = make.convening(organizers=[amina, other], title="Strategy for Peace 2031")
+    dialogue = make.dialogue(conference, title="Roundtable on Water")
+    dialogue.organizers.append(amina)
+    db.session.commit()
+    page = client.get(f"/convenings/{dialogue.id}").get_data(as_text=True)
+    organizers = page[page.index("<dt>Organizers</dt>"):page.index("</dd>", page.index("<dt>Organizers</dt>"))]
+    assert "Amina Okafor <span" in organizers and "(and the conference's: Tomás Rivera)" in organizers
+    assert organizers.count("Amina Okafor") == 1
