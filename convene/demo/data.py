@@ -241,8 +241,10 @@ def _load_2012_outcomes(roundtable: Convening, staff: User, people: list[Person]
         Brief, {"slug": "assisting-states-to-prevent-atrocities"},
         title="Assisting States to Prevent Atrocities", kind="policy_memo", status="published",
         publisher=FOUNDATION, authors="Roundtable rapporteur (demo)", published_on=date(2013, 1, 15),
-        summary="Policy memo from the roundtable of the 53rd Strategy for Peace Conference.\n\n"
-                "**Next steps agreed:**\n\n" + "\n".join(f"1. {text}" for text, _ in NEXT_STEPS_2012))
+        # The page lists the meeting's next steps from the data, with their progress: not repeated here.
+        summary="Policy memo from the roundtable of the 53rd Strategy for Peace Conference: why atrocity "
+                "prevention needs its own lens in conflict prevention, and how regional organizations and "
+                "donors can help states build the capacity to act on early warning.")
     if roundtable not in brief.convenings:
         brief.convenings.append(roundtable)
     brief.themes = [theme, peacebuilding]

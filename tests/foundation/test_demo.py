@@ -1,7 +1,7 @@
 """The demo data loads, is idempotent, and lets an organizer sign in and browse it."""
 import sqlalchemy as sa
 
-from convene.demo.data import DEMO_LOGINS, load_demo
+from convene.demo.data import DEMO_LOGINS, NEXT_STEPS_2012, load_demo
 from convene.extensions import db
 from convene.models import ActionItem, Brief, Convening, Invitation, Person
 
@@ -78,3 +78,12 @@ def test_demo_people_are_fictional_with_transliterated_addresses_and_the_seed_mi
                                                       "philanthropy", "media"}
     sides = [Classifier().north_south(row[5]) for row in PARTICIPANTS_2012]
     assert 10 <= sides.count("north") <= 15 and 15 <= sides.count("south") <= 20
+
+
+def test_the_demo_brief_lists_its_next_steps_once(app, client):
+    """Issue 17, item 8: the brief page listed its next steps twice (in the summary and from the data)."""
+    load_demo()
+    db.session.commit()
+    page = client.get("/publications/assisting-states-to-prevent-atrocities").get_data(as_text=True)
+    first_step = NEXT_STEPS_2012[0][0]
+    assert page.count(first_step) == 1
