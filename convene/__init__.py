@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from .ics.views import bp as ics_bp
     from .invitations.views import bp as invitations_bp
     from .mail.views import bp as mail_bp
+    from .messages.views import bp as messages_bp
     from .notes.views import bp as notes_bp
     from .ops.views import bp as ops_bp
     from .people.views import bp as people_bp
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .webhooks.views import bp as webhooks_bp
 
-    for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp,
+    for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp, messages_bp,
                       diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp,
                       printables_bp, ops_bp, i18n_bp, api_bp, public_bp, webhooks_bp):
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from .convenings.models import Convening, Series  # noqa: F401
 from .diversity import models as _diversity_models  # noqa: F401
 from .invitations.models import Invitation, InvitationStatusChange  # noqa: F401
 from .mail import models as _mail_models  # noqa: F401
+from .messages.models import MessageText  # noqa: F401
 from .notes import models as _notes_models  # noqa: F401
 from .people.models import Organization, Person  # noqa: F401
 from .privacy import models as _privacy_models  # noqa: F401

@@ -13,7 +13,8 @@ from ..i18n.locale import attendee_language, language
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import queue_message
-from ..mail.wording import RenderedMessage, render_message
+from ..mail.wording import RenderedMessage
+from ..messages.services import compose
 from ..people.models import Person
 from ..tokens import services as tokens
 from ..tokens.models import Purpose
@@ -82,8 +83,8 @@ def _mail_owner(person: Person, url: str, *, same_link: bool, convening=None) ->
     open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(
         ActionItem.owner_person_id == person.id, ActionItem.status.in_(FOLLOWED)))
     with language(attendee_language(person, convening)):
-        words = render_message("owner_link", name=person.display_name, open_steps=open_steps, link=url,
-                               same_link=same_link)
+        words = compose("owner_link", convening, name=person.display_name, open_steps=open_steps, link=url,
+                        same_link=same_link)
     queue_message(to_address=person.email, to_name=person.name, kind="owner_link", person_id=person.id,
                   subject=words.subject, text=words.text)
 
@@ -161,10 +162,16 @@ def _progress_since(since: datetime, now: datetime) -> list[ActionUpdate]:
 
 def digest_message(overdue: list[ActionItem], progress: list[ActionUpdate], since: datetime,
                    now: datetime) -> RenderedMessage:
-    """The digest e-mail (plain text): overdue steps and new progress notes, at most DIGEST_LIMIT of each."""
-    return render_message("staff_digest", overdue=overdue[:DIGEST_LIMIT], progress=progress[:DIGEST_LIMIT],
-                          more_overdue=len(overdue) > DIGEST_LIMIT, more_progress=len(progress) > DIGEST_LIMIT,
-                          since=since, now=now, step_url=step_url, board_url=absolute_url("actions.board"))
+    """The digest e-mail (plain text, English like the staff screens): overdue steps and new progress notes,
+    at most DIGEST_LIMIT of each; the site-wide text organizers wrote in place of the default, if any."""
+    more_overdue, more_progress = len(overdue) > DIGEST_LIMIT, len(progress) > DIGEST_LIMIT
+    with language("en"):
+        return compose("staff_digest", None, overdue=overdue[:DIGEST_LIMIT], progress=progress[:DIGEST_LIMIT],
+                       more_overdue=more_overdue, more_progress=more_progress, step_url=step_url,
+                       date=now.strftime("%d %B %Y %H:%M"), since=since.strftime("%d %B %Y %H:%M"),
+                       overdue_count=f"{min(len(overdue), DIGEST_LIMIT)}{'+' if more_overdue else ''}",
+                       progress_count=f"{min(len(progress), DIGEST_LIMIT)}{'+' if more_progress else ''}",
+                       board_link=absolute_url("actions.board"))
 
 
 def send_staff_digest(now: datetime) -> int:

@@ -33,7 +33,8 @@ from ..invitations import calendar_mail
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
-from ..mail.wording import RenderedMessage, render_message
+from ..mail.wording import RenderedMessage
+from ..messages.services import compose
 from ..people.models import Person
 from ..tokens import services as tokens
 from . import links
@@ -154,8 +155,8 @@ def _message(convening, version: AgendaVersion, person: Person, entries: list[di
              tz: ZoneInfo) -> RenderedMessage:
     """The change notice for one person, in their language: their changed sessions, agenda and feed links."""
     with language(attendee_language(person, convening)):
-        return render_message("agenda_change", name=person.display_name, title=convening.title,
-                              number=version.number, note=version.note, zone=tz.key,
-                              changes=[change_view(e, person.id, tz) for e in entries],
-                              agenda_link=links.my_agenda(token), feed_link=feed,
-                              attribution=convening.attribution_display)
+        return compose("agenda_change", convening, name=person.display_name, title=convening.title,
+                       number=version.number, note=version.note, zone=tz.key,
+                       changes=[change_view(e, person.id, tz) for e in entries],
+                       agenda_link=links.my_agenda(token), feed_link=feed,
+                       attribution=convening.attribution_display)

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..i18n.locale import attendee_language, language
 from ..invitations.models import Invitation
 from ..mail.services import MailError, queue_message
-from ..mail.wording import render_message
+from ..messages.services import compose
 from .models import Brief, BriefComment, BriefStatus, brief_convenings
 from .services import BriefError
 
@@ -56,8 +56,8 @@ def send_review_links(brief: Brief, actor, link_for) -> tuple[int, int]:
             continue
         try:
             with language(attendee_language(person, invitation.convening)):
-                words = render_message("brief_review", name=person.name, title=brief.title,
-                                       link=link_for(invitation), days=REVIEW_LINK_DAYS)
+                words = compose("brief_review", invitation.convening, name=person.name, title=brief.title,
+                                link=link_for(invitation), days=REVIEW_LINK_DAYS)
             queue_message(to_address=person.email, to_name=person.name, kind="other", subject=words.subject[:300],
                           text=words.text, convening_id=invitation.convening_id, invitation_id=invitation.id,
                           person_id=person.id)

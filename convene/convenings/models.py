@@ -82,6 +82,11 @@ class Series(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: The language ('en', 'fr', 'es') its convenings' attendees read when neither they nor the convening chose one.
     default_language: Mapped[Optional[str]] = mapped_column(sa.String(5))
+    #: The From display name of every e-mail about its convenings ('' for MAIL_SENDER's); the address stays
+    #: the configured sender's (SPF/DKIM). Set on the series' Messages page (messages.sender).
+    mail_from_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: The Reply-To address of those e-mails ('' for none): where attendees' replies go.
+    mail_reply_to: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     convenings: Mapped[list["Convening"]] = relationship(

@@ -19,7 +19,7 @@ from ..db_types import utcnow
 from ..extensions import db
 from ..i18n.locale import attendee_language, language
 from ..ics.builders import convening_itip, meeting_span
-from ..mail.wording import render_message
+from ..messages.services import compose
 from ..templating import date_range
 from ..urls import absolute_url
 from .invitation_template import venue_text
@@ -72,9 +72,9 @@ def queue_itip(invitation: Invitation, method: str, *, message: str, kind: str, 
         calendar = convening_itip(convening, person, method=method, sequence=sequence,
                                   organizer_email=organizer_email, organizer_name=organizer_name,
                                   base_url=absolute_url("dashboard.index"), span=span or published_span(convening))
-        words = render_message(message, name=person.display_name, title=convening.title,
-                               dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
-                               attribution=convening.attribution_display, link=link)
+        words = compose(message, convening, name=person.display_name, title=convening.title,
+                        dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
+                        attribution=convening.attribution_display, link=link)
     queue_mail(invitation, words, kind=kind, dedupe_key=f"itip:{invitation.id}:{sequence}", calendar=calendar,
                calendar_method=method)
     invitation.ical_sequence = sequence

@@ -2,73 +2,42 @@
 checking, saving, choosing each invitee's text and filling it in."""
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext
 
-from ..audit.services import apply_changes, record
 from ..base.countries import local_country_name
 from ..convenings.models import Convening
-from ..editing import check_version
-from ..errors import StaleEdit
 from ..extensions import db
 from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, attendee_language, language, supported
+from ..messages import services as editable
+from ..messages.kinds import KINDS
+from ..messages.models import MessageText
+from ..messages.rules import ANSWER_EXAMPLES, ANSWER_WORDS, asks_for_answer, placeholder_problems  # noqa: F401
 from ..people.models import Person
 from ..templating import date_range, long_date
 from .lifecycle import InvitationError
-from .models import Invitation, InvitationTemplate
+from .models import Invitation
 
-PLACEHOLDERS = ("name", "convening", "dates", "venue", "rsvp_link", "reply_by")
-DEFAULT_SUBJECT = "Please reply by {reply_by}: invitation to {convening}"
-DEFAULT_BODY = """Dear {name},
-
-We would be honoured if you would join us for {convening}, {dates}, at {venue}.
-
-Participation is by invitation only. Please let us know by {reply_by} whether you can attend, using your personal link:
-
-{rsvp_link}
-
-The same page shows the attribution rule of the meeting, lets you confirm the details we hold about you and, if you cannot attend, propose a colleague in your place. The link is personal to you: please do not forward it.
-
-With best regards,
-The organizers"""
+#: The invitation as one kind of editable message (messages.kinds): its placeholders, checks and storage
+#: are that area's; this module adds what only the invitation has (a text per language that falls back
+#: to the convening's default text, the fallback notices, filling it in with the invitee's values).
+KIND = KINDS["invitation"]
+PLACEHOLDERS = tuple(KIND.placeholders)
+DEFAULT_SUBJECT = editable.INVITATION_SUBJECT
+DEFAULT_BODY = editable.INVITATION_BODY
 #: The language of the default wording above.
 DEFAULT_WORDING_LANGUAGE = "en"
-#: Words (or beginnings of words) one of which a subject must contain so that it reads as needing
-#: an answer, per language; {reply_by} counts in every language.
-ANSWER_WORDS = {
-    "en": ("reply", "respond", "rsvp", "answer"),
-    "fr": ("répon", "repon", "rsvp", "confirm"),
-    "es": ("respon", "respuesta", "contest", "rsvp", "confirm"),
-}
-#: What the subject check suggests, per language.
-ANSWER_EXAMPLES = {
-    "en": "“Please reply by {reply_by}: …”",
-    "fr": "“Merci de répondre avant le {reply_by} : …”",
-    "es": "“Le rogamos responder antes del {reply_by}: …”",
-}
+#: What other modules called the invitation's text (one row of messages.models.MessageText).
+InvitationTemplate = MessageText
 
 
-def template_problems(text: str) -> list[str]:
-    """What is wrong with the placeholders of a subject or body (empty when it can be used)."""
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError:
-        return ["A brace is not closed. Write placeholders as {name}; write {{ or }} for a literal brace."]
-    problems = []
-    for _, field_name, spec, conversion in parsed:
-        if field_name is None:
-            continue
-        if field_name not in PLACEHOLDERS:
-            shown = "{" + field_name + "}" if field_name else "{}"
-            problems.append(f"Unknown placeholder {shown}. Use "
-                            + ", ".join("{" + p + "}" for p in PLACEHOLDERS) + ".")
-        elif spec or conversion:
-            problems.append(f"The placeholder {{{field_name}}} cannot carry a format; write it as {{{field_name}}}.")
-    return problems
+def template_problems(text: str, placeholders: Iterable[str] = PLACEHOLDERS) -> list[str]:
+    """What is wrong with the placeholders of a subject or body (empty when it can be used); the invitation's
+    placeholders unless others are given. The rule itself is messages.rules.placeholder_problems."""
+    return placeholder_problems(text, placeholders)
 
 
 def default_language(convening: Convening) -> str:
@@ -82,20 +51,23 @@ def invitee_language(person: Person, convening: Convening) -> str:
     return attendee_language(person, convening)
 
 
-def saved_templates(convening: Convening) -> dict[str, InvitationTemplate]:
-    """The texts the organizers wrote for this convening, by language (one query)."""
-    return {t.language: t for t in db.session.scalars(
-        sa.select(InvitationTemplate).where(InvitationTemplate.convening_id == convening.id))}
+def saved_templates(convening: Convening) -> dict[str, MessageText]:
+    """The invitation texts its readers may get, by language: the convening's own, else its series' (one query)."""
+    scopes = editable.scopes_of(KIND, convening)
+    found: dict[str, MessageText] = {}
+    for text in sorted(editable.saved_texts(scopes, [KIND.name]), key=lambda t: scopes.index(t.scope), reverse=True):
+        found[text.language] = text
+    return found
 
 
-def _default_text(convening: Convening, saved: dict[str, InvitationTemplate]) -> InvitationTemplate:
+def _default_text(convening: Convening, saved: dict[str, MessageText]) -> MessageText:
     """The text of the convening's default language, else the English one, else the default wording (unsaved)."""
     return (saved.get(default_language(convening)) or saved.get(DEFAULT_LANGUAGE)
-            or InvitationTemplate(convening_id=convening.id, language=DEFAULT_WORDING_LANGUAGE,
-                                  subject=DEFAULT_SUBJECT, body=DEFAULT_BODY))
+            or editable.new_text(KIND, DEFAULT_WORDING_LANGUAGE, convening=convening,
+                              subject=DEFAULT_SUBJECT, body=DEFAULT_BODY))
 
 
-def texts_by_language(convening: Convening) -> dict[str, InvitationTemplate]:
+def texts_by_language(convening: Convening) -> dict[str, MessageText]:
     """The text each language's readers receive: their language's, else the convening's default text.
 
     A text's own `language` says which it is: a reader of 'fr' given a text whose language is 'en'
@@ -106,62 +78,23 @@ def texts_by_language(convening: Convening) -> dict[str, InvitationTemplate]:
     return {code: saved.get(code, fallback) for code in LANGUAGES}
 
 
-def template_for(convening: Convening, language: str | None = None) -> InvitationTemplate:
-    """The text saved for `language` (default: the convening's default language), or an unsaved one
-    holding the text its readers would get meanwhile (the default text), to start from."""
+def template_for(convening: Convening, language: str | None = None) -> MessageText:
+    """The convening's own text for `language` (default: the convening's default language), or an unsaved one
+    holding the text its readers would get meanwhile (the series' or the default text), to start from."""
     language = supported(language) or default_language(convening)
     saved = saved_templates(convening)
-    if language in saved:
-        return saved[language]
-    start = _default_text(convening, saved)
-    return InvitationTemplate(convening_id=convening.id, language=language, subject=start.subject, body=start.body)
+    own = saved.get(language)
+    if own is not None and own.convening_id == convening.id:
+        return own
+    start = own or _default_text(convening, saved)
+    return editable.new_text(KIND, language, convening=convening, subject=start.subject, body=start.body)
 
 
-def save_template(convening: Convening, data: dict[str, Any], actor, language: str | None = None) -> InvitationTemplate:
-    """Save one language's subject and body after checking their placeholders and that the subject asks for an answer."""
+def save_template(convening: Convening, data: dict[str, Any], actor, language: str | None = None) -> MessageText:
+    """Save one language's subject and body after checking them (messages.rules: placeholders, one-line subject
+    that asks for an answer, {rsvp_link} in the body)."""
     language = supported(language) or default_language(convening)
-    subject, body = " ".join((data.get("subject") or "").split()), (data.get("body") or "").replace("\r\n", "\n")
-    problems = [f"Subject: {p}" for p in template_problems(subject)] + [f"Body: {p}" for p in template_problems(body)]
-    if not asks_for_answer(subject, language):
-        problems.append(f"Subject: say that an answer is needed, e.g. {ANSWER_EXAMPLES[language]}; "
-                        "invitations that read like notices are overlooked.")
-    if "{rsvp_link}" not in body:
-        problems.append("Body: include {rsvp_link}, the invitee's personal link to answer.")
-    if problems:
-        raise InvitationError(" ".join(problems))
-    template = template_for(convening, language)
-    if template.id is not None:
-        check_version(template, data.get("version"))
-    else:  # a new language's text: everything in it is a change, even if copied from the default text
-        template.subject, template.body = "", ""
-    changes = apply_changes(template, {"subject": subject, "body": body}, ("subject", "body"))
-    if changes:
-        if template.id is None:
-            _insert_first_text(template, convening, language)
-        db.session.flush()
-        record("invitation_template.save", template, actor=actor, changes=changes)
-    return template
-
-
-def _insert_first_text(template: InvitationTemplate, convening: Convening, language: str) -> None:
-    """Insert a language's first text; when another organizer saved one meanwhile, a StaleEdit (409) with theirs.
-
-    The unique (convening, language) row is the lock: the savepoint keeps the rest of the request's work.
-    """
-    if template in db.session:  # pending through a relationship: it must not be flushed before the savepoint
-        db.session.expunge(template)
-    try:
-        with db.session.begin_nested():  # (flushes the request's other pending work first, outside the savepoint)
-            db.session.add(template)
-            db.session.flush()
-    except sa.exc.IntegrityError:  # the savepoint's rollback has taken the unsaved row out of the session
-        raise StaleEdit(saved_templates(convening).get(language)) from None
-
-
-def asks_for_answer(subject: str, language: str) -> bool:
-    """Whether a subject says an answer is needed, in its language (or English, or with {reply_by})."""
-    words = ANSWER_WORDS.get(language, ()) + ANSWER_WORDS[DEFAULT_LANGUAGE] + ("{reply_by}",)
-    return any(word in subject.lower() for word in words)
+    return editable.save_text(KIND, data, actor, language, convening=convening, current=template_for(convening, language))
 
 
 @dataclass
@@ -227,7 +160,7 @@ def render_template_text(text: str, values: dict[str, str]) -> str:
     return text.format_map(values)
 
 
-def render_invitation(template: InvitationTemplate, invitation: Invitation, rsvp_link: str) -> tuple[str, str]:
+def render_invitation(template: MessageText, invitation: Invitation, rsvp_link: str) -> tuple[str, str]:
     """(subject, body) of the invitation e-mail for one invitee, dates in the text's language."""
     with language(template.language):
         values = placeholder_values(invitation, rsvp_link)

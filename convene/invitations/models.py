@@ -164,25 +164,6 @@ class Nomination(db.Model):
         return f"<Nomination {self.email} for invitation {self.invitation_id} {self.status}>"
 
 
-class InvitationTemplate(db.Model):
-    """The invitation e-mail of one convening in one language: subject and body with {placeholders}."""
-
-    __tablename__ = "invitation_templates"
-    __table_args__ = (sa.UniqueConstraint("convening_id", "language",
-                                          name="uq_invitation_templates_convening_language"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"))
-    #: The language the organizers wrote this text in ('en', 'fr', 'es'): one text per language.
-    language: Mapped[str] = mapped_column(sa.String(5), default="en", server_default="en")
-    subject: Mapped[str] = mapped_column(sa.String(300))
-    body: Mapped[str] = mapped_column(sa.Text)
-    version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}
-
-
 class ReminderSchedule(db.Model):
     """Days before the reply-by date on which non-responders are reminded, e.g. "21,10,5"."""
 

@@ -11,7 +11,7 @@ from ..convenings.models import Convening, ConveningStatus
 from ..db_types import utcnow
 from ..extensions import db
 from ..i18n.locale import attendee_language, language
-from ..mail.wording import render_message
+from ..messages.services import compose
 from ..templating import date_range, long_date
 from .invitation_template import venue_text
 from .lifecycle import InvitationError, SendReport, actor_id, invitations_with_status, status_label
@@ -31,9 +31,9 @@ def send_reminder(invitation: Invitation, *, actor=None, step: int | None = None
     convening = invitation.convening
     link = rsvp_link(invitation, revoke_previous=False)
     with language(attendee_language(invitation.person, convening)):
-        words = render_message("reminder", name=invitation.person.display_name, convening=convening.title,
-                               dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
-                               reply_by=long_date(convening.reply_by) if convening.reply_by else "", link=link)
+        words = compose("reminder", convening, name=invitation.person.display_name, convening=convening.title,
+                        dates=date_range(convening.starts_on, convening.ends_on), venue=venue_text(convening),
+                        reply_by=long_date(convening.reply_by) if convening.reply_by else "", link=link)
     invitation.reminders_sent += 1
     invitation.last_reminder_at = utcnow()
     queue_mail(invitation, words, kind="reminder", dedupe_key=f"reminder:{invitation.id}:{invitation.reminders_sent}")

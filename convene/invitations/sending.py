@@ -7,9 +7,10 @@ from ..audit.services import record
 from ..convenings.models import Convening
 from ..i18n.locale import language
 from ..mail.wording import render_message
-from .invitation_template import invitee_language, render_invitation, template_problems, texts_by_language
+from .invitation_template import (InvitationTemplate, invitee_language, render_invitation, template_problems,
+                                  texts_by_language)
 from .lifecycle import InvitationError, SendReport, change_status, status_label
-from .models import Invitation, InvitationStatus, InvitationTemplate
+from .models import Invitation, InvitationStatus
 from .outbox import queue_mail, rsvp_link, sendable_problem
 
 SENDABLE = {InvitationStatus.PLANNED.value, InvitationStatus.WITHDRAWN.value}

@@ -63,8 +63,12 @@ def build_message(row, *, date: datetime | None = None) -> EmailMessage:
     """The message for an outbox row: text, optional HTML and iMIP calendar, stable Message-ID."""
     smtputf8 = needs_smtputf8(row.to_address)
     message = EmailMessage(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
-    from_header, _ = sender()
-    message["From"] = from_header
+    from_header, address = sender()
+    # A series' sender name replaces the configured one; the address stays MAIL_SENDER's (SPF, DKIM).
+    from_name, reply_to = getattr(row, "from_name", ""), getattr(row, "reply_to", "")
+    message["From"] = Address(display_name=from_name, addr_spec=address) if from_name else from_header
+    if reply_to:
+        message["Reply-To"] = recipient(reply_to, "")
     message["To"] = recipient(row.to_address, row.to_name)
     message["Subject"] = row.subject
     message["Date"] = format_datetime(date or utcnow())

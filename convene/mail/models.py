@@ -53,6 +53,9 @@ class OutboxMessage(DeliveryQueueColumns, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(40), default=MailKind.OTHER.value, index=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
     to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: The From display name ('' for MAIL_SENDER's own) and Reply-To ('' for none): the series' (messages.sender).
+    from_name: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    reply_to: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     subject: Mapped[str] = mapped_column(sa.String(500))
     text: Mapped[str] = mapped_column(sa.Text)
     html: Mapped[Optional[str]] = mapped_column(sa.Text)

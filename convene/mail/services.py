@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from ..audit.services import record
+from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..errors import DomainError
 from ..extensions import db
@@ -109,6 +110,7 @@ def queue_message(*, to_address: str, subject: str, text: str, html: str | None 
     if isinstance(calendar, str):
         calendar = calendar.encode("utf-8")
     method = _checked_method(calendar, calendar_method)
+    from_name, reply_to = series_sender(convening_id)
     if dedupe_key is not None:
         check_header_value(dedupe_key, "deduplication key", 200)
         existing = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -116,12 +118,25 @@ def queue_message(*, to_address: str, subject: str, text: str, html: str | None 
             return existing
     message = OutboxMessage(
         kind=(kind or "other")[:40], to_address=address, to_name=(to_name or "").strip(), subject=subject.strip(),
+        from_name=from_name, reply_to=reply_to,
         text=text, html=html or None, calendar=calendar, calendar_method=method,
         convening_id=convening_id, invitation_id=invitation_id, person_id=person_id, dedupe_key=dedupe_key,
         status=OutboxStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(), message_id=new_message_id(),
         last_error="", smtp_response="",
     )
     return _insert(message)
+
+
+def series_sender(convening_id: int | None) -> tuple[str, str]:
+    """(From display name, Reply-To) of a message about this convening: its series' (a dialogue's, its
+    conference's series'), set on the series' Messages page; ('', '') for none."""
+    convening = db.session.get(Convening, convening_id) if convening_id is not None else None
+    if convening is not None and convening.series is None and convening.parent is not None:
+        convening = convening.parent
+    series = convening.series if convening is not None else None
+    if series is None:
+        return "", ""
+    return series.mail_from_name or "", series.mail_reply_to or ""
 
 
 def _checked_method(calendar: bytes | None, calendar_method: str | None) -> str | None:

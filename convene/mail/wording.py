@@ -43,6 +43,17 @@ def render_message(message: str, /, **context) -> RenderedMessage:
     return RenderedMessage(subject, text, html_template.render({**context, "text": text}))
 
 
+def render_part(path: str, /, **context) -> str:
+    """One part template under templates/mail/messages/ (e.g. the list of an agenda notice's changes),
+    rendered as the message's own body renders it: for the text an organizer wrote in its place."""
+    return _environment().get_template(f"{FOLDER}/{path}").render(context)
+
+
+def text_as_html(text: str, link: str | None = None) -> str:
+    """A plain-text body as the HTML part of the invitee mails: paragraphs, the personal link clickable."""
+    return _environment().get_template(f"{FOLDER}/_text_as_html.html").render(text=text, link=link)
+
+
 def _environment() -> Environment:
     """The app's Jinja environment (loader, filters, globals) with text-friendly whitespace, made once per app."""
     env = current_app.extensions.get("mail_wording")

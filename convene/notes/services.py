@@ -26,7 +26,7 @@ from ..i18n.locale import attendee_language, language
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..mail.services import queue_message
-from ..mail.wording import render_message
+from ..messages.services import compose
 from ..people.models import Person
 from .models import NOTE_TRANSITIONS, NoteComment, NoteRemark, NoteRevision, NoteStatus, SessionNote
 
@@ -167,9 +167,10 @@ def tell_participants(note: SessionNote) -> int:
         if not person.email or person.erased_at is not None:
             continue
         with language(attendee_language(person, invitation.convening)):
-            words = render_message("notes_shared", name=person.display_name, convening=invitation.convening.title,
-                                   sessions=gettext("“%(title)s”", title=note.session.title),
-                                   link=invitation_links.home_url(invitation, "notes.participant_index"))
+            words = compose("notes_shared", invitation.convening, name=person.display_name,
+                            convening=invitation.convening.title,
+                            sessions=gettext("“%(title)s”", title=note.session.title),
+                            link=invitation_links.home_url(invitation, "notes.participant_index"))
         queue_message(to_address=person.email, to_name=person.display_name, kind="notes_shared",
                       subject=words.subject[:300], text=words.text, html=words.html,
                       convening_id=invitation.convening_id, invitation_id=invitation.id, person_id=person.id,

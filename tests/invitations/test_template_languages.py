@@ -3,7 +3,7 @@ invitee gets their language's text or the convening's default one, and organizer
 gets the fallback before they send."""
 from convene.extensions import db
 from convene.invitations import invitation_template
-from convene.invitations.models import InvitationTemplate
+from convene.invitations.invitation_template import InvitationTemplate
 
 from .conftest import outbox
 

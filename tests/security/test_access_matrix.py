@@ -209,6 +209,20 @@ mail.detail GET                             login  login  403    404    200    2
 mail.outbox GET                             login  login  403    200    200    200
 mail.retry POST                             login  login  403    404    302    302
 
+messages.convening_edit GET                 login  login  403    404    200    200
+messages.convening_edit POST                login  login  403    404    302    302
+messages.convening_index GET                login  login  403    404    200    200
+messages.convening_reset POST               login  login  403    404    303    303
+messages.series_edit GET                    login  login  403    200    200    200
+messages.series_edit POST                   login  login  403    302    302    302
+messages.series_index GET                   login  login  403    200    200    200
+messages.series_reset POST                  login  login  403    303    303    303
+messages.series_sender POST                 login  login  403    303    303    303
+messages.site_edit GET                      login  login  403    403    403    200
+messages.site_edit POST                     login  login  403    403    403    302
+messages.site_index GET                     login  login  403    403    403    200
+messages.site_reset POST                    login  login  403    403    403    303
+
 notes.add_remark POST                       login  login  400    404    400    400
 notes.autosave POST                         login  login  200    404    200    200
 notes.change_remark POST                    login  login  302    404    302    302

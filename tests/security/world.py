@@ -187,6 +187,7 @@ def world_values(world: World) -> dict:
         "user_id": world.organizer.id, "filename": "app.css", "dialogue_id": world.dialogue.id,
         "parent_id": world.convening.id, "year": world.convening.starts_on.year, "uid": world.session.uid,
         "place_id": world.invitation.id, "reserve_id": world.invitation.id, "service": "google",
+        "kind": "reminder", "language": "fr", "site_kind": "staff_digest", "site_language": "en",
         "convening_slug": world.convening.slug, "series_slug": world.series.slug, "brief_slug": world.brief.slug, "theme_slug": world.theme.slug,
         "tokens": dict(world.tokens), "other_tokens": dict(world.other_tokens),
         **world.extra_ids,
@@ -198,6 +199,8 @@ PER_ROUTE = {
     ("diversity.delete_series_target", "target_id"): "series_target_id",
     ("briefs.review", "brief_id"): "review_brief_id",
     ("briefs.review_file", "brief_id"): "review_brief_id",
+    ("messages.site_edit", "kind"): "site_kind", ("messages.site_edit", "language"): "site_language",
+    ("messages.site_reset", "kind"): "site_kind", ("messages.site_reset", "language"): "site_language",
 }
 
 

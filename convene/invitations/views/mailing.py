@@ -68,7 +68,7 @@ def _template_page(convening, form: TemplateForm, saved, problems: list[str]) ->
         guests.insert(0, preview["invitation"])
     return render_template("invitations/template.html", convening=convening, form=form, problems=problems,
                            guests=guests, preview=preview, who=who, no_match=no_match, placeholders=PLACEHOLDERS,
-                           choice_limit=PREVIEW_CHOICES, **_languages(convening, saved))
+                           choice_limit=PREVIEW_CHOICES, written=saved.id is not None, **_languages(convening, saved))
 
 
 def _languages(convening, saved) -> dict:
