@@ -2,16 +2,16 @@
 takes over invitation_templates (their rows become convening-level 'invitation' texts); the series'
 sender name and reply-to; the outbox's from_name and reply_to.
 
-Revision ID: 0010_messages17_editable_texts
-Revises: 0008_i18n15_convening_language
+Revision ID: 0011_messages17_editable_texts
+Revises: 0010_travel17_arrival_departure
 """
 from alembic import op
 import sqlalchemy as sa
 
 from convene.db_types import UTCDateTime
 
-revision = "0010_messages17_editable_texts"
-down_revision = "0008_i18n15_convening_language"
+revision = "0011_messages17_editable_texts"
+down_revision = "0010_travel17_arrival_departure"
 branch_labels = None
 depends_on = None
 
