@@ -94,7 +94,8 @@ def save_template(convening: Convening, data: dict[str, Any], actor, language: s
     """Save one language's subject and body after checking them (messages.rules: placeholders, one-line subject
     that asks for an answer, {rsvp_link} in the body)."""
     language = supported(language) or default_language(convening)
-    return editable.save_text(KIND, data, actor, language, convening=convening, current=template_for(convening, language))
+    return editable.save_text(KIND, data, actor, language, convening=convening,
+                              current=template_for(convening, language))
 
 
 @dataclass

@@ -76,6 +76,9 @@ def text_problems(kind: Kind, subject: str, body: str, language: str) -> list[st
         problems.append(f"Body: at most {BODY_MAX} characters.")
     problems += [f"Subject: {p}" for p in placeholder_problems(subject, kind.placeholders)]
     problems += [f"Body: {p}" for p in placeholder_problems(body, kind.placeholders)]
+    for block in kind.blocks:
+        if "{" + block + "}" in subject:
+            problems.append(f"Subject: {{{block}}} is a list of several lines; use it in the body.")
     if kind.asks_for_answer and subject and not asks_for_answer(subject, language):
         problems.append(f"Subject: say that an answer is needed, e.g. "
                         f"{ANSWER_EXAMPLES.get(language, ANSWER_EXAMPLES[DEFAULT_LANGUAGE])}; "

@@ -112,7 +112,8 @@ def placeholder_values(kind: Kind, context: dict[str, Any]) -> dict[str, str]:
 
 def fill(kind: Kind, text: MessageText, values: dict[str, str]) -> RenderedMessage:
     """A written text filled in: one-line subject, plain body, HTML made from it where the kind has HTML."""
-    problems = placeholder_problems(text.subject, kind.placeholders) + placeholder_problems(text.body, kind.placeholders)
+    problems = (placeholder_problems(text.subject, kind.placeholders)
+                + placeholder_problems(text.body, kind.placeholders))
     if problems:
         raise MessageTextError(" ".join(problems))
     subject = " ".join(text.subject.format_map(values).split())

@@ -29,8 +29,8 @@ def upgrade():
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["convening_id"], ["convenings.id"], name=op.f("fk_message_texts_convening_id_convenings"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["convening_id"], ["convenings.id"],
+                                name=op.f("fk_message_texts_convening_id_convenings"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["series_id"], ["series.id"], name=op.f("fk_message_texts_series_id_series"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_message_texts")),
@@ -40,7 +40,8 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_message_texts_convening_id"), ["convening_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_message_texts_series_id"), ["series_id"], unique=False)
     op.execute(
-        "INSERT INTO message_texts (kind, language, scope, convening_id, series_id, subject, body, version, updated_at) "
+        "INSERT INTO message_texts "
+        "(kind, language, scope, convening_id, series_id, subject, body, version, updated_at) "
         "SELECT 'invitation', language, 'convening:' || CAST(convening_id AS VARCHAR(20)), convening_id, NULL, "
         "subject, body, version, updated_at FROM invitation_templates")
     op.drop_table("invitation_templates")

@@ -94,6 +94,13 @@ def test_a_text_with_a_problem_is_refused_on_the_page_and_nothing_is_saved(clien
     assert not db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "message_text.save")).all()
 
 
+def test_a_list_placeholder_is_refused_in_a_subject(client, convening):
+    response = client.post(_edit_url(convening, "agenda_change", "en"), data={"subject": "New: {changes}",
+                                                                              "body": "{changes}"})
+    assert response.status_code == 422 and "{changes} is a list of several lines" in response.get_data(as_text=True)
+    assert _texts() == []
+
+
 def test_every_kinds_default_wording_is_a_valid_starting_text_in_every_language(app):
     for kind in KINDS.values():
         for code in (LANGUAGES if kind.to_attendees else ("en",)):

@@ -48,7 +48,8 @@ def test_invitation_texts_move_to_message_texts_and_back(empty_database_url):  #
                                                  "Bonjour {name} {rsvp_link}", 3)]
             downgrade(revision=_before())
             with db.engine.connect() as connection:
-                back = connection.execute(sa.text("SELECT convening_id, language, subject FROM invitation_templates")).all()
+                back = connection.execute(
+                    sa.text("SELECT convening_id, language, subject FROM invitation_templates")).all()
             assert [tuple(r) for r in back] == [(7, "fr", "Merci de répondre")]
             downgrade(revision="base")
         finally:
