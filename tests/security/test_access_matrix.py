@@ -195,6 +195,7 @@ invitations.reminders POST                  login  login  403    404    302    3
 invitations.old_address GET                 404    302    404    404    404    404
 invitations.report_forwarded POST           404    200    404    404    404    404
 invitations.rsvp_settings POST              404    302    404    404    404    404
+invitations.rsvp_travel POST                404    302    404    404    404    404
 invitations.rsvp GET                        404    200    404    404    404    404
 invitations.rsvp POST                       404    422    404    404    404    404
 invitations.rsvp_erase POST                 404    302    404    404    404    404
