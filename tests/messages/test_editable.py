@@ -2,13 +2,17 @@
 level, chosen convening → series → default, checked before saving, reset, previewed, audited."""
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
+
 import pytest
 import sqlalchemy as sa
 
+from convene.actions.followup import send_staff_digest
 from convene.audit.models import AuditEvent
 from convene.extensions import db
 from convene.i18n.locale import LANGUAGES
 from convene.invitations import reminders
+from convene.invitations.calendar_mail import queue_itip
 from convene.messages import services
 from convene.messages.kinds import KINDS
 from convene.messages.models import MessageText
@@ -222,3 +226,37 @@ def test_an_agenda_notice_text_lists_the_readers_changes_in_its_place(app, make,
                              changes=[change], agenda_link="https://example.org/a", feed_link="f", attribution="")
     assert words.subject == "Programme v3"
     assert words.text == "Changements :\n- “Opening plenary” has been removed from the agenda.\nhttps://example.org/a"
+
+
+def test_the_invitation_page_says_when_its_readers_get_the_series_text(client, series, convening, organizer):
+    french = {"subject": "Merci de répondre : {convening}", "body": "Série {rsvp_link}"}
+    services.save_text(KINDS["invitation"], french, organizer, "fr", series=series)
+    db.session.commit()
+    page = client.get(f"/convenings/{convening.id}/guests/template?language=fr").get_data(as_text=True)
+    assert "French readers get the text written for the series" in page and "Série {rsvp_link}" in page
+    series.mail_from_name = "Strategy for Peace Secretariat"
+    db.session.commit()
+    index = client.get(f"/convenings/{convening.id}/messages").get_data(as_text=True)
+    assert "Sent as “Strategy for Peace Secretariat”" in index
+
+
+def test_the_confirmation_and_the_staff_digest_use_the_texts_written_for_them(app, make, convening, invited,
+                                                                              organizer):
+    services.save_text(KINDS["invitation_confirmed"], {"subject": "C'est noté : {convening}",
+                                                      "body": "Merci {name} ! {dates}\n{rsvp_link}"},
+                       organizer, "fr", convening=convening)
+    services.save_text(KINDS["staff_digest"], {"subject": "Digest ({overdue_count} late)",
+                                               "body": "Late:\n{overdue}\n{board_link}"}, organizer, "en")
+    make.action(convening, text="Send the report", due_on=date.today() - timedelta(days=3),
+                owner_person=invited["fr"].person)
+    make.user("staff", email="staff@example.org")
+    db.session.commit()
+    assert queue_itip(invited["fr"], "REQUEST", message="invitation_confirmed", kind="confirmation")
+    assert send_staff_digest(datetime.now(timezone.utc)) >= 1
+    db.session.commit()
+    (confirmation,) = outbox(kind="confirmation")
+    assert confirmation.subject == "C'est noté : Atrocity Prevention Roundtable"
+    assert confirmation.text.startswith("Merci Amélie Diallo !") and confirmation.calendar
+    digest = outbox(kind="staff_digest", to_address="staff@example.org")[0]
+    assert digest.subject == "Digest (1 late)"
+    assert digest.text.startswith("Late:\n- Send the report — ") and "/next-steps" in digest.text

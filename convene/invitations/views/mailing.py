@@ -75,6 +75,7 @@ def _languages(convening, saved) -> dict:
     """The language tabs: which is edited, the language of the text each language's readers get, who gets another's."""
     texts = texts_by_language(convening)
     return {"language": saved.language, "given": {code: text.language for code, text in texts.items()},
+            "from_series": saved.id is None and texts[saved.language].series_id is not None,
             "languages": LANGUAGES, "language_names": LANGUAGE_NAMES, "default_language": default_language(convening),
             "fallbacks": fallbacks(convening, SENDABLE)}
 
