@@ -87,3 +87,17 @@ def test_the_organizer_edits_the_reminder_in_french_and_english_and_each_reader_
     for message in (french, english):
         assert parseaddr(str(message["From"]))[0] == "Strategy for Peace Secretariat"
         assert str(message["Reply-To"]) == "secretariat@example.org"
+
+
+def test_the_series_and_site_wide_message_pages_are_accessible(browser, live, journey, make):
+    admin = make.user("admin", name="Ada Admin")
+    series = make.series(name="Strategy for Peace")
+    make.convening(organizers=[admin], series=series, status="open")
+    with signed_in(browser, live, admin, PASSWORD) as staff:
+        j = journey("messages-admin", staff)
+        for path, label in ((f"/series/{series.id}/messages/reminder/es", "series reminder, Spanish"),
+                            ("/messages/site", "site-wide messages"),
+                            ("/messages/site/staff_digest/en", "staff digest")):
+            staff.goto(path)
+            j.check(label)
+        assert "{overdue}" in staff.get_by_label("Message", exact=True).input_value()
