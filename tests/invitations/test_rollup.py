@@ -39,7 +39,7 @@ def test_conference_page_shows_rolled_up_counts_and_each_dialogues_real_counts(c
     assert "27 accepted (27 attended) of 30 on the list" in page  # was "0 accepted of 30"
     assert "1 accepted of 1 on the list" in page
     assert "31 people." in page and "counted once" in page
-    assert re.search(r'badge-attended">attended</span> 27', page)
+    assert re.search(r'badge-attended">Attended</span> 27', page)
 
     url = f"/convenings/{conference.id}"
 
