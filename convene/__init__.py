@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .briefs.views import bp as briefs_bp
     from .convenings.views import bp as convenings_bp
+    from .correspondence.views import bp as correspondence_bp
     from .dashboard.views import bp as dashboard_bp
     from .diversity.views import bp as diversity_bp
     from .i18n.views import bp as i18n_bp
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, dashboard_bp, convenings_bp, people_bp, invitations_bp, mail_bp, messages_bp,
                       diversity_bp, agenda_bp, ics_bp, notes_bp, actions_bp, briefs_bp, audit_bp, privacy_bp,
-                      printables_bp, ops_bp, i18n_bp, api_bp, public_bp, webhooks_bp):
+                      printables_bp, ops_bp, i18n_bp, api_bp, public_bp, webhooks_bp, correspondence_bp):
         app.register_blueprint(blueprint)
 
 

@@ -17,3 +17,4 @@ from .privacy import models as _privacy_models  # noqa: F401
 from .themes.models import Theme  # noqa: F401
 from .tokens.models import AccessToken  # noqa: F401
 from .webhooks.models import Webhook, WebhookDelivery  # noqa: F401
+from .correspondence import models as _correspondence_models  # noqa: F401

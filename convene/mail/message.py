@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from ..db_types import utcnow
+from .attachments import files_of
 from .services import MailError
 
 #: The attachment name calendar clients recognise.
@@ -60,7 +61,7 @@ def recipient(to_address: str, to_name: str) -> Address | str:
 
 
 def build_message(row, *, date: datetime | None = None) -> EmailMessage:
-    """The message for an outbox row: text, optional HTML and iMIP calendar, stable Message-ID."""
+    """The message for an outbox row: text, optional HTML and iMIP calendar, its files, stable Message-ID."""
     smtputf8 = needs_smtputf8(row.to_address)
     message = EmailMessage(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
     from_header, address = sender()
@@ -79,6 +80,11 @@ def build_message(row, *, date: datetime | None = None) -> EmailMessage:
         message.add_alternative(row.html, subtype="html", charset="utf-8")
     if row.calendar:
         add_calendar(message, row.calendar, row.calendar_method)
+    if row.id is not None:  # a stored message: its files (a transient test message has none)
+        for attached in files_of(row.id):
+            maintype, _, subtype = attached.content_type.partition("/")
+            message.add_attachment(attached.content, maintype=maintype, subtype=subtype or "octet-stream",
+                                   filename=attached.filename)
     return message
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ..db_types import DeliveryQueueColumns, LabelledEnum, UTCDateTime, enum_check
+from ..db_types import DeliveryQueueColumns, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
 
 
@@ -32,6 +32,7 @@ class MailKind(LabelledEnum):
     NOTES_SHARED = ("notes_shared", "Notes shared for review")
     STAFF_DIGEST = ("staff_digest", "Staff digest")
     PASSWORD_RESET = ("password_reset", "Password reset")
+    PARTICIPANT_MESSAGE = ("participant_message", "Message to participants")
     TEST = ("test", "Test")
     OTHER = ("other", "Other")
 
@@ -95,3 +96,35 @@ class OutboxMessage(DeliveryQueueColumns, db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status} to {self.to_address}>"
+
+
+#: Which files go with which outbox message: one row per message and file, the file's bytes kept once.
+outbox_message_attachments = sa.Table(
+    "outbox_message_attachments", db.metadata,
+    sa.Column("outbox_message_id", sa.ForeignKey("outbox_messages.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("attachment_id", sa.ForeignKey("mail_attachments.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+    sa.Column("position", sa.Integer, nullable=False, default=0),
+)
+
+
+class MailAttachment(db.Model):
+    """A file sent with one or more outbox messages (e.g. a PDF sent to thirty participants), stored once.
+
+    Its bytes live in the database so that any worker, on any machine, can attach them; they are
+    loaded only when a message is built (the column is deferred)."""
+
+    __tablename__ = "mail_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name the recipient sees, reduced to something safe (no folders, no control characters).
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="application/pdf")
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<MailAttachment {self.id} {self.filename} {self.size}>"

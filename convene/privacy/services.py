@@ -173,6 +173,7 @@ def anonymize_person(person: Person, *, actor=None, actor_label: str = "") -> No
         token.revoked_at = now
     _scrub_person_audit_values(person.id)
     _scrub_outbox(person)
+    _scrub_message_recipients(person)
     record("person.anonymize", person, actor=actor, actor_label=actor_label,
            changes={"name": ["(erased)", person.name], **{f: ["(erased)", None] for f in changed}})
 
@@ -223,6 +224,12 @@ def _scrub_outbox(person: Person) -> None:
         db.session.execute(sa.update(table).where(sa.or_(*mine), table.c.status.in_(("pending", "sending")))
                            .values(status="failed", **({"last_error": "The recipient's personal data was erased."}
                                                        if "last_error" in table.c else {})))
+
+
+def _scrub_message_recipients(person: Person) -> None:
+    """Blank the person's name in the recipients of messages to participants (the count stays)."""
+    table = db.metadata.tables["participant_message_recipients"]
+    db.session.execute(sa.update(table).where(table.c.person_id == person.id).values(name=""))
 
 
 def retention_cutoff(today: date, months: int) -> date:

@@ -148,6 +148,11 @@ convenings.series_edit GET                  login  login  403    200    200    2
 convenings.series_edit POST                 login  login  403    302    302    302
 convenings.series_index GET                 login  login  200    200    200    200
 
+correspondence.compose GET                  login  login  403    404    200    200
+correspondence.compose POST                 login  login  403    404    200    200
+correspondence.detail GET                   login  login  403    404    200    200
+correspondence.history GET                  login  login  403    404    200    200
+
 dashboard.index GET                         login  login  200    200    200    200
 
 diversity.classification GET                login  login  403    403    403    200

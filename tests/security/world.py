@@ -130,6 +130,7 @@ def _webhook() -> int:
 def _other_areas(world: World) -> dict:
     """Objects of the other areas that routes point at, all belonging to convening A."""
     from convene.briefs.models import BriefFile
+    from convene.correspondence.models import ParticipantMessage
     from convene.diversity.models import ClassificationOverride, DiversityTarget
     from convene.invitations.models import Nomination
     from convene.mail.services import queue_message
@@ -151,11 +152,13 @@ def _other_areas(world: World) -> dict:
     remark = NoteRemark(note=note, text="A remark", speaker_id=world.person.id)
     brief_file = BriefFile(brief_id=world.brief.id, storage_name="0" * 32 + ".pdf", original_name="brief.pdf",
                            size=10, sha256="0" * 64)
-    db.session.add_all([nomination, target, series_target, override, note, remark, brief_file])
+    participant_message = ParticipantMessage(convening_id=world.convening.id, subject="Shuttle", body="At 8")
+    db.session.add_all([nomination, target, series_target, override, note, remark, brief_file, participant_message])
     db.session.commit()
     return {"message_id": message.id, "nomination_id": nomination.id, "target_id": target.id,
             "series_target_id": series_target.id, "code": override.country, "remark_id": remark.id,
-            "number": 1, "file_id": brief_file.id, "role_id": world.session.roles[0].id}
+            "number": 1, "file_id": brief_file.id, "role_id": world.session.roles[0].id,
+            "participant_message_id": participant_message.id}
 
 
 #: Which token purpose a token route expects, by endpoint; the default guesses from the name.
