@@ -2,8 +2,8 @@
 
 mail_attachments holds a file once; outbox_message_attachments links it to every message that carries it.
 
-Revision ID: 0011_write17_messages
-Revises: 0010_travel17_arrival_departure
+Revision ID: 0012_write17_messages
+Revises: 0011_messages17_editable_texts
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ import convene.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_write17_messages'
-down_revision = '0010_travel17_arrival_departure'
+revision = '0012_write17_messages'
+down_revision = '0011_messages17_editable_texts'
 branch_labels = None
 depends_on = None
 
