@@ -81,7 +81,7 @@ def _page(convening, form: ComposeForm, recipients, files=(), shown=None, proble
                            max_file_mb=per_file // (1024 * 1024), max_total_mb=total // (1024 * 1024))
 
 
-@bp.route("/convenings/<int:convening_id>/messages")
+@bp.route("/convenings/<int:convening_id>/write/sent")
 @role_required("organizer")
 def history(convening_id: int):
     """Every message written to this convening's participants, with its delivery counts."""
@@ -89,7 +89,7 @@ def history(convening_id: int):
     return render_template("correspondence/history.html", convening=convening, sent=messages_of(convening))
 
 
-@bp.route("/convenings/<int:convening_id>/messages/<int:participant_message_id>")
+@bp.route("/convenings/<int:convening_id>/write/sent/<int:participant_message_id>")
 @role_required("organizer")
 def detail(convening_id: int, participant_message_id: int):
     """One message: its text, files, and each recipient with their e-mail's delivery state."""

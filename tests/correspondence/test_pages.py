@@ -28,7 +28,7 @@ def test_the_guest_list_links_to_writing_and_to_the_history(client, sign_in, gue
     sign_in(guests.org)
     page = client.get(f"/convenings/{guests.convening.id}/guests").get_data(as_text=True)
     assert f'href="/convenings/{guests.convening.id}/write"' in page
-    assert f'href="/convenings/{guests.convening.id}/messages"' in page
+    assert f'href="/convenings/{guests.convening.id}/write/sent"' in page
 
 
 def test_picked_people_from_the_guest_list_are_preselected(client, sign_in, guests):
@@ -64,7 +64,7 @@ def test_count_then_preview_for_one_recipient_then_send_with_a_file_delivered_in
                                                   expected="2", body="Dear {name}, see you at {venue}."))
     assert response.status_code == 302
     message = db.session.scalar(sa.select(ParticipantMessage))
-    assert response.headers["Location"].endswith(f"/messages/{message.id}")
+    assert response.headers["Location"].endswith(f"/write/sent/{message.id}")
     assert message.recipients_count == 2 and message.skipped_count == 1
     assert deliver_pending() == (2, 0)
     assert len(smtp_sink.messages) == 2
@@ -77,9 +77,9 @@ def test_count_then_preview_for_one_recipient_then_send_with_a_file_delivered_in
     assert "Dear Gus Grant" in body and "Your personal page for Water Roundtable:" in body
     assert "Attached: Visa letters.pdf" in body
     # history: delivered counts, then the detail page with each recipient
-    history = client.get(url(guests, "messages")).get_data(as_text=True)
+    history = client.get(url(guests, "write/sent")).get_data(as_text=True)
     assert "Shuttle for {convening}" in history and '<td class="num">2</td>' in history
-    detail = client.get(url(guests, f"messages/{message.id}")).get_data(as_text=True)
+    detail = client.get(url(guests, f"write/sent/{message.id}")).get_data(as_text=True)
     assert "Gus Grant" in detail and "delivered" in detail and "not sent" in detail
     assert "Ben Bauer: no e-mail address in the directory." in detail
 
@@ -139,10 +139,10 @@ def test_another_organizer_cannot_write_to_or_read_this_convenings_messages(clie
     sign_in(guests.other)
     assert client.get(url(guests)).status_code == 404
     assert client.post(url(guests), data=form(action="send", expected="2")).status_code == 404
-    assert client.get(url(guests, "messages")).status_code == 404
-    assert client.get(url(guests, f"messages/{message.id}")).status_code == 404
+    assert client.get(url(guests, "write/sent")).status_code == 404
+    assert client.get(url(guests, f"write/sent/{message.id}")).status_code == 404
     # nor through their own convening's address
-    assert client.get(f"/convenings/{guests.other_convening.id}/messages/{message.id}").status_code == 404
+    assert client.get(f"/convenings/{guests.other_convening.id}/write/sent/{message.id}").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
     sign_in(make.user("staff"))
     assert client.get(url(guests)).status_code == 403
@@ -150,7 +150,7 @@ def test_another_organizer_cannot_write_to_or_read_this_convenings_messages(clie
 
 def test_history_pages_run_a_fixed_number_of_queries(client, sign_in, guests, make, count_queries):
     sign_in(guests.org)
-    history = url(guests, "messages")  # (the test's own objects expire on commit: paths are made before counting)
+    history = url(guests, "write/sent")  # (the test's own objects expire on commit: paths are made before counting)
 
     def send_one(expected: int) -> str:
         response = client.post(url(guests), data=form(action="send", statuses=["accepted", "attended", "invited"],
@@ -172,6 +172,6 @@ def test_history_pages_run_a_fixed_number_of_queries(client, sign_in, guests, ma
         page = client.get(history).get_data(as_text=True)
     with count_queries() as many_detail:
         client.get(detail)
-    assert page.count("/messages/") >= 3
+    assert page.count("/write/sent/") >= 3
     assert many_list.count == few_list.count
     assert many_detail.count == few_detail.count
