@@ -76,6 +76,8 @@ def test_count_then_preview_for_one_recipient_then_send_with_a_file_delivered_in
     body = mail.get_body(("plain",)).get_content()
     assert "Dear Gus Grant" in body and "Your personal page for Water Roundtable:" in body
     assert "Attached: Visa letters.pdf" in body
+    outbox_id = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.person_id == guests.gus.person_id))
+    assert "(attachment Visa letters.pdf)" in client.get(f"/outbox/{outbox_id}").get_data(as_text=True)
     # history: delivered counts, then the detail page with each recipient
     history = client.get(url(guests, "write/sent")).get_data(as_text=True)
     assert "Shuttle for {convening}" in history and '<td class="num">2</td>' in history

@@ -196,3 +196,20 @@ def test_erasing_a_person_blanks_their_name_in_the_history(guests):
     db.session.commit()
     db.session.refresh(message)
     assert [r.name for r in message.recipients if r.person_id == guests.ana.person_id] == [""]
+
+
+def test_files_kept_for_a_message_never_sent_are_deleted_a_day_later(guests, pdf):
+    from datetime import timedelta
+
+    from convene.db_types import utcnow
+    from convene.mail import attachments as mail_files
+
+    old, sent = attachments.accept([("old.pdf", pdf), ("sent.pdf", pdf)], [], actor=guests.org)
+    services.send(guests.convening, Selection.of(statuses=["accepted"]), Draft.of("S", "B", "en", False), [sent],
+                  actor=guests.org, expected=1)
+    old.created_at = sent.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    attachments.accept([("new.pdf", pdf)], [], actor=guests.org)  # storing a file clears the abandoned ones
+    db.session.commit()
+    assert sorted(db.session.scalars(sa.select(MailAttachment.filename))) == ["new.pdf", "sent.pdf"]
+    assert mail_files.unsent([sent.id]) == []  # a file a message carries is never offered as kept
