@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager
 
 from ..audit.services import record
 from ..convenings.models import Convening
@@ -16,31 +16,42 @@ from .sending import send_invitations
 OPEN_PLACE = {InvitationStatus.DECLINED.value, InvitationStatus.WITHDRAWN.value}
 
 
-def reserve_offers_for(convening: Convening, limit: int = 3) -> list[tuple[Invitation, list[Invitation]]]:
+def reserve_offers_for(convening: Convening, limit: int = 3, *,
+                       counts: dict[str, int] | None = None) -> list[tuple[Invitation, list[Invitation]]]:
     """For each first choice who declined or was withdrawn and is not yet replaced, the next reserves in order.
 
-    Two queries whatever the list's length, without loading every invitee: the places (invited
-    first choices now declined or withdrawn, not yet replaced, oldest change first) and the
-    reserves (planned, not replacing anyone, by rank then name).
+    One query whatever the list's length, without loading every invitee: the places (invited first
+    choices now declined or withdrawn, not yet replaced, oldest change first) and the first `limit`
+    reserves (planned, not replacing anyone, by rank then name) come back together. With the
+    guest list's status `counts` at hand, no query at all when nobody declined or was withdrawn
+    (the common case: no place has opened).
     """
-    replacement = aliased(Invitation)
-    places = list(db.session.scalars(
-        sa.select(Invitation).where(
-            Invitation.convening_id == convening.id, Invitation.priority == Priority.FIRST_CHOICE.value,
-            Invitation.status.in_(sorted(OPEN_PLACE)), Invitation.invited_at.is_not(None),
-            # Replacements are on the same list; NOT IN over them (no NULLs) plans well on SQLite too.
-            Invitation.id.not_in(sa.select(replacement.replaces_id).where(
-                replacement.convening_id == convening.id, replacement.replaces_id.is_not(None))))
-        .options(joinedload(Invitation.person)).order_by(Invitation.status_changed_at, Invitation.id)))
-    if not places:
+    if counts is not None and not any(counts.get(status) for status in OPEN_PLACE):
         return []
-    reserves = list(db.session.scalars(
-        sa.select(Invitation).join(Person, Person.id == Invitation.person_id).where(
-            Invitation.convening_id == convening.id, Invitation.priority == Priority.RESERVE.value,
-            Invitation.status == InvitationStatus.PLANNED.value, Invitation.replaces_id.is_(None))
-        .options(joinedload(Invitation.person))
-        .order_by(sa.func.coalesce(Invitation.reserve_rank, 10**6), Person.name, Invitation.id).limit(limit)))
-    return [(place, reserves) for place in places] if reserves else []
+    replacement = aliased(Invitation)
+    waiting = aliased(Invitation)
+    waiting_person = aliased(Person)
+    is_place = sa.and_(
+        Invitation.priority == Priority.FIRST_CHOICE.value, Invitation.status.in_(sorted(OPEN_PLACE)),
+        Invitation.invited_at.is_not(None),
+        # Replacements are on the same list; NOT IN over them (no NULLs) plans well on SQLite too.
+        Invitation.id.not_in(sa.select(replacement.replaces_id).where(
+            replacement.convening_id == convening.id, replacement.replaces_id.is_not(None))))
+    next_reserves = (
+        sa.select(waiting.id).join(waiting_person, waiting_person.id == waiting.person_id).where(
+            waiting.convening_id == convening.id, waiting.priority == Priority.RESERVE.value,
+            waiting.status == InvitationStatus.PLANNED.value, waiting.replaces_id.is_(None))
+        .order_by(sa.func.coalesce(waiting.reserve_rank, 10**6), waiting_person.name, waiting.id).limit(limit))
+    place_first = sa.case((is_place, 0), else_=1)
+    rows = list(db.session.scalars(
+        sa.select(Invitation).join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.convening_id == convening.id, sa.or_(is_place, Invitation.id.in_(next_reserves)))
+        .options(contains_eager(Invitation.person))
+        .order_by(place_first, sa.case((is_place, Invitation.status_changed_at)), sa.case((is_place, Invitation.id)),
+                  sa.func.coalesce(Invitation.reserve_rank, 10**6), Person.name, Invitation.id)))
+    places = [row for row in rows if row.priority == Priority.FIRST_CHOICE.value]
+    reserves = [row for row in rows if row.priority == Priority.RESERVE.value]
+    return [(place, reserves) for place in places] if places and reserves else []
 
 
 def offer_place(place: Invitation, reserve: Invitation, *, actor) -> SendReport:

@@ -51,3 +51,49 @@ def test_offer_page_shows_balance_hint_when_available(client, make, convening, o
     page = client.get(f"/convenings/{convening.id}/guests/{first.id}/offer/{one.id}").get_data(as_text=True)
     for line in hint:
         assert line in page or line.replace("→", "&rarr;") in page
+
+
+def test_places_and_reserves_cost_one_query_and_none_until_a_place_opens(client, make, convening, organizer,
+                                                                          count_queries):
+    """The common case (nobody declined or was withdrawn) asks nothing about reserves; once a place
+    has opened, the places and their next reserves come in one query, however many there are."""
+    def queries() -> int:
+        client.get(f"/convenings/{convening.id}/guests")  # kept balance counts, as on any repeat
+        with count_queries() as counter:
+            page = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+        return counter.count, "Places to offer to reserves" in page
+
+    for i in range(3):
+        make.invitation(convening, make.person(name=f"Accepted {i}"), status="accepted")
+    guest_list.add_people(convening, [make.person(name=f"Reserve {i}") for i in range(4)],
+                          role="participant", priority="reserve", actor=organizer)
+    db.session.commit()
+    no_place, shown = queries()
+    assert not shown
+    first = make.invitation(convening, make.person(name="First Choice"))
+    sending.send_invitations(convening, [first], actor=organizer)
+    answers.answer(first, "declined", reason="Other commitments")
+    db.session.commit()
+    one_place, shown = queries()
+    assert shown and one_place == no_place + 1
+    for i in range(3):
+        more = make.invitation(convening, make.person(name=f"Also Declined {i}"))
+        sending.send_invitations(convening, [more], actor=organizer)
+        answers.answer(more, "declined", reason="Other commitments")
+    guest_list.add_people(convening, [make.person(name=f"Late Reserve {i}") for i in range(5)],
+                          role="participant", priority="reserve", actor=organizer)
+    db.session.commit()
+    assert queries() == (one_place, True)
+
+
+def test_a_declined_place_without_reserves_offers_nothing(client, make, convening, organizer):
+    first = make.invitation(convening, make.person(name="First Choice"))
+    sending.send_invitations(convening, [first], actor=organizer)
+    answers.answer(first, "declined", reason="Other commitments")
+    db.session.commit()
+    assert reserves.reserve_offers_for(convening) == []
+    guest_list.add_people(convening, [make.person(name="Zed Reserve"), make.person(name="Abe Reserve")],
+                          role="participant", priority="reserve", actor=organizer)
+    db.session.commit()
+    [(place, waiting)] = reserves.reserve_offers_for(convening)
+    assert place.id == first.id and [r.person.name for r in waiting] == ["Zed Reserve", "Abe Reserve"]  # by rank

@@ -106,7 +106,8 @@ def guest_list(convening_id: int):
     counts per status, directory search to add people, nominations and places to offer to reserves.
 
     A fixed number of queries whatever the list's length: counts by GROUP BY, one page of rows,
-    reserves and nominations each in one query.
+    nominations in one query, and the places to offer with their reserves in one more, asked only
+    when the counts show a decline or a withdrawal.
     """
     convening = load_convening(convening_id)
     can_manage = manages(current_user, convening)
@@ -126,7 +127,7 @@ def guest_list(convening_id: int):
         "invitations/guest_list.html", convening=convening, guests=page.items, page=page, filters=filters,
         filtered=any(filters[k] for k in ("status", "priority", "find")), total=sum(counts.values()),
         can_manage=can_manage, q=q, results=results, on_list=on_list, nominations=nominations,
-        offers=reserve_offers_for(convening) if can_manage else [], counts=counts,
+        offers=reserve_offers_for(convening, counts=counts) if can_manage else [], counts=counts,
         statuses=list(InvitationStatus), priorities=list(Priority), add_form=AddPeopleForm(formdata=None),
         bulk_form=BulkForm(formdata=None), action_form=ActionForm(),
         fallbacks=fallbacks(convening, SENDABLE) if can_manage else [],
