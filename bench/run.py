@@ -172,13 +172,15 @@ class Counter:
 @contextmanager
 def counting(app):
     with app.app_context():
-        engine = db.engine
+        engines = set(db.engines.values())  # with the version-stamp reads' own engine on PostgreSQL
     counter = Counter()
-    sa.event.listen(engine, "before_cursor_execute", counter)
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", counter)
     try:
         yield counter
     finally:
-        sa.event.remove(engine, "before_cursor_execute", counter)
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", counter)
 
 
 def signed_in_client(app, user_id: int, secret: str):

@@ -141,9 +141,18 @@ def load(app, overrides: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A connection cut by a database restart is noticed (and replaced) at checkout, not by a request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+        # The version-stamp reads of kept responses (caching.read_stamp) go without the ping: on a
+        # cut connection they are retried once, so a repeat request is one round trip, not two.
+        binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+        binds.setdefault(STAMP_BIND, {"url": app.config["SQLALCHEMY_DATABASE_URI"], "pool_pre_ping": False})
+        app.config["SQLALCHEMY_BINDS"] = binds
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+#: The engine of version-stamp reads on PostgreSQL (see caching.read_stamp); SQLite has no ping to spare.
+STAMP_BIND = "stamps"
 
 
 def _alias_env(app) -> None:

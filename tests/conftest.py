@@ -229,11 +229,14 @@ def count_queries(app):
     @contextmanager
     def counting():
         counter = QueryCounter()
-        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        engines = set(db.engines.values())  # the stamp reads' own engine on PostgreSQL too (caching.read_stamp)
+        for engine in engines:
+            sa.event.listen(engine, "before_cursor_execute", counter)
         try:
             yield counter
         finally:
-            sa.event.remove(db.engine, "before_cursor_execute", counter)
+            for engine in engines:
+                sa.event.remove(engine, "before_cursor_execute", counter)
     return counting
 
 

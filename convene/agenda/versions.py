@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from .. import caching
 from ..audit.services import record
 from ..convenings.models import Convening
 from ..extensions import db
@@ -117,24 +118,53 @@ def latest_header(convening_id: int) -> AgendaVersion | None:
 
 
 @lru_cache(maxsize=1)
-def _public_latest_statement():
-    """The statement of public_latest, built once (the slug is a bound parameter)."""
+def _public_stamp_statement():
+    """public_stamp's statement, built once: the columns a public agenda's kept answers are chosen by."""
     newest = (sa.select(sa.func.max(AgendaVersion.number)).where(AgendaVersion.convening_id == Convening.id)
               .correlate(Convening).scalar_subquery())
-    return (sa.select(Convening, AgendaVersion)
+    people = sa.select(sa.func.max(Person.updated_at)).scalar_subquery()  # ix_people_updated_at: one index probe
+    return (sa.select(Convening.id.label("convening_id"), Convening.version.label("convening_version"),
+                      Convening.updated_at.label("convening_updated_at"), Convening.slug,
+                      AgendaVersion.id.label("version_id"), AgendaVersion.number,
+                      AgendaVersion.published_at, people.label("people_changed"))
             .join(AgendaSettings, sa.and_(AgendaSettings.convening_id == Convening.id, AgendaSettings.public))
             .join(AgendaVersion, sa.and_(AgendaVersion.convening_id == Convening.id, AgendaVersion.number == newest))
-            .where(Convening.slug == sa.bindparam("slug"))
-            .options(defer(AgendaVersion.snapshot), defer(AgendaVersion.changes)))
+            .where(Convening.slug == sa.bindparam("slug")))
 
 
-def public_latest(slug: str) -> tuple[Any, AgendaVersion] | None:
-    """(convening, latest version without its snapshot) when the convening's agenda page is public.
+def public_stamp(slug: str):
+    """What a public agenda's page and calendar files show, as a stamp, or None when not public.
 
-    One query: the public agenda page is the most requested page of a convening.
+    One row, read outside the request's session (caching.read_stamp): the convening's id and
+    version counter (every edit of it moves it), its latest version, and when anyone in the
+    directory last changed (people are never deleted, and every edit of a person moves their
+    `updated_at`: a name, honorific or listing consent shown on the page cannot change without
+    it). Coarser than the people the version names, so an edit elsewhere in the directory costs
+    one rebuild; it needs no list of ids, so a repeat request is this one index-served query.
     """
-    row = db.session.execute(_public_latest_statement(), {"slug": slug}).first()
-    return (row[0], row[1]) if row else None
+    return caching.read_stamp(_public_stamp_statement(), {"slug": slug})
+
+
+def stamp_changed(stamp) -> datetime:
+    """A public stamp's Last-Modified: the newest of its times."""
+    return max(t for t in (stamp.published_at, stamp.convening_updated_at, stamp.people_changed) if t is not None)
+
+
+#: (version id, published_at) → {uid: title} of its sessions: a published snapshot never changes.
+_titles: dict[tuple, dict[str, str]] = {}
+
+
+def session_titles(version_id: int, published_at) -> dict[str, str]:
+    """uid → title of a published version's sessions (read once per process and version)."""
+    key = (version_id, published_at)
+    titles = _titles.get(key)
+    if titles is None:
+        snapshot = db.session.scalar(sa.select(AgendaVersion.snapshot).where(AgendaVersion.id == version_id)) or []
+        titles = {item["uid"]: item["title"] for item in snapshot}
+        if len(_titles) > 256:
+            _titles.clear()
+        _titles[key] = titles
+    return titles
 
 
 #: (version id, published_at) → ids of the people its snapshot names. Snapshots never change once

@@ -12,6 +12,7 @@ from ..agenda import links, versions
 from ..agenda.access import viewer_for
 from ..agenda.models import AgendaSession
 from ..auth.policy import load_convening, signed_in
+from ..convenings.models import Convening
 from ..editing import slugify
 from .. import caching
 from ..extensions import db
@@ -74,29 +75,31 @@ def session(convening_id: int, session_id: int):
 def _public_calendar(slug: str, uid: str | None, build, filename):
     """A public agenda's calendar, kept per published version (see convene/caching.py).
 
-    Only the convening, its latest version and the people it names are read before the answer is
-    known; `build(convening, sessions)` runs only when no process has built these bytes yet.
+    Only the agenda's public stamp is read before the answer is known (one query, outside the
+    request's session: versions.public_stamp), and for one session the titles of the version's
+    sessions, kept per process; the convening and its sessions are loaded and
+    `build(convening, sessions)` runs only when no process has built these bytes yet.
     """
-    found = versions.public_latest(slug)
-    if found is None:  # unknown, not public, or nothing published yet
+    stamp = versions.public_stamp(slug)
+    if stamp is None:  # unknown, not public, or nothing published yet
         abort(404)
-    convening, version = found
     title = None
     if uid is not None:  # one session: it must be in this version (its title names the file)
-        title = next((item["title"] for item in version.snapshot if item["uid"] == uid), None)
+        title = versions.session_titles(stamp.version_id, stamp.published_at).get(uid)
         if title is None:
             abort(404)
-    people = versions.people_fingerprint(version)
-    parts = ("public-agenda.ics", uid, convening.id, convening.version, version.id, version.published_at, people,
-             links.organizer())
-    stamps = [version.published_at, convening.updated_at, *(p[-1] for p in people)]
 
     def make() -> bytes:
+        convening = db.session.get(Convening, stamp.convening_id)
+        version = db.session.get(versions.AgendaVersion, stamp.version_id)
+        if convening is None or version is None:  # removed since the stamp was read
+            abort(404)
         sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
         return build(convening, _public_view(convening, [s for s in sessions if uid is None or s.uid == uid]))
 
-    return caching.serve(parts, make, lambda data: calendar_response(data, filename(convening, title)),
-                         last_modified=max(stamps), cache_control=PUBLIC_CACHE)
+    return caching.serve(("public-agenda.ics", uid, *stamp, links.organizer()), make,
+                         lambda data: calendar_response(data, filename(stamp.slug, title)),
+                         last_modified=versions.stamp_changed(stamp), cache_control=PUBLIC_CACHE)
 
 
 @bp.route("/c/<slug>/agenda.ics")
@@ -104,7 +107,7 @@ def public_agenda(slug: str):
     """The public agenda as a calendar file (only when the organizers made it public)."""
     link = _anchored(absolute_url("agenda.public", slug=slug))
     return _public_calendar(slug, None, lambda c, sessions: _build([(c, sessions)], c.title, link),
-                            lambda c, title: c.slug)
+                            lambda slug, title: slug)
 
 
 def _public_view(convening, sessions):
@@ -120,7 +123,7 @@ def public_session(slug: str, uid: str):
     """One session of a public agenda."""
     link = lambda s: absolute_url("agenda.public", slug=slug, _anchor=f"s-{s.uid}")  # noqa: E731
     return _public_calendar(slug, uid, lambda c, sessions: _build([(c, sessions)], c.title, link),
-                            lambda c, title: f"{c.slug}-{title[:40]}")
+                            lambda slug, title: f"{slug}-{title[:40]}")
 
 
 def _viewer_groups(token: str, *, mine: bool, allow_rsvp: bool):

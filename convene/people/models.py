@@ -91,7 +91,8 @@ class Person(db.Model):
     erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: Indexed: the newest change in the directory is a stamp (public agendas, balance counts).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     organization: Mapped[Optional[Organization]] = relationship(back_populates="people")
 

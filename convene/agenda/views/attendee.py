@@ -30,34 +30,37 @@ def _public_convening(slug: str):
 def public(slug: str):
     """The published agenda, without sign-in, when the organizers made it public.
 
-    Anonymous visitors get the whole page kept per content version (caching.anonymous_page): the
-    convening (its version counter moves with every edit), the agenda version and the names and
-    listing consent of the people named. For signed-in visitors the page is rendered around day
-    tables kept per version (rendering.public_days), since those are the same for everyone.
+    Anonymous visitors get the whole page kept per content version (caching.anonymous_page) under
+    the agenda's public stamp (versions.public_stamp: one query outside the request's session),
+    so a repeat visit or a 304 reads nothing else. The page itself is built only when no process
+    has it: for signed-in visitors it is rendered around day tables kept per version
+    (rendering.public_days), since those are the same for everyone.
     """
-    found = versions.public_latest(slug)
-    if found is None:  # unknown, not public, or nothing published yet
+    stamp = versions.public_stamp(slug)
+    if stamp is None:  # unknown, not public, or nothing published yet
         abort(404)
-    convening, version = found
-    names_shown = not convening.attribution.strips_names
-    people = versions.people_fingerprint(version) if names_shown else ()
-    key = rendering.fingerprint("public", convening.id, version.id, version.number, version.published_at,
-                                convening.timezone, convening.slug, names_shown, people, request.script_root,
-                                current_language())  # the day tables' words and dates are the reader's
-
-    def render_days() -> str:
-        sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
-        days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown=names_shown)
-        return render_template("agenda/_public_days.html", convening=convening, days=days,
-                               session_ics=rendering.link_for("ics.public_session", slug=convening.slug, uid=None))
 
     def render_page() -> str:
+        convening = db.session.get(Convening, stamp.convening_id)
+        version = db.session.get(versions.AgendaVersion, stamp.version_id)
+        if convening is None or version is None:  # removed since the stamp was read
+            abort(404)
+        names_shown = not convening.attribution.strips_names
+        people = versions.people_fingerprint(version) if names_shown else ()
+        key = rendering.fingerprint("public", convening.id, version.id, version.number, version.published_at,
+                                    convening.timezone, convening.slug, names_shown, people, request.script_root,
+                                    current_language())  # the day tables' words and dates are the reader's
+
+        def render_days() -> str:
+            sessions = versions.views_of(version.snapshot, convening.id, versions.load_people([version.snapshot]))
+            days = rendering.rows_by_day(by_day(sessions, convening), convening, names_shown=names_shown)
+            return render_template("agenda/_public_days.html", convening=convening, days=days,
+                                   session_ics=rendering.link_for("ics.public_session", slug=convening.slug, uid=None))
+
         return render_template("agenda/public.html", convening=convening, version=version,
                                days_html=rendering.public_days.get_or_render(key, render_days))
 
-    stamps = [version.published_at, convening.updated_at, *(p[-1] for p in people)]
-    return caching.anonymous_page(("agenda", convening.id, convening.version, key), render_page,
-                                  last_modified=max(stamps))
+    return caching.anonymous_page(("agenda", *stamp), render_page, last_modified=versions.stamp_changed(stamp))
 
 
 @bp.route("/c/<slug>/agenda/changes")
