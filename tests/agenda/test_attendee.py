@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from convene.extensions import db
-from convene.models import Invitation
+from convene.models import AgendaSession, Invitation
 from convene.tokens import services as tokens
 
 
@@ -32,8 +32,10 @@ def test_my_agenda_by_rsvp_link_with_both_timezones(client, setup, make, rsvp_to
     assert "Rapporteur: <strong>you</strong>" in page
     assert "Speaker: a participant" in page  # Bo did not consent to be listed
     assert "Chatham House Rule" in page
-    assert page.count('<details class="add-cal">') == 2  # one add-to-calendar menu per session
-    assert f"/my/{token}/sessions/{open_session.uid}/add/google" in page
+    assert f'<a class="session-title" href="/my/{token}/sessions/{open_session.uid}">Plenary</a>' in page
+    details = client.get(f"/my/{token}/sessions/{open_session.uid}").get_data(as_text=True)
+    assert f"/my/{token}/sessions/{open_session.uid}/add/google" in details  # its calendar links are on its page
+    assert f"/my/{token}/sessions/{open_session.uid}.ics" in details and "14:00–15:30 your time" in details
     other = rsvp_token(invitation_of(setup["guests"][2]))
     page = client.get(f"/my/{other}/agenda").get_data(as_text=True)
     assert "Plenary" in page and "Closed drafting" not in page
@@ -118,12 +120,17 @@ def test_attendee_pages_query_count_is_fixed(client, setup, make, rsvp_token, co
         client.post(f"/convenings/{c.id}/agenda/publish", data={"notify": ""})
 
     add(5)
+    uid = db.session.scalar(sa.select(AgendaSession.uid).where(AgendaSession.convening_id == c.id).limit(1))
     with count_queries() as small:
         client.get(f"/my/{token}/agenda")
+    with count_queries() as small_one:
+        assert client.get(f"/my/{token}/sessions/{uid}").status_code == 200
     add(40)
     with count_queries() as large:
         client.get(f"/my/{token}/agenda")
-    assert small.count == large.count
+    with count_queries() as large_one:
+        assert client.get(f"/my/{token}/sessions/{uid}").status_code == 200
+    assert small.count == large.count and small_one.count == large_one.count
 
 
 def test_add_to_calendar_menu_builds_web_links_on_demand(client, setup, make, rsvp_token):
@@ -138,9 +145,14 @@ def test_add_to_calendar_menu_builds_web_links_on_demand(client, setup, make, rs
     publish(client, c)
     token = rsvp_token(invitation_of(setup["guests"][0]))
     page = client.get(f"/my/{token}/agenda?view=all").get_data(as_text=True)
-    assert page.count("must carry once") == 1  # the description is shown once, in the row
-    assert "calendar.google.com" not in page and "outlook.live.com" not in page
-    assert page.count('<details class="add-cal">') == 1  # none for the cancelled session
+    assert "must carry once" not in page  # descriptions are on each session's page (issue 18)
+    assert "calendar.google.com" not in page and "outlook.live.com" not in page and "/add/" not in page
+    details = client.get(f"/my/{token}/sessions/{plenary.uid}").get_data(as_text=True)
+    assert details.count("must carry once") == 1 and "<h1>Plenary &amp; close</h1>" in details
+    assert details.count("/add/") == 3 and "calendar.google.com" not in details
+    cancelled = client.get(f"/my/{token}/sessions/{dropped.uid}").get_data(as_text=True)
+    assert "<del>Dropped</del>" in cancelled and "/add/" not in cancelled  # nothing to add for a cancelled one
+    assert client.get(f"/my/{token}/sessions/not-a-session").status_code == 404
     base = f"/my/{token}/sessions/{plenary.uid}"
     google = client.get(f"{base}/add/google")
     assert google.status_code == 302 and google.headers["Cache-Control"] == "no-store"

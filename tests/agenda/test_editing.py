@@ -129,7 +129,8 @@ def test_cancelled_session_is_kept_and_struck_through(client, setup, make):
     s = make.agenda_session(c, title="Dinner cruise")
     client.post(f"/convenings/{c.id}/agenda/{s.id}/cancel")
     page = client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
-    assert "<del>Dinner cruise</del>" in page and "Restore" in page
+    assert f'<del><a class="session-title" href="/convenings/{c.id}/agenda/{s.id}">Dinner cruise</a></del>' in page
+    assert "Restore the session" in client.get(f"/convenings/{c.id}/agenda/{s.id}").get_data(as_text=True)
     client.post(f"/convenings/{c.id}/agenda/{s.id}/restore")
     assert only_session().status == "scheduled"
 
@@ -185,11 +186,15 @@ def test_access(client, setup, make, sign_in):
     s = make.agenda_session(c)
     sign_in(make.user("staff"))
     page = client.get(f"/convenings/{c.id}/agenda")
-    assert page.status_code == 200 and "Cancel session" not in page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="up"' not in page.get_data(as_text=True)
+    one = client.get(f"/convenings/{c.id}/agenda/{s.id}")  # staff read a session's page, without its controls
+    assert one.status_code == 200 and "Cancel the session" not in one.get_data(as_text=True)
+    assert "/edit" not in one.get_data(as_text=True) and f"/notes/{s.id}" in one.get_data(as_text=True)
     assert client.get(f"/convenings/{c.id}/agenda/new").status_code == 403
     sign_in(make.user("organizer"))
     assert client.get(f"/convenings/{c.id}/agenda").status_code == 404
     assert client.post(f"/convenings/{c.id}/agenda/{s.id}/cancel").status_code == 404
+    assert client.get(f"/convenings/{c.id}/agenda/{s.id}").status_code == 404
     other = make.convening(organizers=[setup["organizer"]])
     sign_in(setup["organizer"])
     assert client.get(f"/convenings/{other.id}/agenda/{s.id}/edit").status_code == 404
@@ -244,18 +249,32 @@ def test_two_dialogues_sharing_a_room_and_a_person_are_warned_on_both_agendas(cl
     assert "“Apart”" not in page
 
 
-def test_editor_rows_share_one_action_form(client, setup, make):
+def test_editor_rows_link_to_their_session_page_and_share_one_order_form(client, setup, make, count_queries):
+    """Issue 18: the editor's rows carry the order buttons (one page form, one CSRF token) and a
+    link to the session's page; the description and the other actions are on that page."""
     c = setup["convening"]
-    few = [make.agenda_session(c, title=f"Few {i}") for i in range(2)]
+    described = "What the panel will weigh." + " Details." * 30
+    few = [make.agenda_session(c, title=f"Few {i}", description=described) for i in range(2)]
     small = client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
     for i in range(20):
-        make.agenda_session(c, title=f"More {i}")
-    large = client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
+        make.agenda_session(c, title=f"More {i}", description=described)
+    with count_queries() as counter:
+        large = client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
     assert small.count('name="csrf_token"') == large.count('name="csrf_token"')  # not one per row
-    assert large.count('<details class="row-actions">') == 22
+    assert "What the panel will weigh" not in large and "row-actions" not in large
     s = few[0]
-    assert f'form="row-action" formaction="/convenings/{c.id}/agenda/{s.id}/cancel" name="version" value="{s.version}"' in large
-    assert f'formaction="/convenings/{c.id}/agenda/{s.id}/reorder" name="direction" value="up"' in large
+    assert f'<a class="session-title" href="/convenings/{c.id}/agenda/{s.id}">Few 0</a>' in large
+    assert f'form="row-action" formaction="/convenings/{c.id}/agenda/{s.id}/reorder" name="direction" value="up"' in large
+    with count_queries() as one_counter:
+        page = client.get(f"/convenings/{c.id}/agenda/{s.id}").get_data(as_text=True)
+    assert one_counter.count <= counter.count
+    assert page.count("What the panel will weigh") == 1
+    for action in ("edit", "move", "notes", "next-steps"):
+        assert action in page
+    assert f'action="/convenings/{c.id}/agenda/{s.id}/cancel"' in page and f'name="version" value="{s.version}"' in page
     response = client.post(f"/convenings/{c.id}/agenda/{s.id}/cancel", data={"version": s.version})
     assert response.status_code == 302
-    assert "Restore" in client.get(f"/convenings/{c.id}/agenda").get_data(as_text=True)
+    assert "Restore the session" in client.get(f"/convenings/{c.id}/agenda/{s.id}").get_data(as_text=True)
+    other = make.convening(organizers=[setup["organizer"]])
+    assert client.get(f"/convenings/{other.id}/agenda/{s.id}").status_code == 404  # not its session
+    assert client.get(f"/convenings/{c.id}/agenda/2147483647").status_code == 404

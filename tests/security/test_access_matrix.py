@@ -66,6 +66,7 @@ agenda.mark_seen POST                       404    302    404    404    404    4
 agenda.move GET                             login  login  403    404    200    200
 agenda.move POST                            login  login  403    404    422    422
 agenda.my_agenda GET                        404    200    404    404    404    404
+agenda.my_session GET                       404    404    404    404    404    404
 agenda.programme GET                        login  login  200    404    200    200
 agenda.public GET                           404    404    404    404    404    404
 agenda.public_changes GET                   404    404    404    404    404    404
@@ -75,6 +76,7 @@ agenda.publish GET                          login  login  403    404    200    2
 agenda.publish POST                         login  login  403    404    302    302
 agenda.reorder POST                         login  login  403    404    302    302
 agenda.restore POST                         login  login  403    404    302    302
+agenda.session_page GET                     login  login  200    404    200    200
 agenda.settings POST                        login  login  403    404    302    302
 agenda.subscribe POST                       404    200    404    404    404    404
 agenda.unsubscribe POST                     404    200    404    404    404    404

@@ -108,12 +108,33 @@ def my_agenda(token: str):
                                      viewer_tz=viewer.person.timezone if viewer.person else None, marks=marks)
         agendas.append({"convening": convening, "version": version, "days": days,
                         "marks": marks, "seen": seen})
+    session_page = rendering.link_for("agenda.my_session", token=token, uid=None)
     return render_template("agenda/my_agenda.html", viewer=viewer, agendas=agendas, token=token, view=view,
-                           session_ics=rendering.link_for("ics.my_session", token=token, uid=None),
-                           session_add=rendering.link_for("ics.my_session_add", token=token, uid=None,
-                                                          service="SERVICE"),
-                           web_calendars=WEB_CALENDAR_NAMES,
+                           details=lambda s: session_page(s.uid),
                            waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
+
+
+@bp.route("/my/<token>/sessions/<uid>")
+def my_session(token: str, uid: str):
+    """One session of the viewer's published agendas: its description, who takes part, and the links
+    that add it to a calendar. The agenda's rows link here instead of carrying all that for every
+    session (a 200-session agenda stays light); a plain page, so it works without JavaScript."""
+    viewer = viewer_for(token)
+    for convening, version, sessions, marks, _seen in attendee_agendas(viewer):
+        found = next((s for s in sessions if s.uid == uid), None)
+        if found is not None:
+            break
+    else:
+        abort(404)
+    day = found.starts_at.astimezone(convening.zone).date()
+    [(_day, [row])] = rendering.rows_by_day([(day, [found])], convening, names_shown=True, me=viewer.person,
+                                            viewer_tz=viewer.person.timezone if viewer.person else None,
+                                            marks=marks)
+    add = rendering.link_for("ics.my_session_add", token=token, uid=uid, service=None)
+    return render_template("agenda/my_session.html", viewer=viewer, token=token, convening=convening,
+                           version=version, r=row, day=day,
+                           web_calendars=[(add(service), name) for service, name in WEB_CALENDAR_NAMES.items()],
+                           mine=viewer.person is not None and versions.open_to(viewer.person, found))
 
 
 @bp.post("/my/<token>/agenda/seen")

@@ -53,9 +53,30 @@ def _session_links(convening) -> dict:
     """The per-session links of the editor, each built once for the page (see rendering.link_for)."""
     def link(endpoint):
         return rendering.link_for(endpoint, convening_id=convening.id, session_id=None)
+    page = link("agenda.session_page")
     return {"edit": link("agenda.edit"), "move": link("agenda.move"), "ics": link("ics.session"),
             "notes": link("notes.edit"), "next_steps": link("actions.for_session"),
-            "reorder": link("agenda.reorder"), "restore": link("agenda.restore"), "cancel": link("agenda.cancel")}
+            "reorder": link("agenda.reorder"), "restore": link("agenda.restore"), "cancel": link("agenda.cancel"),
+            "details": lambda s: page(s.id)}
+
+
+@bp.route("/convenings/<int:convening_id>/agenda/<int:session_id>")
+@signed_in
+def session_page(convening_id: int, session_id: int):
+    """One session of the draft: its description, people and warnings, and what organizers do to it
+    (edit, move, order, cancel or restore; its notes and next steps). The agenda's rows link here
+    instead of carrying these controls and the description for every session."""
+    convening = load_convening(convening_id)
+    sessions = services.sessions_of(convening, names_only=True)
+    session = next((s for s in sessions if s.id == session_id), None)
+    if session is None:
+        abort(404)
+    day = session.starts_at.astimezone(convening.zone).date()
+    [(_day, [row])] = rendering.rows_by_day([(day, [session])], convening, names_shown="all")
+    return render_template(
+        "agenda/session.html", convening=convening, r=row, day=day, links=_session_links(convening),
+        warnings=services.conflicts(sessions + services.conference_sessions(convening)).get(session.uid, []),
+        can_manage=manages(current_user, convening))
 
 
 def _session_form(convening, session: AgendaSession | None = None) -> SessionForm:
