@@ -13,7 +13,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 #: The pages under /my/<token> and the owner's page, with what they include.
 ATTENDEE_TEMPLATES = (
     "attendee/_nav.html", "invitations/rsvp.html", "invitations/link_forwarded.html",
-    "agenda/my_agenda.html", "agenda/briefing.html", "agenda/feed_links.html", "agenda/_agenda.html",
+    "agenda/my_agenda.html", "agenda/my_session.html", "agenda/briefing.html", "agenda/feed_links.html",
+    "agenda/_agenda.html",
     "notes/participant_index.html", "notes/participant_note.html", "briefs/review_list.html",
     "briefs/review.html", "briefs/link_problem.html", "actions/owner.html", "tokens/link_problem.html",
 )
