@@ -74,7 +74,9 @@ def dashboard(convening_id: int):
     organizer = manages(current_user, convening)
     info = classification_info()
     # Organizers see exact counts, of what they may see; everyone else sees suppressed counts of everyone.
-    tally = tallies([convening.id], info.classifier, mask=mask_for(current_user) if organizer else None)[convening.id]
+    # Unmasked counts (admins', and the suppressed ones) are kept under the guest list's change stamp.
+    tally = tallies([convening.id], info.classifier, mask=mask_for(current_user) if organizer else None,
+                    kept=True)[convening.id]
     targets = effective_targets(convening)
     results = evaluate(targets, tally, suppress=not organizer)
     tables = dimension_tables(tally, suppress=not organizer)

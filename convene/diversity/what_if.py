@@ -58,8 +58,15 @@ def _categories_seen_by(viewer, invitations: list[Invitation], classifier: geo.C
     like the masked tally it is compared with.
     """
     seen = sensitive_visible_ids(viewer, [inv.person_id for inv in invitations])
-    return [(inv, person_categories(inv.person, classifier, sees_sensitive=inv.person_id in seen))
-            for inv in invitations]
+    out, memo = [], {}  # people with the same attributes fall in the same categories: worked out once
+    for inv in invitations:
+        person = inv.person
+        key = (person.country, person.nationality, person.sector, person.gender,
+               person.organization.sector if person.organization is not None else None, inv.person_id in seen)
+        if key not in memo:
+            memo[key] = person_categories(person, classifier, sees_sensitive=key[-1])
+        out.append((inv, memo[key]))
+    return out
 
 
 def balance_change_if_accepted(convening, invitation, viewer) -> list[str]:

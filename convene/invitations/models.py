@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db_types import LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
@@ -197,3 +198,37 @@ class InvitationReminder(db.Model):
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: Days before reply-by for a scheduled reminder; None for one sent by hand.
     schedule_step: Mapped[Optional[int]]
+
+
+class GuestListChanges(db.Model):
+    """How many times a convening's guest list changed: every flush that adds, changes or removes
+    one of its invitations moves `changes` (below). The balance figures' change stamp
+    (diversity.counting.change_stamps) reads this one row per edition instead of every invitation's
+    index entry, so it costs the same for a list of 30 or 3,000. A convening never changed has no row
+    (it reads as 0). Writes that bypass the ORM do not move it: the app's only one (invitations.
+    confirmation) sets a date no count reads."""
+
+    __tablename__ = "guest_list_changes"
+
+    convening_id: Mapped[int] = mapped_column(sa.ForeignKey("convenings.id", ondelete="CASCADE"), primary_key=True)
+    changes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _count_guest_list_changes(session, _flush_context) -> None:
+    """One more change for each guest list whose invitations this flush added, changed or removed
+    (any column: counting a change that moves no figure costs a recount, never a wrong figure)."""
+    touched: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Invitation):
+            touched.add(obj.convening_id)
+            touched.update(sa.inspect(obj).attrs.convening_id.history.deleted or ())  # moved between lists
+    gone = {obj.id for obj in session.deleted if getattr(obj, "__tablename__", None) == "convenings"}
+    touched = sorted(cid for cid in touched if cid is not None and cid not in gone)
+    if not touched:
+        return
+    connection = session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(GuestListChanges).values([{"convening_id": cid, "changes": 1} for cid in touched])
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[GuestListChanges.convening_id], set_={"changes": GuestListChanges.changes + 1}))

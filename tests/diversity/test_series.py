@@ -169,3 +169,26 @@ def test_kept_counts_follow_every_change_they_show(client, make, sign_in, guest,
     db.session.delete(invitation)
     db.session.commit()
     assert _cells(_trend(client, series, north_south))[-1] == "1"
+
+
+def test_the_change_stamp_reads_one_row_per_edition_and_no_invitation(app, make, guest, count_queries):
+    """Issue 18: the stamp costs the same for 6 or 60 invitees an edition (guest_list_changes)."""
+    series = make.series()
+    editions = _editions(make, guest, series, 3)
+    ids = [c.id for c in editions]
+    with count_queries() as counter:
+        before = counting.change_stamps(ids)
+    assert counter.count == 1 and "FROM invitations" not in counter.statements[0]
+    answer = db.session.scalar(sa.select(Invitation).where(Invitation.convening_id == editions[1].id,
+                                                            Invitation.status == "invited").limit(1))
+    answer.status = "accepted"
+    db.session.commit()
+    after = counting.change_stamps(ids)
+    assert after[editions[1].id] != before[editions[1].id]
+    assert after[editions[0].id] == before[editions[0].id] and after[editions[2].id] == before[editions[2].id]
+    moved = db.session.scalar(sa.select(Invitation).where(Invitation.convening_id == editions[2].id).limit(1))
+    moved.convening_id = editions[0].id  # moved between guest lists: both stamps move
+    db.session.commit()
+    last = counting.change_stamps(ids)
+    assert last[editions[0].id] != after[editions[0].id] and last[editions[2].id] != after[editions[2].id]
+    assert last[editions[1].id] == after[editions[1].id]
