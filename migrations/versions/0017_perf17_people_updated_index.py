@@ -2,12 +2,12 @@
 public agenda request and every balance page (one index probe instead of a scan of the people).
 
 Revision ID: 0017_perf17_people_updated_index
-Revises: 0011_messages17_editable_texts
+Revises: 0012_write17_messages
 """
 from alembic import op
 
 revision = "0017_perf17_people_updated_index"
-down_revision = "0011_messages17_editable_texts"
+down_revision = "0012_write17_messages"
 branch_labels = None
 depends_on = None
 
