@@ -93,6 +93,9 @@ def rows_by_day(days: Iterable[tuple[date, list]], convening, *, names_shown: An
     own_tz = ZoneInfo(viewer_tz) if viewer_tz and viewer_tz != convening.timezone else None
     prepared: dict[int, Row] = {}
     slots: dict[tuple, tuple[str, ...]] = {}
+    # The labels translated once per page, not once per row (each use of a lazy string translates it).
+    kinds = {value: str(label) for value, label in KIND_LABELS.items()}
+    roles = {value: str(label) for value, label in ROLE_LABELS.items()}
     out = []
     for day, sessions in days:
         rows = []
@@ -100,8 +103,8 @@ def rows_by_day(days: Iterable[tuple[date, list]], convening, *, names_shown: An
             row = prepared.get(id(s))
             if row is None:
                 row = prepared[id(s)] = Row(
-                    s, KIND_LABELS.get(s.kind, s.kind), *_times(s, tz, own_tz, slots),
-                    [(ROLE_LABELS.get(r.role, r.role), *_name(r, names_shown, me))
+                    s, kinds.get(s.kind, s.kind), *_times(s, tz, own_tz, slots),
+                    [(roles.get(r.role, r.role), *_name(r, names_shown, me))
                      for r in s.roles if r.role != "participant"],
                     marks.get(s.uid) if marks else None)
             rows.append(row)

@@ -197,7 +197,8 @@ def latest_for(convening_ids: list[int]) -> dict[int, AgendaVersion]:
               .where(AgendaVersion.convening_id.in_(convening_ids)).group_by(AgendaVersion.convening_id)
               .subquery())
     rows = db.session.scalars(sa.select(AgendaVersion).join(
-        newest, sa.and_(AgendaVersion.convening_id == newest.c.convening_id, AgendaVersion.number == newest.c.n)))
+        newest, sa.and_(AgendaVersion.convening_id == newest.c.convening_id, AgendaVersion.number == newest.c.n))
+        .options(defer(AgendaVersion.changes)))  # the changelog is read from the history, not here
     return {v.convening_id: v for v in rows}
 
 

@@ -3,6 +3,7 @@ agenda through their personal link, seen marks, calendar subscriptions, the brie
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
@@ -84,8 +85,8 @@ def attendee_agendas(viewer):
         ids = list(found)
         seen = {s.convening_id: s.version_number for s in db.session.scalars(
             sa.select(AgendaSeen).where(AgendaSeen.person_id == viewer.person.id, AgendaSeen.convening_id.in_(ids)))}
-        for v in db.session.scalars(sa.select(versions.AgendaVersion).where(
-                versions.AgendaVersion.convening_id.in_(ids))):
+        for v in db.session.scalars(sa.select(versions.AgendaVersion).where(  # changelogs only: no snapshot
+                versions.AgendaVersion.convening_id.in_(ids)).options(defer(versions.AgendaVersion.snapshot))):
             history.setdefault(v.convening_id, []).append(v)
     out = []
     for convening in viewer.convenings:
