@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from .base.countries import local_country_name
 from .i18n.locale import DEFAULT as DEFAULT_LANGUAGE, current_language
 from .actions.models import ActionStatus
+from .convenings.brand import page_brand
 from .convenings.models import AttributionRule
 from .invitations.models import InvitationStatus, MeetingRole
 from .people.models import Gender, Sector
@@ -134,7 +135,7 @@ def init_app(app: Flask) -> None:
         local_time=local_time, long_date=long_date, short_date=short_date, day_and_month=day_and_month, country_name=local_country_name,
     )
     app.jinja_env.globals.update(date_range=date_range, label=label, csrf_token=generate_csrf,
-                                 main_nav=main_nav, AttributionRule=AttributionRule,
+                                 main_nav=main_nav, AttributionRule=AttributionRule, page_brand=page_brand,
                                  Gender=Gender, Sector=Sector, InvitationStatus=InvitationStatus,
                                  ActionStatus=ActionStatus, MeetingRole=MeetingRole)
     app.jinja_env.trim_blocks = True

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..convenings.models import Convening
+from ..convenings.brand import use_attendee_page
 from ..extensions import db
-from ..i18n.locale import use_attendee_language
 from ..invitations.models import Invitation
 from ..people.models import Person
 from ..tokens import services as tokens
@@ -39,7 +39,7 @@ def viewer_for(raw: str, *, allow_rsvp: bool = True) -> Viewer:
     """What a personal link opens, in the person's language; raises LinkProblem when it opens nothing."""
     viewer = _open(raw, allow_rsvp)
     convening = viewer.invitation.convening if viewer.invitation else next(iter(viewer.convenings), None)
-    use_attendee_language(viewer.person, convening)
+    use_attendee_page(viewer.person, convening)
     return viewer
 
 

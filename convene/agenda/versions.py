@@ -18,7 +18,7 @@ from sqlalchemy.orm import defer
 
 from .. import caching
 from ..audit.services import record
-from ..convenings.models import Convening
+from ..convenings.models import Convening, SeriesBrand
 from ..extensions import db
 from ..people.models import Person
 from ..webhooks import services as webhooks
@@ -126,9 +126,11 @@ def _public_stamp_statement():
     return (sa.select(Convening.id.label("convening_id"), Convening.version.label("convening_version"),
                       Convening.updated_at.label("convening_updated_at"), Convening.slug,
                       AgendaVersion.id.label("version_id"), AgendaVersion.number,
-                      AgendaVersion.published_at, people.label("people_changed"))
+                      AgendaVersion.published_at, people.label("people_changed"),
+                      SeriesBrand.revision.label("brand_revision"))
             .join(AgendaSettings, sa.and_(AgendaSettings.convening_id == Convening.id, AgendaSettings.public))
             .join(AgendaVersion, sa.and_(AgendaVersion.convening_id == Convening.id, AgendaVersion.number == newest))
+            .outerjoin(SeriesBrand, SeriesBrand.series_id == Convening.series_id)
             .where(Convening.slug == sa.bindparam("slug")))
 
 
@@ -139,7 +141,7 @@ def public_stamp(slug: str):
     version counter (every edit of it moves it), its latest version, and when anyone in the
     directory last changed (people are never deleted, and every edit of a person moves their
     `updated_at`: a name, honorific or listing consent shown on the page cannot change without
-    it). Coarser than the people the version names, so an edit elsewhere in the directory costs
+    it), and the revision of its series' look (convenings.brand). Coarser than the people the version names, so an edit elsewhere in the directory costs
     one rebuild; it needs no list of ids, so a repeat request is this one index-served query.
     """
     return caching.read_stamp(_public_stamp_statement(), {"slug": slug})

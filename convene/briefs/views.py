@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from .. import caching
 from ..api.services import public_among
 from ..auth.policy import manages, role_required, signed_in, visible_convening_ids
+from ..convenings.brand import use_attendee_page
 from ..edge import on_refusal
 from ..extensions import db
-from ..i18n.locale import use_attendee_language
 from ..invitations import links as invitation_links
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
@@ -251,7 +251,7 @@ def _review_invitation(token: str):
     invitation = db.session.get(Invitation, open_link(token, Purpose.REVIEW, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.REVIEW)
-    use_attendee_language(invitation.person, invitation.convening)
+    use_attendee_page(invitation.person, invitation.convening)
     return invitation
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import Role, User
@@ -11,6 +12,7 @@ from ..db_types import choices
 from ..extensions import db
 from ..i18n.locale import LANGUAGES
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country, valid_timezone
+from . import brand, logos
 from .models import AttributionRule, ConveningKind, ConveningStatus, Series
 
 
@@ -29,6 +31,22 @@ class SeriesForm(FlaskForm):
         clash = db.session.scalar(sa.select(Series).where(sa.func.lower(Series.name) == field.data.strip().lower()))
         if clash is not None and clash is not self._series:
             raise ValidationError("A series with this name already exists.")
+
+
+class SeriesBrandForm(FlaskForm):
+    """A series' own look; the rules (contrast, plain text, the logo's type and size) are in brand.py and logos.py."""
+    organization = StringField("Organization name", validators=[Length(max=brand.ORGANIZATION_MAX), no_control_characters],
+                               description="Shown instead of “Convene” on its convenings' pages, printables and e-mails.")
+    logo = FileField("Logo", description=f"PNG, JPEG or WebP (no SVG), at most {logos.MAX_BYTES // 1024 // 1024} MB "
+                                         f"and {logos.MAX_SIDE}×{logos.MAX_SIDE} pixels. Leave empty to keep the current one.")
+    remove_logo = BooleanField("Remove the logo")
+    accent = StringField("Accent colour", validators=[Length(max=20)],
+                         description="# and six hexadecimal digits, e.g. #1f4e8c. White text on it needs a contrast "
+                                     "ratio of at least 4.5:1 (WCAG AA). Leave empty for Convene's.")
+    footer = TextAreaField("Footer text", validators=[Length(max=brand.FOOTER_MAX)],
+                           description="Plain text (no HTML), shown at the foot of pages and e-mails.")
+    contact = StringField("Contact address", validators=[Length(max=brand.CONTACT_MAX)],
+                          description="An e-mail address attendees may write to, shown with the footer.")
 
 
 class ConveningForm(FlaskForm):

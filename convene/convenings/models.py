@@ -201,3 +201,30 @@ class Convening(db.Model):
         if self.parent is not None:
             ids |= self.parent.organizer_ids()
         return ids
+
+
+class SeriesBrand(db.Model):
+    """A series' own look: the foundation's name, logo, accent colour, footer and contact address.
+
+    Shown on its convenings' public and attendee pages, printables and e-mails (convenings/brand.py);
+    a series without one, or with every field empty, looks like Convene.
+    """
+
+    __tablename__ = "series_brands"
+
+    series_id: Mapped[int] = mapped_column(sa.ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
+    organization: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: '#rrggbb' (lower case), checked against white text for WCAG AA contrast; '' keeps Convene's.
+    accent: Mapped[str] = mapped_column(sa.String(7), default="")
+    footer: Mapped[str] = mapped_column(sa.String(500), default="")
+    contact: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: The stored logo file (<32 hex>.png|jpg|webp under UPLOADS_DIR/logos), never a name a user chose.
+    logo_name: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    logo_width: Mapped[Optional[int]]
+    logo_height: Mapped[Optional[int]]
+    #: Bumped by every change: part of the stylesheet's address and of cached pages' keys.
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SeriesBrand {self.series_id}>"

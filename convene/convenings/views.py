@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -14,9 +14,9 @@ from ..edge import on_refusal
 from ..extensions import db
 from ..forms import submitted_data
 from ..invitations import rollup
-from . import services
-from .forms import ConveningForm, SeriesForm, StatusForm
-from .models import Convening, ConveningStatus, Series
+from . import brand, logos, services
+from .forms import ConveningForm, SeriesBrandForm, SeriesForm, StatusForm
+from .models import Convening, ConveningStatus, Series, SeriesBrand
 
 bp = Blueprint("convenings", __name__)
 
@@ -173,3 +173,75 @@ def series_edit(series_id: int):
         flash("Saved.", "success")
         return redirect(url_for("convenings.series_detail", series_id=series.id))
     return render_template("convenings/series_form.html", form=form, series=series)
+
+
+#: The brand stylesheet and logos are named by their content (revision, generated file name): kept a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@bp.route("/series/<int:series_id>/look", methods=("GET", "POST"))
+@role_required("organizer")
+def brand_edit(series_id: int):
+    """The series' own look: organization name, logo, accent colour, footer and contact address."""
+    series = db.session.get(Series, series_id) or abort(404)
+    if not manages_series(current_user, series):
+        abort(403)
+    current = db.session.get(SeriesBrand, series.id)
+    form = SeriesBrandForm(obj=current)
+    page = partial(render_template, "convenings/series_brand.html", form=form, series=series, current=current)
+    if form.validate_on_submit():
+        on_refusal(render=lambda error: page(), form=form)
+        upload = _read_upload(form.logo.data)
+        values = {k: v for k, v in submitted_data(form).items() if k not in {"logo", "remove_logo"}}
+        swap = brand.save_brand(series, values, actor=current_user, logo=upload, remove_logo=form.remove_logo.data)
+        _commit_with_logo(swap, upload)
+        flash("Saved the series' look.", "success")
+        return redirect(url_for("convenings.brand_edit", series_id=series.id))
+    return page()
+
+
+def _read_upload(file) -> bytes | None:
+    """The uploaded bytes, one more than the limit at most (so that too large is seen), the file closed."""
+    if not file:
+        return None
+    with file.stream as stream:
+        return stream.read(logos.MAX_BYTES + 1)
+
+
+def _commit_with_logo(swap: brand.LogoSwap, data: bytes | None) -> None:
+    """Write a new logo only once the row is valid, remove it again if the commit fails; the replaced one after."""
+    try:
+        if swap.new:
+            logos.write(swap.new, data)
+        db.session.commit()
+    except BaseException:  # the row is not saved (the edge or teardown rolls back): drop the new file too
+        logos.delete(swap.new)
+        raise
+    logos.delete(swap.replaced)
+
+
+@bp.get("/brand/<int:series_id>-<int:revision>.css")
+def brand_css(series_id: int, revision: int):
+    """A series' stylesheet (the accent colour as custom properties); a new revision has a new address."""
+    found = brand.brand_of_series(series_id)
+    if found is None or found.revision != revision:
+        abort(404)
+    response = Response(brand.stylesheet_text(found), mimetype="text/css")
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/brand/logos/<name>")
+def brand_logo(name: str):
+    """A series' logo, as the type found when it was checked; served from our own disk, never elsewhere."""
+    in_use = logos.is_storage_name(name) and db.session.scalar(
+        sa.select(SeriesBrand.series_id).where(SeriesBrand.logo_name == name).limit(1)) is not None
+    path = logos.path_of(name) if in_use else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = Response(path.read_bytes(), mimetype=logos.mime_of(name))  # at most logos.MAX_BYTES
+    response.set_etag(name.split(".")[0])
+    response.headers.update({"X-Content-Type-Options": "nosniff", "Content-Disposition": "inline",
+                             "Cache-Control": IMMUTABLE})
+    return response.make_conditional(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..audit.services import record
+from ..convenings.brand import brand_for
 from ..convenings.models import Convening
 from ..i18n.locale import language
 from ..mail.wording import render_message
@@ -55,7 +56,8 @@ def _send_invitation_mail(invitation: Invitation, texts: dict[str, InvitationTem
     subject, body = render_invitation(template, invitation, link)
     invitation.links_issued += 1
     with language(template.language):
-        message = render_message("invitation", subject=subject, body=body, link=link)
+        message = render_message("invitation", subject=subject, body=body, link=link,
+                                 brand=brand_for(invitation.convening))
     queue_mail(invitation, message, kind="invitation", dedupe_key=f"invitation:{invitation.id}:{invitation.links_issued}")
 
 

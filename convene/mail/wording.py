@@ -27,20 +27,23 @@ class RenderedMessage(NamedTuple):
     html: str | None
 
 
-def render_message(message: str, /, **context) -> RenderedMessage:
+def render_message(message: str, /, *, brand=None, **context) -> RenderedMessage:
     """Subject, plain text and (if the message has an HTML template) HTML of one message.
 
     `message` names its folder under templates/mail/messages/; `context` holds the values its
     templates show (positional-only, so a template may use `name` or `message` as a value).
+    `brand` is the look of the convening's series (convenings.brand.brand_for), or None for
+    Convene's: its name, footer text and contact address end the text (`_brand_footer.txt`), and
+    the HTML opens with its name on its accent colour (no image: mail clients block remote ones).
     """
     env = _environment()
     subject = " ".join(env.get_template(f"{FOLDER}/{message}/subject.txt").render(context).split())
-    text = env.get_template(f"{FOLDER}/{message}/body.txt").render(context)
+    text = signed(env.get_template(f"{FOLDER}/{message}/body.txt").render(context), brand)
     try:
         html_template = env.get_template(f"{FOLDER}/{message}/body.html")
     except TemplateNotFound:
         return RenderedMessage(subject, text, None)
-    return RenderedMessage(subject, text, html_template.render({**context, "text": text}))
+    return RenderedMessage(subject, text, html_template.render({**context, "text": text, "brand": brand}))
 
 
 def render_part(path: str, /, **context) -> str:
@@ -49,9 +52,17 @@ def render_part(path: str, /, **context) -> str:
     return _environment().get_template(f"{FOLDER}/{path}").render(context)
 
 
-def text_as_html(text: str, link: str | None = None) -> str:
-    """A plain-text body as the HTML part of the invitee mails: paragraphs, the personal link clickable."""
-    return _environment().get_template(f"{FOLDER}/_text_as_html.html").render(text=text, link=link)
+def signed(text: str, brand=None) -> str:
+    """The text with the series' signature at its end (`_brand_footer.txt`), or as it is without a look."""
+    if brand is None:
+        return text
+    return text.rstrip("\n") + "\n\n" + _environment().get_template(f"{FOLDER}/_brand_footer.txt").render(brand=brand)
+
+
+def text_as_html(text: str, link: str | None = None, brand=None) -> str:
+    """A plain-text body as the HTML part of the invitee mails: paragraphs, the personal link clickable
+    (headed by the series' name on its accent colour when it has a look)."""
+    return _environment().get_template(f"{FOLDER}/_text_as_html.html").render(text=text, link=link, brand=brand)
 
 
 def _environment() -> Environment:

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from ..audit.services import apply_changes, record
+from ..convenings.brand import brand_for
 from ..convenings.models import Convening, Series
 from ..editing import check_version
 from ..errors import StaleEdit
 from ..extensions import db
 from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, current_language, language, supported
-from ..mail.wording import RenderedMessage, render_message, render_part, text_as_html
+from ..mail.wording import RenderedMessage, render_message, render_part, signed, text_as_html
 from .kinds import KINDS, NUMBER_PLACEHOLDERS, NUMBER_SAMPLE, Kind
 from .models import SITE, MessageText, scope_of
 from .rules import MessageTextError, placeholder_problems, text_problems
@@ -110,28 +111,31 @@ def placeholder_values(kind: Kind, context: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def fill(kind: Kind, text: MessageText, values: dict[str, str]) -> RenderedMessage:
-    """A written text filled in: one-line subject, plain body, HTML made from it where the kind has HTML."""
+def fill(kind: Kind, text: MessageText, values: dict[str, str], brand=None) -> RenderedMessage:
+    """A written text filled in: one-line subject, plain body (signed with the series' look, if any),
+    HTML made from it where the kind has HTML."""
     problems = (placeholder_problems(text.subject, kind.placeholders)
                 + placeholder_problems(text.body, kind.placeholders))
     if problems:
         raise MessageTextError(" ".join(problems))
     subject = " ".join(text.subject.format_map(values).split())
-    body = text.body.format_map(values)
-    html = text_as_html(body, values.get(kind.html_link)) if kind.html_link else None
+    body = signed(text.body.format_map(values), brand)
+    html = text_as_html(body, values.get(kind.html_link), brand) if kind.html_link else None
     return RenderedMessage(subject, body, html)
 
 
 def compose(message: str, convening: Convening | None, /, **context) -> RenderedMessage:
     """The words of one message to one reader, in the current language (call it inside
-    `i18n.locale.language(...)`): the text written for the convening or its series, else the default."""
+    `i18n.locale.language(...)`): the text written for the convening or its series, else the default,
+    in the look of the convening's series (its signature and name; none without a look)."""
     kind = KINDS.get(message)
+    brand = brand_for(convening)
     if kind is None or kind.name == "invitation":  # the invitation is filled in by invitations/invitation_template
-        return render_message(message, **context)
+        return render_message(message, brand=brand, **context)
     text = chosen_text(kind, convening, current_language())
     if text is None:
-        return render_message(kind.template, **context)
-    return fill(kind, text, placeholder_values(kind, context))
+        return render_message(kind.template, brand=brand, **context)
+    return fill(kind, text, placeholder_values(kind, context), brand)
 
 
 # --- saving and resetting -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ..agenda.models import AgendaSession
 from ..auth.policy import load_convening, signed_in
 from ..edge import on_refusal
 from ..extensions import db, limiter
-from ..i18n.locale import use_attendee_language
+from ..convenings.brand import use_attendee_page
 from ..invitations.models import Invitation
 from ..tokens.models import Purpose
 from ..tokens.services import LinkProblem, open_link
@@ -207,7 +207,7 @@ def _participant(token: str) -> tuple[Invitation | None, tuple | None]:
     invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.RSVP)
-    use_attendee_language(invitation.person, invitation.convening)
+    use_attendee_page(invitation.person, invitation.convening)
     if invitation.status not in PARTICIPANT_STATUSES:
         return None, (render_template("errors/error.html", status=403, title=_("Notes not available"),
                                       message=_("Session notes are shared with the participants of the convening "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import render_template
 
+from ..convenings import logos
+from ..convenings.brand import brand_for
 from .services import PrintablesError
 
 #: Page sizes clients ask for.
@@ -27,8 +29,18 @@ def paper_size(value: str | None) -> str:
 
 def _write(html: str) -> bytes:
     from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+    from weasyprint.urls import URLFetcher  # (the same)
 
-    return HTML(string=html).write_pdf()
+    # Only data: URLs (the series' logo, inlined): a printable never fetches anything from a network or disk.
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+
+
+def _typeset(template: str, convening, **context) -> bytes:
+    """A printable in the look of the convening's series (its organization name and logo), else Convene's plain one."""
+    brand = brand_for(convening)
+    logo = logos.data_url(brand.logo_name) if brand is not None else None
+    return _write(render_template(template, convening=convening, brand=brand, logo=logo, name_size=name_size,
+                                  **context))
 
 
 def name_size(name: str) -> str:
@@ -39,12 +51,10 @@ def name_size(name: str) -> str:
 
 def name_tents(convening, people, paper: str) -> bytes:
     """One folded tent per person: the name large on both faces (the top face printed upside down)."""
-    return _write(render_template("printables/name_tents.html", convening=convening, people=people,
-                                  page_size=paper, name_size=name_size))
+    return _typeset("printables/name_tents.html", convening, people=people, page_size=paper)
 
 
 def badges(convening, people, paper: str) -> bytes:
     """Badges, eight to a page, with name, organization and the convening."""
     pages = [people[i:i + BADGES_PER_PAGE] for i in range(0, len(people), BADGES_PER_PAGE)] or [[]]
-    return _write(render_template("printables/badges.html", convening=convening, pages=pages,
-                                  page_size=paper, name_size=name_size))
+    return _typeset("printables/badges.html", convening, pages=pages, page_size=paper)

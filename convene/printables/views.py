@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..agenda.briefing import listed_participants
 from ..auth.policy import load_convening, manages, signed_in
+from ..convenings.brand import use_brand
 from ..edge import on_refusal
 from ..editing import slugify
 from ..extensions import db
@@ -47,6 +48,7 @@ def venue_list(convening_id: int):
             "Content-Disposition": f'attachment; filename="{slugify(convening.title, 60)}-venue-list.csv"'})
     # 201: the request created an export (its audit event) and the list is answered in place, once;
     # a reload asks again rather than re-showing health data from the browser's history.
+    use_brand(convening)
     return render_template("printables/venue_list.html", convening=convening, rows=rows,
                            purpose=form.purpose.data), 201
 
@@ -56,6 +58,7 @@ def venue_list(convening_id: int):
 def listed(convening_id: int):
     """The public-safe participant list: names and affiliations of those who consented to be listed."""
     convening = load_convening(convening_id)
+    use_brand(convening)
     return render_template("printables/listed.html", convening=convening,
                            people=listed_participants([convening.id])[convening.id])
 

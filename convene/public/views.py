@@ -7,6 +7,7 @@ from ..api import services as api
 from ..api.http import CORS_HEADERS, cacheable_page
 from ..briefs.regions import is_region, region_names
 from ..briefs.archive import ArchiveFilters
+from ..convenings.brand import use_brand
 
 bp = Blueprint("public", __name__)
 
@@ -19,6 +20,7 @@ def convening(slug: str):
     """The public page of a convening, when its public page is switched on (the agenda settings' switch)."""
     found = api.public_convening(slug) or abort(404)
     details = api.convening_details(found)
+    use_brand(found)
     response = current_app.make_response(render_template(
         "public/convening.html", convening=found, days=_by_local_day(details["sessions"], found), **details))
     return cacheable_page(response)

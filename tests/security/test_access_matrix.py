@@ -143,6 +143,10 @@ convenings.detail GET                       login  login  200    404    200    2
 convenings.edit GET                         login  login  403    404    200    200
 convenings.edit POST                        login  login  403    404    302    302
 convenings.index GET                        login  login  200    200    200    200
+convenings.brand_css GET                    200    200    200    200    200    200
+convenings.brand_edit GET                   login  login  403    200    200    200
+convenings.brand_edit POST                  login  login  403    302    302    302
+convenings.brand_logo GET                   404    404    404    404    404    404
 convenings.series_create GET                login  login  403    200    200    200
 convenings.series_create POST               login  login  403    200    200    200
 convenings.series_detail GET                login  login  200    200    200    200

@@ -7,10 +7,10 @@ from convene.security import TokenRedactingFilter
 from tests.security.world import build_world, routes, url_for_rule, world_values
 
 
-#: Non-HTML documents meant for the public (published briefs), which shared caches may keep.
+#: Non-HTML documents meant for the public (published briefs, a series' stylesheet and logo), which shared caches may keep.
 PUBLIC_DOCUMENTS = {"briefs.feed_atom", "briefs.public_file", "ics.public_agenda", "ics.public_session",
                     "api.publications", "api.publication", "api.convenings", "api.convening", "api.series_index",
-                    "api.one_series", "api.openapi"}
+                    "api.one_series", "api.openapi", "convenings.brand_css", "convenings.brand_logo"}
 
 
 def _assert_secure_headers(response, where: str, https: bool = False):

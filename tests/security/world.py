@@ -130,6 +130,7 @@ def _webhook() -> int:
 def _other_areas(world: World) -> dict:
     """Objects of the other areas that routes point at, all belonging to convening A."""
     from convene.briefs.models import BriefFile
+    from convene.convenings.models import SeriesBrand
     from convene.correspondence.models import ParticipantMessage
     from convene.diversity.models import ClassificationOverride, DiversityTarget
     from convene.invitations.models import Nomination
@@ -153,9 +154,15 @@ def _other_areas(world: World) -> dict:
     brief_file = BriefFile(brief_id=world.brief.id, storage_name="0" * 32 + ".pdf", original_name="brief.pdf",
                            size=10, sha256="0" * 64)
     participant_message = ParticipantMessage(convening_id=world.convening.id, subject="Shuttle", body="At 8")
-    db.session.add_all([nomination, target, series_target, override, note, remark, brief_file, participant_message])
+    # series A has its own look, so A's public and attendee pages are checked with it (its logo file is absent)
+    look = SeriesBrand(series_id=world.series.id, organization="Foundation <b>A</b>", accent="#8a1538",
+                       footer="Footer of A", contact="events@a.example", logo_name="0" * 32 + ".png",
+                       logo_width=120, logo_height=40, revision=1)
+    db.session.add_all([nomination, target, series_target, override, note, remark, brief_file, look,
+                        participant_message])
     db.session.commit()
     return {"message_id": message.id, "nomination_id": nomination.id, "target_id": target.id,
+            "brand_revision": look.revision, "logo_name": look.logo_name,
             "series_target_id": series_target.id, "code": override.country, "remark_id": remark.id,
             "number": 1, "file_id": brief_file.id, "role_id": world.session.roles[0].id,
             "participant_message_id": participant_message.id}
@@ -199,6 +206,8 @@ def world_values(world: World) -> dict:
 
 #: URL arguments whose value depends on the route: {(endpoint, argument): key in the values}.
 PER_ROUTE = {
+    ("convenings.brand_css", "revision"): "brand_revision",
+    ("convenings.brand_logo", "name"): "logo_name",
     ("diversity.delete_series_target", "target_id"): "series_target_id",
     ("briefs.review", "brief_id"): "review_brief_id",
     ("briefs.review_file", "brief_id"): "review_brief_id",

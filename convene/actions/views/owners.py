@@ -8,6 +8,7 @@ from flask_login import current_user
 from ...auth.policy import signed_in
 from ...edge import on_refusal
 from ...extensions import db, limiter
+from ...convenings.brand import use_attendee_page
 from ...i18n.locale import use_attendee_language
 from ...invitations.models import Invitation
 from ...people.models import Person
@@ -86,7 +87,7 @@ def my_steps(token: str):
     if invitation is None or invitation.person is None or invitation.person.erased_at is not None:
         raise LinkProblem("unknown", Purpose.RSVP)
     person, convening = invitation.person, invitation.convening
-    use_attendee_language(person, convening)
+    use_attendee_page(person, convening)
     family = convening.family_ids
     here = url_for("actions.my_steps", token=token)
     form = OwnerReportForm()

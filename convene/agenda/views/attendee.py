@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
 from ... import caching
+from ...convenings.brand import brand_revision, use_brand
 from ...convenings.models import Convening
 from ...extensions import db
 from ...i18n.locale import current_language
@@ -46,6 +47,7 @@ def public(slug: str):
         version = db.session.get(versions.AgendaVersion, stamp.version_id)
         if convening is None or version is None:  # removed since the stamp was read
             abort(404)
+        use_brand(convening)  # the series' look (its revision is in the stamp)
         names_shown = not convening.attribution.strips_names
         people = versions.people_fingerprint(version) if names_shown else ()
         key = rendering.fingerprint("public", convening.id, version.id, version.number, version.published_at,
@@ -68,9 +70,11 @@ def public(slug: str):
 def public_changes(slug: str):
     """The public changelog of a public agenda (whole for anonymous visitors, per published version)."""
     convening = _public_convening(slug)
+    use_brand(convening)
     latest = versions.latest_for([convening.id]).get(convening.id)
     stamps = [convening.updated_at] + ([latest.published_at] if latest else [])
-    parts = ("changes", convening.id, convening.version, latest and (latest.id, latest.published_at))
+    parts = ("changes", convening.id, convening.version, latest and (latest.id, latest.published_at),
+             brand_revision(convening))
     return caching.anonymous_page(parts, lambda: render_template(
         "agenda/changes.html", convening=convening, history=versions.history(convening.id), public=True),
         last_modified=max(stamps))

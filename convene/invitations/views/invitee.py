@@ -11,7 +11,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from ...edge import on_refusal
 from ...errors import StaleEdit
 from ...extensions import db, limiter
-from ...i18n.locale import use_attendee_language
+from ...convenings.brand import use_attendee_page
 from ...privacy.services import erase_self_identification, export_person
 from ...tokens.models import Purpose
 from ...tokens.services import LinkProblem, open_link
@@ -35,7 +35,7 @@ def _rsvp_invitation(token: str) -> Invitation:
     invitation = db.session.get(Invitation, open_link(token, Purpose.RSVP).invitation_id)
     if invitation is None:
         raise LinkProblem("unknown", Purpose.RSVP)
-    use_attendee_language(invitation.person, invitation.convening)
+    use_attendee_page(invitation.person, invitation.convening)
     return invitation
 
 
