@@ -51,6 +51,7 @@ def test_the_checks_catch_an_inaccessible_page(page):
 
 def _seed(make):
     """A small data set touching every area, so that most pages have something to show."""
+    from convene.convenings.models import SeriesBrand
     from convene.models import Brief, BriefRegion
     from convene.extensions import db
 
@@ -79,6 +80,10 @@ def _seed(make):
                        status="published", published_on=date.today(), summary="Three **findings**.")
     brief.themes = [theme]
     db.session.add(BriefRegion(brief_id=brief.id, region="Africa"))
+    # The series has its own look, with the lightest accent allowed (4.54:1 under white text), so
+    # its public and attendee pages are scanned with it (links are darkened to keep their contrast).
+    db.session.add(SeriesBrand(series_id=series.id, organization="Foundation for Peaceful Futures", accent="#767676",
+                               footer="Rue de la Paix 1, Geneva", contact="events@fpf.example", revision=1))
     db.session.commit()
     from convene.tokens import services as tokens
 
