@@ -11,13 +11,14 @@ import io
 import os
 import re
 import tempfile
+import threading
 import uuid
 import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from ..errors import DomainError
 
@@ -28,6 +29,10 @@ MAX_SIDE = 2000
 #: Pillow's format name → (file extension, Content-Type).
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
 MIME_BY_EXTENSION = {ext: mime for ext, mime in FORMATS.values()}
+
+#: WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported (by the printables),
+#: which would let a truncated upload through; the check loads strictly, one check at a time.
+_STRICT = threading.Lock()
 
 _STORAGE_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
 
@@ -56,7 +61,7 @@ def check(data: bytes) -> CheckedLogo:
                 kind, (width, height) = image.format, image.size
                 if width > MAX_SIDE or height > MAX_SIDE:
                     raise LogoError(f"The logo is {width}×{height} pixels; at most {MAX_SIDE}×{MAX_SIDE} is accepted.")
-                image.load()  # decode every pixel: a truncated or corrupt file fails here
+                _load_strictly(image)  # decode every pixel: a truncated or corrupt file fails here
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
             OSError, SyntaxError, ValueError) as error:
         if isinstance(error, LogoError):
@@ -66,6 +71,16 @@ def check(data: bytes) -> CheckedLogo:
     if kind not in FORMATS or width < 1 or height < 1:
         raise LogoError("The logo must be a PNG, JPEG or WebP image.")
     return CheckedLogo(FORMATS[kind][0], width, height)
+
+
+def _load_strictly(image) -> None:
+    with _STRICT:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            image.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
 def size_text(size: int) -> str:
