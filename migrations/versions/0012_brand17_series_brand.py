@@ -2,7 +2,7 @@
 footer text and contact address (issue 17 item 6).
 
 Revision ID: 0012_brand17_series_brand
-Revises: 0010_travel17_arrival_departure
+Revises: 0011_messages17_editable_texts
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from convene.db_types import UTCDateTime
 
 revision = "0012_brand17_series_brand"
-down_revision = "0010_travel17_arrival_departure"
+down_revision = "0011_messages17_editable_texts"
 branch_labels = None
 depends_on = None
 
