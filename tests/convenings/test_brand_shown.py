@@ -15,6 +15,8 @@ from convene.mail.worker import deliver_pending
 from convene.invitations.models import Invitation
 from convene.invitations.reminders import send_reminder
 from convene.mail.models import OutboxMessage
+from convene.messages.kinds import KINDS
+from convene.messages.services import save_text
 from tests.convenings.test_brand import image_bytes
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None and not __import__("os").environ.get("CI"),
@@ -113,3 +115,18 @@ def test_one_lookup_per_request_whatever_the_number_of_rows(client, make, brande
         for _ in range(5):
             assert brand.brand_for(convening) is brand.brand_for(convening)
     assert counter.count <= 1
+
+
+def test_a_text_the_organizers_wrote_is_signed_too(make, branded):
+    """The series' own reminder text (messages area) ends with the same signature as the default wording."""
+    convening = branded["convening"]
+    save_text(KINDS["reminder"], {"subject": "Please reply", "body": "Dear {name}, reply here: {rsvp_link}"},
+              branded["organizer"], "en", series=branded["series"])
+    invitation = make.invitation(convening, make.person(name="Bo Chen", email="bo@example.org"), status="invited")
+    assert send_reminder(invitation)
+    db.session.commit()
+    reminder = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
+    assert reminder.text.startswith("Dear Bo Chen, reply here: ")
+    assert reminder.text.rstrip().endswith("Foundation for Peaceful Futures\nRue de la Paix 1, 1202 Geneva\n"
+                                           "Contact: events@fpf.example")
+    assert "background:#8a1538" in reminder.html and "Contact: events@fpf.example" in reminder.html
