@@ -1,16 +1,16 @@
 """Series: their own look (series_brands, one row per series): organization name, logo, accent colour,
 footer text and contact address (issue 17 item 6).
 
-Revision ID: 0012_brand17_series_brand
-Revises: 0011_messages17_editable_texts
+Revision ID: 0019_brand17_series_brand
+Revises: 0018_perf17_guest_list_changes
 """
 from alembic import op
 import sqlalchemy as sa
 
 from convene.db_types import UTCDateTime
 
-revision = "0012_brand17_series_brand"
-down_revision = "0011_messages17_editable_texts"
+revision = "0019_brand17_series_brand"
+down_revision = "0018_perf17_guest_list_changes"
 branch_labels = None
 depends_on = None
 
