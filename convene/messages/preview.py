@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..convenings.brand import brand_for
 from ..convenings.models import Convening
 from ..db_types import utcnow
 from ..extensions import db
@@ -93,14 +94,15 @@ def sample_values(kind: Kind, convening: Convening | None, name: str) -> dict[st
 
 def preview(kind: Kind, code: str, text: MessageText | None, *, convening: Convening | None = None,
             invitation: Invitation | None = None) -> RenderedMessage | str:
-    """The message one reader of `code` would get with `text` (None: the default wording); a problem as text."""
+    """The message one reader of `code` would get with `text` (None: the default wording), signed with the
+    look of the convening's series if it has one; a problem as text."""
     with language(code):
         if text is None:
             subject, body = default_text(kind, code)
             text = MessageText(kind=kind.name, language=code, scope="preview", subject=subject, body=body)
         name = invitation.person.display_name if invitation is not None else SAMPLE_NAME
         try:
-            return fill(kind, text, sample_values(kind, convening, name))
+            return fill(kind, text, sample_values(kind, convening, name), brand_for(convening))  # as readers get it
         except MessageTextError as error:  # the page shows what is wrong with the text
             return str(error)
 

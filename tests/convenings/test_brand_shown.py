@@ -16,6 +16,7 @@ from convene.invitations.models import Invitation
 from convene.invitations.reminders import send_reminder
 from convene.mail.models import OutboxMessage
 from convene.messages.kinds import KINDS
+from convene.messages.preview import preview
 from convene.messages.services import save_text
 from tests.convenings.test_brand import image_bytes
 
@@ -130,3 +131,9 @@ def test_a_text_the_organizers_wrote_is_signed_too(make, branded):
     assert reminder.text.rstrip().endswith("Foundation for Peaceful Futures\nRue de la Paix 1, 1202 Geneva\n"
                                            "Contact: events@fpf.example")
     assert "background:#8a1538" in reminder.html and "Contact: events@fpf.example" in reminder.html
+
+
+def test_the_messages_preview_shows_the_signature_readers_get(make, branded):
+    words = preview(KINDS["reminder"], "en", None, convening=branded["convening"])
+    assert words.text.rstrip().endswith("Contact: events@fpf.example")
+    assert "Foundation for Peaceful Futures" in words.html
