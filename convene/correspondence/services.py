@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..audit.services import record
 from ..base.text import has_control_characters
+from ..convenings.brand import brand_for
 from ..convenings.models import Convening
 from ..extensions import db
 from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, attendee_language, language, supported
@@ -101,8 +102,8 @@ def render_for(draft: Draft, convening: Convening, invitation: Invitation, link:
         subject = " ".join(draft.subject.format_map(values).split())
         body = draft.body.format_map(values)
     with language(attendee_language(invitation.person, convening)):
-        return render_message("participant_message", subject=subject, body=body, link=link,
-                              add_link=bool(link) and "{personal_link}" not in draft.body,
+        return render_message("participant_message", brand=brand_for(convening), subject=subject, body=body,
+                              link=link, add_link=bool(link) and "{personal_link}" not in draft.body,
                               convening=convening.title, files=file_names)
 
 

@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from convene.convenings import brand, logos
+from convene.correspondence import services as correspondence
+from convene.correspondence.services import Draft
 from convene.extensions import db
 from convene.mail.worker import deliver_pending
 from convene.invitations.models import Invitation
@@ -137,3 +139,12 @@ def test_the_messages_preview_shows_the_signature_readers_get(make, branded):
     words = preview(KINDS["reminder"], "en", None, convening=branded["convening"])
     assert words.text.rstrip().endswith("Contact: events@fpf.example")
     assert "Foundation for Peaceful Futures" in words.html
+
+
+def test_a_message_written_to_participants_is_signed_with_the_look(make, branded):
+    """Issue 17's done-when: after setting the look, the next e-mail (here one written on the compose page) carries it."""
+    invitation = make.invitation(branded["convening"], make.person(name="Ama Mensah"), status="accepted")
+    words = correspondence.preview(Draft.of("Dinner", "Hi {name}", "en", False), branded["convening"], invitation, [])
+    assert words.text.rstrip().endswith("Contact: events@fpf.example")
+    assert "Foundation for Peaceful Futures\nRue de la Paix 1, 1202 Geneva" in words.text
+    assert "#8a1538" in words.html and "Foundation for Peaceful Futures" in words.html
