@@ -1,6 +1,7 @@
 """Forms of the invitations area: guest-list actions, template, import, reminders, and the RSVP page."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -9,6 +10,7 @@ from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerFi
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..base.countries import local_country_choices
+from ..base.selection import MATCHING
 from ..db_types import choices
 from ..forms import OptionalSelectField, VersionField, no_control_characters, timezone_choices, valid_country
 from ..i18n.locale import LANGUAGES
@@ -16,6 +18,10 @@ from ..people.forms import GENDER_CHOICES, SECTOR_CHOICES
 from .guest_files import DELIMITER_CHOICES, ENCODINGS
 from .models import MeetingRole, Priority
 from .answers import OFFLINE_CHANNELS
+from .bulk import ACTIONS, WRITE
+
+#: The compose page of the correspondence area, where "Write to…" takes the selection.
+WRITE_ENDPOINT = "correspondence.compose"
 
 ROLE_CHOICES = choices(MeetingRole)
 PRIORITY_CHOICES = choices(Priority)
@@ -44,12 +50,27 @@ class AddPeopleForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
+    """A guest-list action on ticked invitees or (scope=matching) everyone matching the list's filter.
+
+    Posted once from the list (the confirmation page answers) and again with `confirmed` from there.
+    "Write to…" is offered when the correspondence area's compose page exists.
+    """
+
     invitation_ids = IdsField("Invitees")
-    action = SelectField("Action", choices=[
-        ("send", "Send the invitation"), ("remind", "Send a reminder"), ("remove", "Remove or withdraw")])
+    scope = StringField()
+    action = SelectField("Action", choices=[(a.key, a.choice) for a in ACTIONS.values()])
+    confirmed = StringField()
+    expected = StringField()
+    #: Which page the action was started from, to go back to it: the guest list, reminders or status board.
+    origin = StringField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if WRITE_ENDPOINT in current_app.view_functions:
+            self.action.choices = [*self.action.choices, (WRITE, "Write to…")]
 
     def validate_invitation_ids(self, field):
-        if not field.data:
+        if not field.data and self.scope.data != MATCHING:
             raise ValidationError("Tick at least one person on the list first.")
 
 

@@ -1,4 +1,4 @@
-"""The guest list: putting people from the directory on it, changing an entry, taking one off."""
+"""The guest list: its filters and order, putting people from the directory on it, changing an entry, taking one off."""
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -6,13 +6,45 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from ..audit.services import apply_changes, record
+from ..base.text import LIKE_ESCAPE, like_pattern
 from ..convenings.models import Convening
 from ..editing import check_version
 from ..extensions import db
-from ..people.models import Person
+from ..people.models import Organization, Person
 from .calendar_mail import queue_itip
 from .lifecycle import InvitationError, actor_id, change_status, next_reserve_rank
 from .models import Invitation, InvitationStatus, InvitationStatusChange, MeetingRole, Priority
+
+
+def list_order():
+    """The guest list's order in SQL: first choices, then reserves by rank, then by name (Person joined)."""
+    return (sa.case((Invitation.priority == Priority.FIRST_CHOICE.value, 0), else_=1),
+            sa.func.coalesce(Invitation.reserve_rank, 0), sa.func.lower(Person.name), Invitation.id)
+
+
+def matching(convening: Convening, filters: dict) -> sa.Select:
+    """The convening's invitations matching the guest list's filters (status, priority, a text found in the
+    name, e-mail or organization), unordered; joined to Person and Organization only when the text needs them."""
+    query = sa.select(Invitation).where(Invitation.convening_id == convening.id)
+    if filters.get("status"):
+        query = query.where(Invitation.status == filters["status"])
+    if filters.get("priority"):
+        query = query.where(Invitation.priority == filters["priority"])
+    if filters.get("find"):
+        pattern = like_pattern(filters["find"].lower())
+        query = with_people(query, {}).where(
+            sa.or_(sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
+                   sa.func.lower(Person.email).like(pattern, escape=LIKE_ESCAPE),
+                   sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE)))
+    return query
+
+
+def with_people(query: sa.Select, filters: dict) -> sa.Select:
+    """`matching(...)` joined to the invitee and their organization (already joined when `filters` has a text)."""
+    if filters.get("find"):
+        return query
+    return query.join(Person, Person.id == Invitation.person_id).outerjoin(
+        Organization, Organization.id == Person.organization_id)
 
 
 def on_list_person_ids(convening: Convening) -> set[int]:

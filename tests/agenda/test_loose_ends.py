@@ -30,7 +30,7 @@ def test_withdrawing_a_chair_shows_the_role_and_reassigns_it_in_one_step(client,
 
     invitation = _invitation(convening, amina)
     assert client.post(f"{guests}/bulk", data={"invitation_ids": [str(invitation.id)],
-                                               "action": "remove"}).status_code == 302
+                                               "action": "remove", "confirmed": "1"}).status_code == 302
     assert "1 agenda role is held by people who are no longer coming" in client.get(guests).get_data(as_text=True)
     assert BANNER in client.get(f"/convenings/{convening.id}/agenda").get_data(as_text=True)
 

@@ -71,7 +71,7 @@ def test_withdrawing_an_accepted_invitee_sends_cancel_and_their_link_says_so(cli
     invitation = _accepted(make, convening, organizer)
     make.agenda_session(convening, title="Opening plenary")
     response = client.post(f"/convenings/{convening.id}/guests/bulk",
-                           data={"invitation_ids": [str(invitation.id)], "action": "remove"})
+                           data={"invitation_ids": [str(invitation.id)], "action": "remove", "confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).status == "withdrawn"

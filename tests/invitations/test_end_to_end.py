@@ -22,7 +22,7 @@ def test_invitation_rsvp_and_calendar_over_real_smtp(app, client, make, convenin
     invitation = make.invitation(convening, person)
     invitation_id = invitation.id
     response = client.post(f"/convenings/{convening.id}/guests/bulk",
-                           data={"invitation_ids": [str(invitation_id)], "action": "send"})
+                           data={"invitation_ids": [str(invitation_id)], "action": "send", "confirmed": "1"})
     assert response.status_code == 302
     assert deliver_pending() == (1, 0)
 

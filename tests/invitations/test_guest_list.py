@@ -46,7 +46,7 @@ def test_remove_deletes_planned_and_withdraws_sent(client, make, convening):
     invited = make.invitation(convening, status="invited", invited_at=planned.created_at)
     planned_id, invited_id = planned.id, invited.id
     response = client.post(f"/convenings/{convening.id}/guests/bulk", data={
-        "invitation_ids": [str(planned_id), str(invited_id)], "action": "remove"})
+        "invitation_ids": [str(planned_id), str(invited_id)], "action": "remove", "confirmed": "1"})
     assert response.status_code == 302
     db.session.expunge_all()
     assert db.session.get(Invitation, planned_id) is None
@@ -64,14 +64,14 @@ def test_other_organizer_gets_404_and_staff_read_only(client, make, sign_in):
     page = client.get(f"/convenings/{convening.id}/guests")
     assert page.status_code == 200 and "Visible Person" in page.get_data(as_text=True)
     assert "Add people from the directory" not in page.get_data(as_text=True)
-    assert client.post(f"/convenings/{convening.id}/guests/bulk", data={"action": "send"}).status_code == 403
+    assert client.post(f"/convenings/{convening.id}/guests/bulk", data={"action": "send", "confirmed": "1"}).status_code == 403
 
 
 def test_ids_of_another_convening_are_ignored(client, make, convening):
     other = make.convening()
     foreign = make.invitation(other)
     client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": [str(foreign.id)],
-                                                                "action": "remove"})
+                                                                "action": "remove", "confirmed": "1"})
     db.session.expire_all()
     assert db.session.get(Invitation, foreign.id) is not None
 
@@ -146,7 +146,7 @@ def test_bulk_action_returns_to_the_same_page_and_filters(client, make, convenin
     _many(make, convening, 3)
     planned = make.invitation(convening, make.person(name="Planned Person"))
     response = client.post(f"/convenings/{convening.id}/guests/bulk", data={
-        "invitation_ids": [str(planned.id)], "action": "remove", "status": "planned", "find": "planned",
+        "invitation_ids": [str(planned.id)], "action": "remove", "confirmed": "1", "status": "planned", "find": "planned",
         "page": "2", "priority": "bogus"})
     assert response.status_code == 302
     location = response.headers["Location"]

@@ -27,9 +27,9 @@ def test_reminders_page_lists_non_responders_and_sends_to_selection(client, make
     db.session.commit()
     page = client.get(f"/convenings/{convening.id}/guests/reminders").get_data(as_text=True)
     assert a.person.name in page and b.person.name in page and "2 invitee(s) have not answered" in page
-    client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": [str(a.id)], "action": "remind"})
+    client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": [str(a.id)], "action": "remind", "confirmed": "1"})
     client.post(f"/convenings/{convening.id}/guests/bulk",
-                data={"invitation_ids": [str(a.id), str(b.id), str(c.id)], "action": "remind"})
+                data={"invitation_ids": [str(a.id), str(b.id), str(c.id)], "action": "remind", "confirmed": "1"})
     db.session.expire_all()
     assert [db.session.get(Invitation, i.id).reminders_sent for i in (a, b, c)] == [2, 1, 0]
     sent = outbox(kind="reminder")

@@ -17,7 +17,7 @@ from .conftest import link_path, outbox
 
 def _invite(client, convening, invitation) -> str:
     response = client.post(f"/convenings/{convening.id}/guests/bulk",
-                           data={"invitation_ids": [str(invitation.id)], "action": "send"})
+                           data={"invitation_ids": [str(invitation.id)], "action": "send", "confirmed": "1"})
     assert response.status_code == 302
     return link_path(outbox(invitation_id=invitation.id, kind="invitation")[-1].text)
 

@@ -48,7 +48,7 @@ def test_send_marks_invited_issues_token_and_queues_in_one_transaction(client, m
     invitations = [make.invitation(convening, p) for p in people]
     ids = [i.id for i in invitations]
     response = client.post(f"/convenings/{convening.id}/guests/bulk",
-                           data={"invitation_ids": [str(i) for i in ids], "action": "send"})
+                           data={"invitation_ids": [str(i) for i in ids], "action": "send", "confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert {db.session.get(Invitation, i).status for i in ids} == {"invited"}
@@ -66,7 +66,7 @@ def test_send_marks_invited_issues_token_and_queues_in_one_transaction(client, m
         AuditEvent.action == "invitation.status")) == 3
     # Sending again does nothing: they are already invited.
     client.post(f"/convenings/{convening.id}/guests/bulk",
-                data={"invitation_ids": [str(i) for i in ids], "action": "send"})
+                data={"invitation_ids": [str(i) for i in ids], "action": "send", "confirmed": "1"})
     assert len(outbox(kind="invitation")) == 3
 
 
@@ -76,7 +76,7 @@ def test_malformed_email_and_line_break_in_name_are_skipped_not_marked(client, m
     good = make.invitation(convening, make.person(name="Good Guest"))
     ids = (bad_email.id, crlf.id, good.id)
     response = client.post(f"/convenings/{convening.id}/guests/bulk", follow_redirects=True,
-                           data={"invitation_ids": [str(i) for i in ids], "action": "send"})
+                           data={"invitation_ids": [str(i) for i in ids], "action": "send", "confirmed": "1"})
     page = response.get_data(as_text=True)
     assert "No At Sign" in page and "not a valid e-mail address" in page
     assert "one line" in page
@@ -89,7 +89,7 @@ def test_send_without_reply_by_date_is_refused(client, make, organizer):
     convening = make.convening(organizers=[organizer])
     invitation = make.invitation(convening)
     response = client.post(f"/convenings/{convening.id}/guests/bulk", follow_redirects=True,
-                           data={"invitation_ids": [str(invitation.id)], "action": "send"})
+                           data={"invitation_ids": [str(invitation.id)], "action": "send", "confirmed": "1"})
     assert "Set a reply-by date" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Invitation, invitation.id).status == "planned"
@@ -117,7 +117,7 @@ def test_failed_queue_rolls_back_the_whole_batch(app, make, convening, organizer
 def test_reissue_revokes_earlier_link(client, make, convening):
     invitation = make.invitation(convening)
     client.post(f"/convenings/{convening.id}/guests/bulk",
-                data={"invitation_ids": [str(invitation.id)], "action": "send"})
+                data={"invitation_ids": [str(invitation.id)], "action": "send", "confirmed": "1"})
     old_path = link_path(outbox()[0].text)
     assert client.get(old_path).status_code == 200
     response = client.post(f"/convenings/{convening.id}/guests/{invitation.id}/reissue")

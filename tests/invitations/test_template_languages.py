@@ -20,7 +20,7 @@ def _save(client, convening, language, text):
 
 def _send(client, convening, *invitations):
     return client.post(f"/convenings/{convening.id}/guests/bulk", follow_redirects=True,
-                       data={"invitation_ids": [str(i.id) for i in invitations], "action": "send"})
+                       data={"invitation_ids": [str(i.id) for i in invitations], "action": "send", "confirmed": "1"})
 
 
 def test_each_invitee_gets_the_text_of_their_language_with_dates_in_it(client, make, convening):

@@ -81,7 +81,7 @@ def test_ids_of_a_in_a_form_posted_to_b_change_nothing(client, make, sign_in):
     world = build_world(make)
     sign_in(world.other_organizer)
     b = world.other_convening.id
-    client.post(f"/convenings/{b}/guests/bulk", data={"invitation_ids": str(world.invitation.id), "action": "remove"})
+    client.post(f"/convenings/{b}/guests/bulk", data={"invitation_ids": str(world.invitation.id), "action": "remove", "confirmed": "1"})
     client.post(f"/convenings/{b}/guests/attendance", data={"invitation_ids": str(world.invitation.id),
                                                            "status": "no_show"})
     client.post("/next-steps/bulk", data={"ids": str(world.action.id), "op": "status", "status": "dropped",

@@ -30,12 +30,6 @@ def ordered_guests(convening, *statuses: str) -> list[Invitation]:
                                        i.person.name.lower()))
 
 
-def list_order():
-    """The guest list's order in SQL: first choices, then reserves by rank, then by name."""
-    return (sa.case((Invitation.priority == Priority.FIRST_CHOICE.value, 0), else_=1),
-            sa.func.coalesce(Invitation.reserve_rank, 0), sa.func.lower(Person.name), Invitation.id)
-
-
 def list_filters(source) -> dict:
     """The guest list's filters from query or form values; anything unknown is dropped, never a 500."""
     status = source.get("status", "")

@@ -1,5 +1,5 @@
-"""The organizers' guest list: one page of invitees with bulk actions, one invitee's entry, nominations
-and reserves, the status board and attendance."""
+"""The organizers' guest list: one page of invitees (its bulk actions are in `bulk`), one invitee's entry,
+nominations and reserves, the status board and attendance."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ...auth.policy import load_convening, manages, role_required, signed_in
 from ...base.paging import ResultPage
+from ...base.selection import MATCHING
 from ...base.text import LIKE_ESCAPE, like_pattern
 from ...db_types import utcnow
 from ...edge import on_refusal
@@ -17,15 +18,15 @@ from ...urls import row_links
 from ...people.models import Organization, Person
 from ..answers import record_offline_reply
 from ..forms import ActionForm, AddPeopleForm, AttendanceForm, BulkForm, EntryForm, OfflineReplyForm
-from ..guest_list import add_people as add_to_guest_list, remove, update_entry
+from ..bulk import describe
+from ..guest_list import add_people as add_to_guest_list, list_order, matching, update_entry, with_people
 from ..lifecycle import mark_attendance, median_response_days, status_counts
 from ..models import Invitation, InvitationStatus, InvitationStatusChange, Nomination, NominationStatus, Priority
 from ..nominations import decide_nomination as decide_on_nomination
-from ..reminders import send_reminders
 from ..reserves import balance_hint, offer_place as offer_place_to_reserve, reserve_offers_for
 from ..invitation_template import fallbacks
-from ..sending import SENDABLE, reissue_link, send_invitations
-from .common import back_to_list, back_url, bp, list_filters, list_order, ordered_guests
+from ..sending import SENDABLE, reissue_link
+from .common import back_to_list, back_url, bp, list_filters, ordered_guests
 
 
 SEARCH_LIMIT = 50
@@ -36,27 +37,13 @@ GUESTS_PER_PAGE = 100
 def _guest_page(convening, filters: dict) -> ResultPage:
     """One page of the guest list with the filters applied: a count of ids and a page query, whatever
     the size (the count always runs, so the number of queries does not depend on the list's length)."""
-    query = sa.select(Invitation).where(Invitation.convening_id == convening.id)
-    if filters["status"]:
-        query = query.where(Invitation.status == filters["status"])
-    if filters["priority"]:
-        query = query.where(Invitation.priority == filters["priority"])
-    if filters["find"]:
-        pattern = like_pattern(filters["find"].lower())
-        query = query.join(Person, Person.id == Invitation.person_id).outerjoin(
-            Organization, Organization.id == Person.organization_id).where(
-            sa.or_(sa.func.lower(Person.name).like(pattern, escape=LIKE_ESCAPE),
-                   sa.func.lower(Person.email).like(pattern, escape=LIKE_ESCAPE),
-                   sa.func.lower(Organization.name).like(pattern, escape=LIKE_ESCAPE)))
+    query = matching(convening, filters)
     per_page = max(1, int(current_app.config.get("GUEST_LIST_PER_PAGE", GUESTS_PER_PAGE)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         query.with_only_columns(Invitation.id).subquery()))
     page = max(1, min(filters["page"], -(-total // per_page)))  # past the end (the list shrank): last page
-    if not filters["find"]:
-        query = query.join(Person, Person.id == Invitation.person_id).outerjoin(
-            Organization, Organization.id == Person.organization_id)
     items = db.session.scalars(
-        query.options(contains_eager(Invitation.person).contains_eager(Person.organization))
+        with_people(query, filters).options(contains_eager(Invitation.person).contains_eager(Person.organization))
         .order_by(*list_order()).limit(per_page).offset((page - 1) * per_page)).all()
     return ResultPage(list(items), page, per_page, total)
 
@@ -129,7 +116,8 @@ def guest_list(convening_id: int):
         can_manage=can_manage, q=q, results=results, on_list=on_list, nominations=nominations,
         offers=reserve_offers_for(convening, counts=counts) if can_manage else [], counts=counts,
         statuses=list(InvitationStatus), priorities=list(Priority), add_form=AddPeopleForm(formdata=None),
-        bulk_form=BulkForm(formdata=None), action_form=ActionForm(),
+        bulk_form=BulkForm(formdata=None), action_form=ActionForm(), described=describe(filters),
+        select_page=request.args.get("select") == "page", matching_scope=MATCHING,
         fallbacks=fallbacks(convening, SENDABLE) if can_manage else [],
         entry_url=row_links("invitations.entry", "invitation_id", convening_id=convening.id))
 
@@ -151,32 +139,9 @@ def add_people(convening_id: int):
         flash(f"Added {len(added)} to the guest list.", "success")
     for message in refused:
         flash(message, "warning")
-    return back_to_list(convening.id)
-
-
-@bp.route("/convenings/<int:convening_id>/guests/bulk", methods=("POST",))
-@role_required("organizer")
-def bulk(convening_id: int):
-    """Send invitations, reminders, or remove/withdraw the ticked invitees."""
-    convening = load_convening(convening_id, need="manage")
-    form = BulkForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return back_to_list(convening.id)
-    selected = _selected(convening, form.invitation_ids.data)
-    on_refusal(redirect_to=back_url(convening.id))
-    if form.action.data == "send":
-        report, verb = send_invitations(convening, selected, actor=current_user), "Invitations queued:"
-    elif form.action.data == "remind":
-        report, verb = send_reminders(convening, selected, actor=current_user), "Reminders queued:"
-    else:
-        outcomes = [remove(i, actor=current_user) for i in selected]
-    db.session.commit()
-    if form.action.data in ("send", "remind"):
-        _flash_report(report, verb)
-    else:
-        flash(f"Removed {outcomes.count('removed')}, withdrew {outcomes.count('withdrawn')}.", "success")
-    return back_to_list(convening.id)
+    # The whole list (its role and priority fields are not the list's filters), with the search kept.
+    return redirect(url_for("invitations.guest_list", convening_id=convening.id,
+                            q=" ".join(request.form.get("q", "").split())[:200] or None))
 
 
 @bp.route("/convenings/<int:convening_id>/guests/<int:invitation_id>", methods=("GET", "POST"))

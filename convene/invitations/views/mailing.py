@@ -23,7 +23,8 @@ from ..lifecycle import InvitationError
 from ..models import Invitation, InvitationStatus
 from ..reminders import save_schedule, schedule_for
 from ..sending import SENDABLE
-from .common import bp, list_order, ordered_guests
+from .common import bp, ordered_guests
+from ..guest_list import list_order
 
 
 #: Invitees offered in the preview chooser of the invitation text.
