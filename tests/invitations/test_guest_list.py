@@ -197,3 +197,15 @@ def test_template_preview_offers_a_limited_list_and_finds_by_name(client, make, 
             client.get(f"/convenings/{convening.id}/guests/template")
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def test_adding_people_comes_back_to_the_whole_list(client, make, convening):
+    """Issue 17, item 8: the add form's priority field was read as the list's filter ('First choice')."""
+    ada = make.person(name="Ada Lovelace")
+    make.invitation(convening, make.person(name="Ravi Reserve"), priority="reserve", reserve_rank=1)
+    response = client.post(f"/convenings/{convening.id}/guests/add", data={
+        "person_ids": [str(ada.id)], "role": "participant", "priority": "first_choice", "q": "lovelace"})
+    location = response.headers["Location"]
+    assert location == f"/convenings/{convening.id}/guests?q=lovelace"
+    page = client.get(location).get_data(as_text=True)
+    assert "Ravi Reserve" in page and "2 on the list" in page

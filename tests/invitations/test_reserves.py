@@ -97,3 +97,39 @@ def test_a_declined_place_without_reserves_offers_nothing(client, make, convenin
     db.session.commit()
     [(place, waiting)] = reserves.reserve_offers_for(convening)
     assert place.id == first.id and [r.person.name for r in waiting] == ["Zed Reserve", "Abe Reserve"]  # by rank
+
+
+def test_each_reserve_is_offered_under_one_place_only_and_never_if_already_invited(client, make, convening,
+                                                                                     organizer):
+    """Issue 17, item 8: 'Places to offer' repeated the same reserves under every declined person."""
+    places = [make.invitation(convening, make.person(name=f"Declined {n}")) for n in range(3)]
+    sending.send_invitations(convening, places, actor=organizer)
+    for place in places:
+        answers.answer(place, "declined", reason="Away")
+    waiting = guest_list.add_people(convening, [make.person(name=f"Waiting {n}") for n in range(5)],
+                                    role="participant", priority="reserve", actor=organizer)[0]
+    sending.send_invitations(convening, waiting[:1], actor=organizer)  # invited directly: no longer waiting
+    waiting[1].invited_at, waiting[1].status = places[0].invited_at, "planned"  # invited once, withdrawn, re-planned
+    db.session.commit()
+    offers = reserves.reserve_offers_for(convening)
+    offered = [r.person.name for _, group in offers for r in group]
+    assert [len(group) for _, group in offers] == [1, 1, 1]
+    assert offered == ["Waiting 2", "Waiting 3", "Waiting 4"]
+    page = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    for name in ("Waiting 2", "Waiting 3", "Waiting 4"):
+        assert page.count(f"offer the place to {name}") == 1
+    assert "offer the place to Waiting 0" not in page and "offer the place to Waiting 1" not in page
+
+
+def test_places_beyond_the_reserves_say_none_is_left(client, make, convening, organizer):
+    places = [make.invitation(convening, make.person(name=f"Declined {n}")) for n in range(2)]
+    sending.send_invitations(convening, places, actor=organizer)
+    for place in places:
+        answers.answer(place, "declined", reason="Away")
+    guest_list.add_people(convening, [make.person(name="Only Reserve")], role="participant", priority="reserve",
+                          actor=organizer)
+    db.session.commit()
+    assert [[r.person.name for r in group] for _, group in reserves.reserve_offers_for(convening)] == \
+        [["Only Reserve"], []]
+    page = client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
+    assert page.count("offer the place to Only Reserve") == 1 and "no reserve left for this place" in page
