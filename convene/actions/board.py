@@ -234,6 +234,11 @@ def board_query(user, filters: BoardFilters, now: datetime | None = None):
     return _filtered(sa.select(ActionItem).options(*EAGER), user, filters, now or utcnow())
 
 
+def matching_ids(user, filters: BoardFilters, now: datetime | None = None):
+    """The ids of the next steps the user may see that match the filters (a subquery, unordered)."""
+    return _filtered(sa.select(ActionItem.id), user, filters, now or utcnow()).order_by(None)
+
+
 def board_page(user, filters: BoardFilters, now: datetime | None = None):
     """One page of the board in four queries: count, the page's ids (narrow, index-friendly), rows, themes.
 

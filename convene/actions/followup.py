@@ -78,6 +78,28 @@ def owner_link(action: ActionItem, actor, *, send: bool = True) -> tuple[str, bo
     return url, False
 
 
+def remind_owners(actions: list[ActionItem], actor) -> tuple[int, list[str]]:
+    """E-mail each person who owns some of these reviewed next steps their link, once: (owners e-mailed,
+    a sentence for each next step or owner skipped). Each e-mail is audited as `owner_link` is."""
+    sent, skipped, seen = 0, [], set()
+    for action in actions:
+        person = action.owner_person
+        if person is None or action.status == ActionStatus.DRAFT.value:
+            skipped.append(f"“{action.text[:60]}”: " + ("still a draft." if person is not None
+                                                         else "not owned by a person."))
+            continue
+        if person.id in seen:
+            continue
+        seen.add(person.id)
+        try:
+            with db.session.begin_nested():
+                owner_link(action, actor, send=True)
+            sent += 1
+        except ActionError as error:
+            skipped.append(f"{person.name}: {error}")
+    return sent, skipped
+
+
 def _mail_owner(person: Person, url: str, *, same_link: bool, convening=None) -> None:
     """The owner's link by e-mail, in their language (else the convening's, when it is theirs through an invitation)."""
     open_steps = db.session.scalar(sa.select(sa.func.count(ActionItem.id)).where(

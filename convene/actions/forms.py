@@ -20,6 +20,7 @@ from ..invitations.models import Invitation
 from ..people.models import Organization, Person
 from ..themes.models import Theme
 from . import owners as owner_lookup
+from .bulk import OPS
 from .models import ActionItem, ActionPriority, ActionStatus, action_supporters
 from .services import ActionError, resolve_owner
 
@@ -199,15 +200,21 @@ class ProgressForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
-    """Bulk actions on the board; the ids come from checkboxes named `ids`."""
+    """Bulk actions on the board: the ids come from checkboxes named `ids`, or `scope=matching` with the
+    board's query string in `filter`; posted once (the confirmation page answers), then with `confirmed`."""
 
-    op = SelectField("With the selected", choices=[("status", "Set status to"), ("reassign", "Reassign to")])
+    op = SelectField("With the selected", choices=[(key, words[0]) for key, words in OPS.items()])
     status = SelectField("Status", choices=[(s.value, s.label) for s in ActionStatus
-                                            if s.value != ActionStatus.DRAFT.value], id="bulk-status")
+                                            if s.value != ActionStatus.DRAFT.value], id="bulk-status",
+                         default=ActionStatus.OPEN.value)
     owner = StringField("New owner", validators=[Length(max=300)], id="bulk-owner",
                         description="A name or e-mail address; “me”, or “none” to remove the owner.")
     note = StringField("Note (a reason is needed to drop)", validators=[Length(max=1000)], id="bulk-note")
     next = HiddenField()
+    scope = StringField()
+    filter = StringField()
+    confirmed = StringField()
+    expected = StringField()
 
 
 class OwnerReportForm(FlaskForm):

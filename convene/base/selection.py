@@ -48,6 +48,29 @@ class Selection:
                 f"it was applied to the {count} matching then.")
 
 
+@dataclass
+class Plan:
+    """What a bulk action would do to the rows selected: those it applies to (`will`), those it skips
+    grouped by the reason, or why it cannot run at all (`blocker`); `notes` add what the page should say."""
+
+    selected: list
+    will: list = field(default_factory=list)
+    skipped: dict[str, list] = field(default_factory=dict)
+    blocker: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, row, reason: str) -> None:
+        """Count a row in: applied to when there is no reason to skip it."""
+        if reason:
+            self.skipped.setdefault(reason, []).append(row)
+        else:
+            self.will.append(row)
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(len(group) for group in self.skipped.values())
+
+
 def people(count: int) -> str:
     """“1 person”, “30 people”."""
     return "1 person" if count == 1 else f"{count} people"

@@ -5,14 +5,14 @@ the events of each change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from ..audit.services import record
-from ..base.selection import Selection
+from ..base.selection import Plan as SelectionPlan, Selection
 from ..convenings.models import Convening
 from ..extensions import db
 from ..people.models import Person
@@ -87,19 +87,10 @@ def resolve(convening: Convening, selection: Selection, filters: dict) -> list[I
 
 
 @dataclass
-class Plan:
-    """What an action would do to a selection: who it applies to, who is skipped and why, or why it cannot run."""
+class Plan(SelectionPlan):
+    """What a guest-list action would do (base.selection.Plan) and which action it is."""
 
-    action: BulkAction
-    selected: list[Invitation]
-    will: list[Invitation] = field(default_factory=list)
-    skipped: dict[str, list[Invitation]] = field(default_factory=dict)
-    blocker: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def skipped_count(self) -> int:
-        return sum(len(group) for group in self.skipped.values())
+    action: BulkAction | None = None
 
 
 def _mail_reason(invitation: Invitation) -> str:
@@ -146,13 +137,9 @@ def _blocker(key: str, convening: Convening, today: date) -> str:
 
 def plan(key: str, convening: Convening, invitations: list[Invitation], *, today: date | None = None) -> Plan:
     """What `key` would do to these invitations, without changing anything (no query per invitee)."""
-    result = Plan(ACTIONS[key], invitations, blocker=_blocker(key, convening, today or date.today()))
+    result = Plan(invitations, blocker=_blocker(key, convening, today or date.today()), action=ACTIONS[key])
     for invitation in invitations:
-        reason = _skip_reason(key, invitation)
-        if reason:
-            result.skipped.setdefault(reason, []).append(invitation)
-        else:
-            result.will.append(invitation)
+        result.add(invitation, _skip_reason(key, invitation))
     if key == "remove":
         never_sent = sum(1 for i in result.will if i.status == InvitationStatus.PLANNED.value and i.invited_at is None)
         result.notes.append(f"{never_sent} never invited will be removed from the list; "

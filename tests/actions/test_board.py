@@ -108,21 +108,21 @@ def test_bulk_set_status_and_reassign(client, make, sign_in):
     org = make.organization(name="Lead Org")
     a, b, c = (make.action(convening, text=f"Step {n}", status=s) for n, s in ((1, "open"), (2, "open"), (3, "done")))
     hidden = make.action(make.convening(organizers=[make.user("organizer")]), text="Other")
-    response = client.post("/next-steps/bulk", data={"ids": [a.id, b.id, c.id], "op": "status",
+    response = client.post("/next-steps/bulk", data={"ids": [a.id, b.id, c.id], "op": "status", "confirmed": "1",
                                                       "status": "in_progress", "next": "/next-steps/?status=open"})
     assert response.status_code == 302 and response.headers["Location"] == "/next-steps/?status=open"
     db.session.expire_all()
     assert [db.session.get(ActionItem, x.id).status for x in (a, b, c)] == ["in_progress", "in_progress", "in_progress"]
-    client.post("/next-steps/bulk", data={"ids": [a.id, b.id], "op": "reassign", "owner": f"org:{org.id}",
+    client.post("/next-steps/bulk", data={"ids": [a.id, b.id], "op": "reassign", "confirmed": "1", "owner": f"org:{org.id}",
                                           "status": "open"})
     db.session.expire_all()
     assert {db.session.get(ActionItem, x.id).owner_organization_id for x in (a, b)} == {org.id}
     # dropping in bulk needs a reason: nothing changes, each skipped one is explained
-    response = client.post("/next-steps/bulk", data={"ids": [a.id], "op": "status", "status": "dropped"},
+    response = client.post("/next-steps/bulk", data={"ids": [a.id], "op": "status", "confirmed": "1", "status": "dropped"},
                            follow_redirects=True)
     assert "Say why" in response.get_data(as_text=True)
     # an unknown owner is refused, and an off-site next= is not followed
-    response = client.post("/next-steps/bulk", data={"ids": [a.id], "op": "reassign", "owner": "person:999999",
+    response = client.post("/next-steps/bulk", data={"ids": [a.id], "op": "reassign", "confirmed": "1", "owner": "person:999999",
                                                       "status": "open", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/next-steps/"
     db.session.expire_all()
@@ -137,7 +137,7 @@ def test_bulk_needs_csrf(make_app, make):
     with client.session_transaction() as session:
         session["_user_id"] = staff.get_id()
         session["_fresh"] = True
-    response = client.post("/next-steps/bulk", data={"ids": [action.id], "op": "status", "status": "in_progress"})
+    response = client.post("/next-steps/bulk", data={"ids": [action.id], "op": "status", "confirmed": "1", "status": "in_progress"})
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(ActionItem, action.id).status == "open"

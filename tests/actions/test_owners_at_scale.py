@@ -96,7 +96,7 @@ def test_bulk_reassign_by_typed_owner(client, make, sign_in):
     step = make.action(convening, text="Step to move")
 
     def reassign(owner):
-        return client.post("/next-steps/bulk", data={"ids": [step.id], "op": "reassign", "owner": owner,
+        return client.post("/next-steps/bulk", data={"ids": [step.id], "op": "reassign", "confirmed": "1", "owner": owner,
                                                       "status": "open"}, follow_redirects=True)
 
     def owner_of():

@@ -59,6 +59,30 @@ def test_every_page_is_valid_html(app, client, make, sign_in, tmp_path):
     sign_in(world.admin)
     pages.update({f"admin {url}": html for url, html in _pages(app, client, world).items()})
     assert len(pages) > 80, f"only {len(pages)} pages: the sweep lost its routes"
+    _assert_valid(command, pages, tmp_path)
+
+
+def test_bulk_confirmation_pages_are_valid_html(app, client, make, sign_in, tmp_path):
+    """The pages a POST answers with: the guest list's and the board's bulk confirmations (issue 17, item 1)."""
+    command = _checker()
+    world = build_world(make)
+    sign_in(world.admin)
+    guests = f"/convenings/{world.convening.id}/guests"
+    pages = {"guest list, all ticked": client.get(f"{guests}?select=page").get_data(as_text=True),
+             "board, all ticked": client.get("/next-steps/?select=page").get_data(as_text=True)}
+    for action in ("send", "remind", "remove", "attended"):
+        pages[f"guest list: confirm {action}"] = client.post(f"{guests}/bulk", data={
+            "action": action, "scope": "matching"}).get_data(as_text=True)
+    for op in ("status", "remind"):
+        pages[f"board: confirm {op}"] = client.post("/next-steps/bulk", data={
+            "op": op, "status": "done", "scope": "matching"}).get_data(as_text=True)
+    confirmations = [where for where in pages if "confirm" in where]
+    assert all('id="confirm-heading"' in pages[where] for where in confirmations), confirmations
+    _assert_valid(command, pages, tmp_path)
+
+
+def _assert_valid(command: list[str], pages: dict[str, str], tmp_path) -> None:
+    """Run the checker once over the pages ({where: html}); any error fails, listed by message."""
     names = {}
     for n, (where, html) in enumerate(sorted(pages.items())):
         if not html.lstrip().lower().startswith("<!doctype"):  # a fragment for other sites (/embed/publications)

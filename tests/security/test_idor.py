@@ -84,7 +84,7 @@ def test_ids_of_a_in_a_form_posted_to_b_change_nothing(client, make, sign_in):
     client.post(f"/convenings/{b}/guests/bulk", data={"invitation_ids": str(world.invitation.id), "action": "remove", "confirmed": "1"})
     client.post(f"/convenings/{b}/guests/attendance", data={"invitation_ids": str(world.invitation.id),
                                                            "status": "no_show"})
-    client.post("/next-steps/bulk", data={"ids": str(world.action.id), "op": "status", "status": "dropped",
+    client.post("/next-steps/bulk", data={"ids": str(world.action.id), "op": "status", "confirmed": "1", "status": "dropped",
                                           "note": "x"})
     db.session.expire_all()
     assert db.session.get(Invitation, world.invitation.id).status == "accepted"

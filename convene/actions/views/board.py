@@ -1,14 +1,16 @@
 """The follow-up board, its bulk actions, CSV and calendar exports, and staff members' to-do feed."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from ... import caching
 from ...auth.models import User
 from ...auth.policy import signed_in, visible_convening_ids
+from ...base.selection import MATCHING
 from ...convenings.models import Convening, Series
 from ...extensions import db, limiter
 from ...redirects import safe_redirect_target
@@ -16,7 +18,8 @@ from ...themes.models import Theme
 from ...tokens.models import Purpose
 from ...tokens.services import LinkProblem, open_link
 from .. import board as board_module
-from .. import followup, services
+from .. import bulk as bulk_module
+from .. import followup
 from .. import owners as owner_lookup
 from ..forms import BulkForm
 from ..models import ActionItem, ActionStatus
@@ -36,6 +39,10 @@ def _visible_convenings():
     return db.session.execute(query).all()
 
 
+#: Next steps named one by one on the confirmation page per group; the rest are counted.
+NAMES_SHOWN = 50
+
+
 @bp.route("/next-steps/")
 @signed_in
 def board():
@@ -51,32 +58,68 @@ def board():
         themes=db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)).all(),
         statuses=ActionStatus, sorts=board_module.SORTS, due_filters=board_module.DUE_FILTERS,
         per_page_choices=board_module.PER_PAGE_CHOICES, today=board_module.utcnow().date(),
-        export_args=filters.query_args())
+        export_args=filters.query_args(), filter_args=urlencode(filters.query_args()),
+        described=bulk_module.describe(filters), select_page=request.args.get("select") == "page",
+        matching_scope=MATCHING)
 
 
 @bp.route("/next-steps/bulk", methods=("POST",))
 @signed_in
 def bulk():
-    """Set the status of, or reassign, the selected next steps the user may see."""
+    """Set the status of, reassign, or e-mail the owners of the ticked next steps or all matching the
+    board's filters: a confirmation first (counts, filter, who is skipped and why), then the action."""
     form = BulkForm()
     target = safe_redirect_target(request.form.get("next"), url_for("actions.board"))
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:500]
-    if not form.validate_on_submit() or not ids:
+    filters = bulk_module.filters_from(request.form)
+    selection = bulk_module.selection_from(request.form, filters)
+    if not form.validate_on_submit() or selection.empty:
         flash("Select at least one next step and what to do with it.", "error")
         return redirect(target)
-    value = form.status.data if form.op.data == "status" else _new_owner_key(form.owner.data)
+    value = _op_value(form)
     if value is None:
         return redirect(target)
-    actions = _visible_actions(ids)
-    changed, skipped = services.bulk_apply(actions, form.op.data, value, current_user, form.note.data or "")
+    actions = bulk_module.resolve(current_user, selection, filters)
+    if not actions:
+        flash("No next step you may see is selected: nothing was changed.", "warning")
+        return redirect(target)
+    if not form.confirmed.data:
+        return _confirmation(form, selection, filters, actions, value)
+    changed, skipped = bulk_module.perform(form.op.data, value, actions, selection, actor=current_user,
+                                           note=form.note.data or "")
     db.session.commit()
-    flash(f"Changed {changed} of {len(ids)} selected next step{'s' if len(ids) != 1 else ''}.",
-          "success" if changed else "warning")
+    _flash_outcome(form.op.data, changed, len(actions), skipped, selection.changed_since_confirmation(len(actions)))
+    return redirect(target)
+
+
+def _op_value(form: BulkForm) -> str | None:
+    """The new status, the new owner's key ("" for nobody), "" to e-mail owners; None (flashed) when refused."""
+    if form.op.data == "status":
+        return form.status.data
+    return _new_owner_key(form.owner.data) if form.op.data == "reassign" else ""
+
+
+def _confirmation(form: BulkForm, selection, filters, actions, value: str) -> str:
+    """What the action will do to which next steps, and who is skipped and why; nothing is changed yet."""
+    value_text = {"status": lambda: str(ActionStatus(value).label).lower(),
+                  "reassign": lambda: owner_lookup.by_key(value).name if value else "no owner"}.get(
+        form.op.data, lambda: "")()
+    return render_template("actions/bulk_confirm.html", form=form, selection=selection, actions=actions,
+                           plan=bulk_module.plan(form.op.data, value, actions, form.note.data or ""),
+                           heading=bulk_module.heading(form.op.data, value_text, len(actions)),
+                           scope=selection.scope_text(len(actions)), names_shown=NAMES_SHOWN,
+                           back=safe_redirect_target(form.next.data, url_for("actions.board")))
+
+
+def _flash_outcome(op: str, changed: int, selected: int, skipped: list[str], changed_since: str) -> None:
+    done = (f"E-mailed {changed} owner{'s' if changed != 1 else ''} their link." if op == "remind" else
+            f"Changed {changed} of {selected} selected next step{'s' if selected != 1 else ''}.")
+    flash(done, "success" if changed else "warning")
+    if changed_since:
+        flash(changed_since, "warning")
     for message in skipped[:10]:
         flash(message, "warning")
-    if len(actions) < len(ids):
-        flash(f"{len(ids) - len(actions)} selected next step(s) were not found.", "warning")
-    return redirect(target)
+    if len(skipped) > 10:
+        flash(f"… and {len(skipped) - 10} more not changed.", "warning")
 
 
 def _new_owner_key(typed: str) -> str | None:
@@ -92,15 +135,6 @@ def _new_owner_key(typed: str) -> str | None:
             flash(f"{owner.text} ({owner.kind_label}; or type {owner.key})", "warning")
         return None
     return {"me": f"user:{current_user.id}", "none": ""}.get(found.key, found.key)
-
-
-def _visible_actions(ids: list[int]) -> list[ActionItem]:
-    """The next steps with these ids that the user may see."""
-    query = sa.select(ActionItem).where(ActionItem.id.in_(ids)).options(joinedload(ActionItem.convening))
-    visible = visible_convening_ids(current_user)
-    if visible is not None:
-        query = query.where(ActionItem.convening_id.in_(visible))
-    return db.session.scalars(query.order_by(ActionItem.id)).unique().all()
 
 
 def _filtered(user, args, limit: int = EXPORT_LIMIT) -> list[ActionItem]:
