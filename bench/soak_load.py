@@ -217,8 +217,13 @@ class Load:
                     return
             page = client.request("guest list page", "GET", f"/convenings/{dialogue}/guests")[1]
             chunk = ids[start:start + self.batch]
-            status = client.request("send invitations (bulk POST)", "POST", f"/convenings/{dialogue}/guests/bulk", {
-                "csrf_token": hidden(page, "csrf_token"), "action": "send", "invitation_ids": chunk})[0]
+            form = {"csrf_token": hidden(page, "csrf_token"), "action": "send", "invitation_ids": chunk}
+            status, confirmation = client.request("send invitations (bulk POST)", "POST",
+                                                  f"/convenings/{dialogue}/guests/bulk", form)[:2]
+            if status != 200:
+                raise RuntimeError(f"bulk send's confirmation answered {status}")
+            status = client.request("send invitations (confirmed)", "POST", f"/convenings/{dialogue}/guests/bulk", {
+                **form, "csrf_token": hidden(confirmation, "csrf_token"), "confirmed": "1"})[0]
             if status != 302:
                 raise RuntimeError(f"bulk send answered {status}")
             self.queued += len(chunk)

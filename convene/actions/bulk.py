@@ -122,7 +122,7 @@ def plan(op: str, value: str, actions: list[ActionItem], note: str = "") -> Plan
         result.blocker = "Say why these next steps are dropped: write the reason in the note."
     for action in actions:
         result.add(action, _skip_reason(op, value, action))
-    if op == "remind":
+    if op == "remind" and result.will:
         owners = {a.owner_person_id for a in result.will}
         result.notes.append(f"{plural(len(owners), 'owner gets', 'owners get')} one e-mail each with the link "
                             "to their next steps. An owner who was not invited gets a new link; their earlier "

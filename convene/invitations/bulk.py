@@ -140,7 +140,7 @@ def plan(key: str, convening: Convening, invitations: list[Invitation], *, today
     result = Plan(invitations, blocker=_blocker(key, convening, today or date.today()), action=ACTIONS[key])
     for invitation in invitations:
         result.add(invitation, _skip_reason(key, invitation))
-    if key == "remove":
+    if key == "remove" and result.will:
         never_sent = sum(1 for i in result.will if i.status == InvitationStatus.PLANNED.value and i.invited_at is None)
         result.notes.append(f"{never_sent} never invited will be removed from the list; "
                             f"{len(result.will) - never_sent} invited will be withdrawn (those who accepted "

@@ -105,7 +105,9 @@ def _organizer_writes_and_sends(staff, j, convening, person, words) -> None:
     staff.get_by_label(f"Select {person.name}").check()
     staff.get_by_label("Action").select_option("send")
     with staff.expect_navigation():
-        staff.get_by_role("button", name="Apply to the ticked people").click()
+        staff.get_by_role("button", name="Continue to confirm").click()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Send the invitations (1)").click()
     j.check("invitation sent")
 
 

@@ -106,7 +106,11 @@ def test_organizer_creates_convening_invites_and_watches_balance(page, live, jou
         boxes.nth(index).check()
     page.get_by_label("Action").select_option("send")
     with page.expect_navigation():
-        page.get_by_role("button", name="Apply to the ticked people").click()
+        page.get_by_role("button", name="Continue to confirm").click()
+    j.check("confirm sending")
+    assert page.get_by_text("Send invitations to 6 people: the 6 ticked").count() == 1
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the invitations (6)").click()
     j.check("invitations queued")
     delivered = live.deliver_mail()
     assert delivered == 6, f"six invitations should reach the SMTP sink, got {delivered}"
