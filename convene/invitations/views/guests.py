@@ -130,7 +130,7 @@ def add_people(convening_id: int):
     form = AddPeopleForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return back_to_list(convening.id)
+        return _after_adding(convening.id)
     people = db.session.scalars(sa.select(Person).where(Person.id.in_(form.person_ids.data))).all()
     added, refused = add_to_guest_list(convening, people, role=form.role.data, priority=form.priority.data,
                                        actor=current_user)
@@ -139,8 +139,12 @@ def add_people(convening_id: int):
         flash(f"Added {len(added)} to the guest list.", "success")
     for message in refused:
         flash(message, "warning")
-    # The whole list (its role and priority fields are not the list's filters), with the search kept.
-    return redirect(url_for("invitations.guest_list", convening_id=convening.id,
+    return _after_adding(convening.id)
+
+
+def _after_adding(convening_id: int):
+    """The whole guest list with the directory search kept (the add form's priority is not a filter)."""
+    return redirect(url_for("invitations.guest_list", convening_id=convening_id,
                             q=" ".join(request.form.get("q", "").split())[:200] or None))
 
 
