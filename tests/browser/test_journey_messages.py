@@ -76,7 +76,10 @@ def test_the_organizer_edits_the_reminder_in_french_and_english_and_each_reader_
 
         staff.goto(f"/convenings/{convening.id}/guests/reminders")
         with staff.expect_navigation():
-            staff.get_by_role("button", name="Send a reminder to the ticked people").click()
+            staff.get_by_role("button", name="Continue to confirm the reminders").click()
+        j.check("reminders to confirm")
+        with staff.expect_navigation():
+            staff.get_by_role("button", name=re.compile(r"^Send the reminders \(\d+\)$")).click()
         j.check("reminders sent")
     live.deliver_mail()
     [french] = live.mail_to("fr@example.org")

@@ -201,7 +201,7 @@ def test_the_invitation_is_one_kind_of_it_a_series_text_is_used_where_the_conven
     french = {"subject": "Merci de répondre avant le {reply_by} : {convening}", "body": "Série {name} {rsvp_link}"}
     assert client.post(f"/series/{series.id}/messages/invitation/fr", data=french).status_code == 302
     reader = make.invitation(convening, make.person(name="Chantal Fall", preferred_language="fr"))
-    client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": [str(reader.id)], "action": "send"})
+    client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": [str(reader.id)], "action": "send", "confirmed": "1"})
     (message,) = outbox(kind="invitation")
     assert message.subject.startswith("Merci de répondre avant le") and message.text.startswith("Série Chantal Fall")
     # The convening's Messages page sends the invitation to its own page, which can reset the convening's text.
