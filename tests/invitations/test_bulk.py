@@ -139,7 +139,6 @@ def test_guest_list_offers_select_all_on_the_page_and_all_matching(client, make,
     assert ticked.count('data-row checked>') == 20
     one_page = client.get(f"/convenings/{convening.id}/guests?status=invited").get_data(as_text=True)
     assert 'name="scope"' not in one_page and "Select all on this page" in one_page
-    assert "Write to" not in page  # no compose page in this app
 
 
 def test_confirmation_page_queries_do_not_grow_with_the_selection(client, make, organizer, count_queries):
@@ -156,18 +155,25 @@ def test_confirmation_page_queries_do_not_grow_with_the_selection(client, make, 
     assert counts[:3] == counts[3:], counts
 
 
-def test_write_to_opens_the_compose_page_with_the_selection(make_app, make, convening, organizer):
-    app = make_app()
-    app.add_url_rule("/convenings/<int:convening_id>/write", endpoint="correspondence.compose",
-                     view_func=lambda convening_id: "compose")
+def test_write_to_opens_the_compose_page_with_the_selection(client, make, convening):
     planned, reserves, invited = _list_of_45(make, convening)
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = organizer.get_id(), True
-    assert "Write to…" in client.get(f"/convenings/{convening.id}/guests").get_data(as_text=True)
-    response = client.post(f"/convenings/{convening.id}/guests/bulk",
-                           data={"action": "write", "scope": "matching", "priority": "reserve"})
+    assert '<option value="write">Write to…</option>' in client.get(f"/convenings/{convening.id}/guests").get_data(
+        as_text=True)
+    response = _post(client, convening, action="write", scope="matching", priority="reserve")
     location = urlsplit(response.headers["Location"])
     assert location.path == f"/convenings/{convening.id}/write"
     assert sorted(int(i) for i in parse_qs(location.query)["invitation"]) == sorted(i.id for i in reserves)
+    compose = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Reserve 00" in compose and "Planned 05" not in compose  # the compose page preselects them
     assert outbox() == []
+
+
+def test_write_to_is_offered_only_where_the_compose_page_exists(make_app, make, convening, organizer):
+    app = make_app()
+    del app.view_functions["correspondence.compose"]  # an installation without the correspondence pages
+    make.invitation(convening)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = organizer.get_id(), True
+    page = client.get(f"/convenings/{convening.id}/guests?status=planned").get_data(as_text=True)
+    assert "Select all on this page" in page and '<option value="write">' not in page
