@@ -26,7 +26,7 @@ def test_bulk_attendance_after_the_meeting(client, make, organizer):
     absent = make.invitation(convening, status="accepted")
     declined = make.invitation(convening, status="declined")
     page = client.get(f"/convenings/{convening.id}/guests/status").get_data(as_text=True)
-    assert "Mark the ticked people" in page
+    assert f'action="/convenings/{convening.id}/guests/bulk"' in page and 'name="origin" value="status"' in page
     client.post(f"/convenings/{convening.id}/guests/attendance",
                 data={"invitation_ids": [str(came.id), str(declined.id)], "status": "attended"})
     response = client.post(f"/convenings/{convening.id}/guests/attendance", follow_redirects=True,
@@ -41,6 +41,24 @@ def test_bulk_attendance_after_the_meeting(client, make, organizer):
     history = db.session.scalars(sa.select(InvitationStatusChange).where(
         InvitationStatusChange.invitation_id == came.id)).all()
     assert [(h.from_status, h.to_status) for h in history] == [("accepted", "attended")]
+
+
+def test_status_board_attendance_goes_through_the_confirmation(client, make, organizer):
+    """Issue 17, item 1: the status board's bulk marking confirms first, then comes back to the board."""
+    convening = make.convening(organizers=[organizer], starts_on=date.today() - timedelta(days=1))
+    came = make.invitation(convening, make.person(name="Came Along"), status="accepted")
+    declined = make.invitation(convening, make.person(name="Said No"), status="declined")
+    data = {"invitation_ids": [str(came.id), str(declined.id)], "action": "attended", "origin": "status"}
+    page = client.post(f"/convenings/{convening.id}/guests/bulk", data=data).get_data(as_text=True)
+    assert "Mark attended for 2 people: the 2 ticked" in page
+    assert "Declined (only people who accepted are marked) (1)" in page and "Said No" in page
+    assert f'href="/convenings/{convening.id}/guests/status"' in page  # cancel: back to the board
+    db.session.expire_all()
+    assert db.session.get(Invitation, came.id).status == "accepted"
+    response = client.post(f"/convenings/{convening.id}/guests/bulk", data={**data, "confirmed": "1"})
+    assert response.headers["Location"] == f"/convenings/{convening.id}/guests/status"
+    db.session.expire_all()
+    assert [db.session.get(Invitation, i.id).status for i in (came, declined)] == ["attended", "declined"]
 
 
 def test_attendance_before_the_meeting_is_refused(client, make, convening):
