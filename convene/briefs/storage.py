@@ -1,15 +1,15 @@
 """Where brief PDFs live on disk: instance/uploads/briefs/<uuid>.pdf, never under a name a user chose."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app
+
+from ..base.files import write_atomically
 
 _STORAGE_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
 
@@ -36,19 +36,7 @@ def path_of(storage_name: str) -> Path:
 
 def write(storage_name: str, data: bytes) -> Path:
     """Write the bytes atomically (a temporary file renamed into place)."""
-    target = path_of(storage_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(path_of(storage_name), data)
 
 
 def delete(storage_name: str) -> None:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import re
-import tempfile
 import threading
 import uuid
 import warnings
@@ -20,6 +18,7 @@ from typing import NamedTuple
 from flask import current_app
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from ..base.files import write_atomically
 from ..errors import DomainError
 
 #: Largest logo file accepted.
@@ -117,19 +116,7 @@ def mime_of(storage_name: str) -> str:
 
 def write(storage_name: str, data: bytes) -> Path:
     """Write the bytes atomically (a temporary file renamed into place)."""
-    target = path_of(storage_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(path_of(storage_name), data)
 
 
 def delete(storage_name: str | None) -> None:

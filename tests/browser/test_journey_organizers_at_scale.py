@@ -29,7 +29,7 @@ from convene.invitations.answers import answer
 from convene.models import Invitation
 from tests.browser.conftest import new_context, sign_in_as
 from tests.convenings.test_brand import image_bytes
-from tests.correspondence.conftest import make_pdf
+from tests.briefs.conftest import make_pdf
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]

@@ -11,7 +11,7 @@ import pytest
 
 from convene.db_types import utcnow
 from tests.browser.conftest import sign_in_as
-from tests.correspondence.conftest import make_pdf
+from tests.briefs.conftest import make_pdf
 from tests.fixtures.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]

@@ -56,7 +56,8 @@ def test_the_next_invitation_carries_the_foundations_name_footer_and_contact(cli
     person = make.person(name="Amina Mohammed", email="amina@example.org")
     french = make.person(name="Jeanne Martin", email="jeanne@example.org", preferred_language="fr")
     ids = [str(make.invitation(convening, p).id) for p in (person, french)]
-    response = client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": ids, "action": "send"})
+    response = client.post(f"/convenings/{convening.id}/guests/bulk",
+                           data={"invitation_ids": ids, "action": "send", "confirmed": "1"})
     assert response.status_code == 302
     assert deliver_pending() == (2, 0)
 
@@ -81,7 +82,7 @@ def test_mail_of_an_unbranded_convening_is_as_before(client, make, sign_in):
     convening = make.convening(organizers=[organizer], reply_by=date.today() + timedelta(days=30))
     invitation = make.invitation(convening, make.person(email="someone@example.org"))
     client.post(f"/convenings/{convening.id}/guests/bulk", data={"invitation_ids": [str(invitation.id)],
-                                                                 "action": "send"})
+                                                                 "action": "send", "confirmed": "1"})
     message = db.session.scalars(sa.select(OutboxMessage)).one()
     assert "-- \n" not in message.text and "Contact" not in message.text
     assert "background:" not in message.html

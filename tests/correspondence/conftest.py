@@ -1,26 +1,14 @@
 """A convening with people in every status, speakers and a rapporteur in its agenda, and PDF bytes."""
 from __future__ import annotations
 
-import io
 from types import SimpleNamespace
 
 import pytest
-from pypdf import PdfWriter
 
 from convene.db_types import utcnow
+from tests.briefs.conftest import make_pdf
 
 
-def make_pdf(padding: int = 0, build=None) -> bytes:
-    """A real one-page PDF written by pypdf; `build(writer)` may add more (e.g. JavaScript)."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    if padding:
-        writer.add_metadata({"/Padding": "x" * padding})
-    if build is not None:
-        build(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.fixture

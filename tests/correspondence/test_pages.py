@@ -10,7 +10,7 @@ from convene.correspondence.models import ParticipantMessage
 from convene.extensions import db
 from convene.mail.models import MailAttachment, OutboxMessage
 from convene.mail.worker import deliver_pending
-from tests.correspondence.conftest import make_pdf
+from tests.briefs.conftest import make_pdf
 
 
 def url(guests, tail="write"):

@@ -13,7 +13,7 @@ from convene.extensions import db
 from convene.mail.models import MailAttachment, OutboxMessage, outbox_message_attachments
 from convene.tokens.models import AccessToken
 from tests.briefs.test_active_content import _open_action
-from tests.correspondence.conftest import make_pdf
+from tests.briefs.conftest import make_pdf
 
 
 def names(recipients):
