@@ -17,10 +17,12 @@ from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from .. import caching
+from ..i18n.locale import current_language
 from .models import SessionKind, SessionRoleKind
 
 #: Lazy labels: each row prints them in the reader's language.
@@ -159,3 +161,34 @@ public_days = FragmentCache()
 def fingerprint(*parts: Any) -> str:
     """A cache key from everything a fragment is built from (repr of plain values)."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+# --- Day tables kept per content (the editor and an attendee's agenda) ------------------------------
+
+def rows_key(days: list[tuple[date, list[Row]]]) -> tuple:
+    """Everything rows_by_day's rows print, as plain values: a kept fragment's key is made of it.
+
+    The per-viewer bits are in the rows themselves ("you", the viewer's own times, the marks), so
+    two viewers whose rows differ in anything never share a fragment.
+    """
+    return tuple((day, tuple((s.id, s.uid, s.kind, s.cancelled, s.all_day, s.title, s.open_to_all, s.room,
+                              s.description, r.kind_label, r.start, r.end, r.start_iso, r.end_iso, r.own_start,
+                              r.own_end, r.own_zone, tuple(r.roles), r.mark)
+                             for r in rows for s in (r.s,))) for day, rows in days)
+
+
+def kept_days(kind: str, parts: tuple, render: Callable[[], str]) -> Markup:
+    """Rendered day tables kept in the shared store (caching.store: Redis when configured, else this
+    process's memory) under a key made of `parts`, which must hold everything the fragment shows
+    (rows_key of its rows, the links' base, the words around them); the language and the URL root
+    are added here. A change to any of them makes a new key: nothing is invalidated, nothing stale served.
+    """
+    key = "fragment:" + kind + ":" + fingerprint(kind, request.url_root, request.script_root,
+                                                  current_language(), *parts)
+    store = caching.store()
+    data = store.get(key)
+    if data is not None:
+        return Markup(data.decode("utf-8"))
+    html = render()
+    store.set(key, html.encode("utf-8"))
+    return Markup(html)

@@ -2,6 +2,8 @@
 agenda through their personal link, seen marks, calendar subscriptions, the briefing pack."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -114,8 +116,13 @@ def my_agenda(token: str):
         agendas.append({"convening": convening, "version": version, "days": days,
                         "marks": marks, "seen": seen})
     session_page = rendering.link_for("agenda.my_session", token=token, uid=None)
+    details = lambda s: session_page(s.uid)  # noqa: E731
+    for a in agendas:  # kept under everything the tables show: the viewer's rows ("you", own times, marks), the link
+        parts = (token, a["convening"].id, a["convening"].timezone, rendering.rows_key(a["days"]))
+        a["days_html"] = rendering.kept_days("attendee", parts, partial(
+            render_template, "agenda/_my_days.html", convening=a["convening"], days=a["days"], details=details))
     return render_template("agenda/my_agenda.html", viewer=viewer, agendas=agendas, token=token, view=view,
-                           details=lambda s: session_page(s.uid),
+                           details=details,
                            waiting=[c for c in viewer.convenings if c.id not in {a["convening"].id for a in agendas}])
 
 

@@ -39,14 +39,22 @@ def index(convening_id: int):
     convening = load_convening(convening_id)
     day, day_error = _day_arg(convening)
     sessions = services.sessions_of(convening, names_only=True)
-    latest = versions.latest(convening.id)
+    latest = versions.latest_header(convening.id)  # the page shows its number and date, not its snapshot
     days = rendering.rows_by_day(by_day(sessions, convening, day), convening, names_shown="all")
+    warnings = services.conflicts(sessions + services.conference_sessions(convening))
+    can_manage = manages(current_user, convening)
+    links = _session_links(convening)
+    # The day tables are kept under everything they show: the rows, the warnings, the organizer's
+    # controls or not, and the convening whose links and timezone they print.
+    parts = (convening.id, convening.timezone, can_manage, sorted(warnings.items()), rendering.rows_key(days))
+    days_html = rendering.kept_days("editor", parts, lambda: render_template(
+        "agenda/_editor_days.html", convening=convening, days=days, warnings=warnings, can_manage=can_manage,
+        links=links))
     return render_template(
-        "agenda/index.html", convening=convening, days=days, day=day,
+        "agenda/index.html", convening=convening, days_html=days_html, day=day,
         day_error=day_error, all_days=services.agenda_days(convening),
-        warnings=services.conflicts(sessions + services.conference_sessions(convening)),
-        can_manage=manages(current_user, convening), latest=latest, count=len(sessions),
-        settings=db.session.get(AgendaSettings, convening.id), links=_session_links(convening))
+        can_manage=can_manage, latest=latest, count=len(sessions),
+        settings=db.session.get(AgendaSettings, convening.id), links=links)
 
 
 def _session_links(convening) -> dict:
