@@ -38,7 +38,7 @@ def index(convening_id: int):
     """The (draft) agenda day by day, with edit controls for organizers."""
     convening = load_convening(convening_id)
     day, day_error = _day_arg(convening)
-    sessions = services.sessions_of(convening, names_only=True)
+    sessions = versions.draft_views(convening)  # read-only rows: plain views, no ORM objects
     latest = versions.latest_header(convening.id)  # the page shows its number and date, not its snapshot
     days = rendering.rows_by_day(by_day(sessions, convening, day), convening, names_shown="all")
     warnings = services.conflicts(sessions + services.conference_sessions(convening))
