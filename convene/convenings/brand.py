@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from email_validator import EmailNotValidError, validate_email
 from flask import g, has_app_context
 
 from ..audit.services import record
@@ -21,6 +20,7 @@ from ..base.text import has_control_characters
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n.locale import use_attendee_language
+from ..mail.services import MailError, normalise_address
 from . import logos
 from .models import Series, SeriesBrand
 
@@ -92,9 +92,9 @@ def check_contact(value: str | None) -> str:
     if len(address) > CONTACT_MAX:
         raise BrandError(f"The contact address is longer than {CONTACT_MAX} characters.")
     try:
-        return validate_email(address, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise BrandError(f"The contact address is not a valid e-mail address ({error}).") from error
+        return normalise_address(address)
+    except MailError as error:
+        raise BrandError(f"Contact address: {error}") from error
 
 
 def _field(error: BrandError, field: str) -> BrandError:
