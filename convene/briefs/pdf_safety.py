@@ -1,4 +1,5 @@
-"""Refusing PDFs that carry active content, judged by parsing the file with pypdf.
+"""Which PDFs Convene accepts (`pdf_problem`: complete, within a size, no active content), judged by
+the bytes; active content is found by parsing the file with pypdf.
 
 A brief's PDF is served to participants and the public. A PDF can carry JavaScript (run by
 Acrobat and some browsers' viewers when the file opens, a page is shown or a link is clicked)
@@ -75,3 +76,24 @@ def _refused_in(dictionary: DictionaryObject) -> str | None:
     if any(key in dictionary for key in JAVASCRIPT_KEYS):
         return "JavaScript"
     return None
+
+
+def pdf_problem(data: bytes, max_size: int) -> tuple[str, str] | None:
+    """Why these bytes are not a PDF Convene accepts (a brief's file, an e-mail attachment), judged by the
+    bytes, never the name: (kind, detail) or None. Each caller words the kinds for its own readers:
+    'empty', 'too_large', 'not_pdf', 'incomplete', 'unreadable', and 'active' (detail: what it carries).
+    """
+    if not data:
+        return "empty", ""
+    if len(data) > max_size:
+        return "too_large", ""
+    # The header may follow a few bytes of junk (PDF 1.7 §7.5.2 tolerates up to 1024).
+    if b"%PDF-" not in data[:1024]:
+        return "not_pdf", ""
+    if b"%%EOF" not in data[-1024:]:
+        return "incomplete", ""
+    try:
+        found = active_content(data)
+    except UnreadablePdf:
+        return "unreadable", ""
+    return ("active", found) if found else None

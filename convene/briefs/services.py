@@ -22,7 +22,7 @@ from ..webhooks import services as webhooks
 from . import storage
 from .models import (STATUS_TRANSITIONS, Brief, BriefFile, BriefKind, BriefRegion, BriefStatus, BriefStatusChange,
                      brief_convenings)
-from .pdf_safety import UnreadablePdf, active_content
+from .pdf_safety import pdf_problem
 from .regions import is_region
 
 FIELDS = ("title", "kind", "publisher", "authors", "published_on", "summary", "url")
@@ -161,26 +161,26 @@ def _check_publishable(brief: Brief) -> None:
 
 # --- files ----------------------------------------------------------------------------------
 
+#: How a refused brief PDF is explained (briefs.pdf_safety.pdf_problem's kinds).
+UPLOAD_REFUSALS = {
+    "empty": "The file is empty. Choose the brief's PDF.",
+    "too_large": "The file is larger than the limit of {megabytes} MB ({limit:,} bytes).",
+    "not_pdf": "This file is not a PDF (it does not start with %PDF-), whatever its name says.",
+    "incomplete": "This PDF is incomplete (it has no %%EOF end marker). Upload the whole file again.",
+    "unreadable": "This PDF could not be read (its structure is damaged). Export or save it again from the "
+                  "program that made it, then upload it.",
+    "active": "This PDF contains {found}, which briefs may not carry. Save it again without scripts or actions "
+              "(e.g. print it to PDF), then upload it.",
+}
+
+
 def check_pdf(data: bytes, max_size: int) -> None:
-    """Refuse anything that is not a complete PDF within the size limit, judged by its bytes."""
-    if not data:
-        raise UploadError("The file is empty. Choose the brief's PDF.")
-    if len(data) > max_size:
-        raise UploadError(f"The file is larger than the limit of {max_size // (1024 * 1024) or 1} MB "
-                          f"({max_size:,} bytes).")
-    # The header may follow a few bytes of junk (PDF 1.7 §7.5.2 tolerates up to 1024).
-    if b"%PDF-" not in data[:1024]:
-        raise UploadError("This file is not a PDF (it does not start with %PDF-), whatever its name says.")
-    if b"%%EOF" not in data[-1024:]:
-        raise UploadError("This PDF is incomplete (it has no %%EOF end marker). Upload the whole file again.")
-    try:
-        found = active_content(data)
-    except UnreadablePdf:
-        raise UploadError("This PDF could not be read (its structure is damaged). Export or save it again "
-                          "from the program that made it, then upload it.") from None
-    if found:
-        raise UploadError(f"This PDF contains {found}, which briefs may not carry. Save it again without "
-                          "scripts or actions (e.g. print it to PDF), then upload it.")
+    """Refuse anything that is not a complete PDF without active content, within the size limit."""
+    problem = pdf_problem(data, max_size)
+    if problem:
+        kind, found = problem
+        raise UploadError(UPLOAD_REFUSALS[kind].format(megabytes=max_size // (1024 * 1024) or 1, limit=max_size,
+                                                       found=found))
 
 
 def attach_pdf(brief: Brief, data: bytes, uploaded_name: str, actor, max_size: int) -> BriefFile:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..briefs.pdf_safety import UnreadablePdf, active_content
+from ..briefs.pdf_safety import pdf_problem
 from ..briefs.storage import display_name
 from ..db_types import utcnow
 from ..errors import DomainError
@@ -43,25 +43,27 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
+#: How a refused attachment is explained (briefs.pdf_safety.pdf_problem's kinds).
+ATTACHMENT_REFUSALS = {
+    "empty": "“{name}” is empty.",
+    "too_large": "“{name}” is larger than the limit of {limit} per file.",
+    "not_pdf": "“{name}” is not a PDF (it does not start with %PDF-), whatever its name says. "
+               "Only PDF files can be attached.",
+    "incomplete": "“{name}” is an incomplete PDF (it has no %%EOF end marker). Attach the whole file.",
+    "unreadable": "“{name}” could not be read as a PDF (its structure is damaged). Export or save it again from "
+                  "the program that made it.",
+    "active": "“{name}” contains {found}, which attachments may not carry. Save it again without scripts or "
+              "actions (e.g. print it to PDF).",
+}
+
+
 def check_pdf(name: str, data: bytes, max_size: int) -> None:
     """Refuse anything but a complete PDF without active content, within the size limit."""
-    if not data:
-        raise CorrespondenceError(f"“{name}” is empty.")
-    if len(data) > max_size:
-        raise CorrespondenceError(f"“{name}” is larger than the limit of {_megabytes(max_size)} per file.")
-    if b"%PDF-" not in data[:1024]:
-        raise CorrespondenceError(f"“{name}” is not a PDF (it does not start with %PDF-), whatever its name says. "
-                                  "Only PDF files can be attached.")
-    if b"%%EOF" not in data[-1024:]:
-        raise CorrespondenceError(f"“{name}” is an incomplete PDF (it has no %%EOF end marker). Attach the whole file.")
-    try:
-        found = active_content(data)
-    except UnreadablePdf:
-        raise CorrespondenceError(f"“{name}” could not be read as a PDF (its structure is damaged). Export or save it "
-                                  "again from the program that made it.") from None
-    if found:
-        raise CorrespondenceError(f"“{name}” contains {found}, which attachments may not carry. Save it again "
-                                  "without scripts or actions (e.g. print it to PDF).")
+    problem = pdf_problem(data, max_size)
+    if problem:
+        kind, found = problem
+        raise CorrespondenceError(ATTACHMENT_REFUSALS[kind].format(name=name, limit=_megabytes(max_size),
+                                                                   found=found))
 
 
 def accept(uploads: list[tuple[str, bytes]], kept: list[MailAttachment], actor) -> list[MailAttachment]:
