@@ -1,7 +1,7 @@
 """Writing to participants: checking the organizer's text, filling it in for one person, sending it.
 
-The organizer's subject and body are data, sent as written, with the invitation template's
-placeholder rules (`invitations.invitation_template.template_problems`). What Convene adds around
+The organizer's subject and body are data, sent as written, with the placeholder rule and the
+length limits of every written message text (`messages.rules`). What Convene adds around
 them (the personal link's line, the list of attached files, the closing line saying why the person
 gets the message) is worded in `templates/mail/messages/participant_message/`, in each recipient's
 language. Sending queues one e-mail per recipient in the transaction that records the message.
@@ -16,13 +16,14 @@ from ..convenings.brand import brand_for
 from ..convenings.models import Convening
 from ..extensions import db
 from ..i18n.locale import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, attendee_language, language, supported
-from ..invitations.invitation_template import template_problems, venue_text
+from ..invitations.invitation_template import venue_text
 from ..invitations.links import home_url
 from ..invitations.models import Invitation
 from ..mail import attachments as mail_files
 from ..mail.models import MailAttachment, MailKind
 from ..mail.services import MailError, queue_message
 from ..mail.wording import RenderedMessage, render_message
+from ..messages.rules import BODY_MAX, SUBJECT_MAX, placeholder_problems
 from ..templating import date_range
 from ..urls import absolute_url
 from .attachments import CorrespondenceError
@@ -32,8 +33,6 @@ from .recipients import Recipients, Selection, select_recipients
 __all__ = ["CorrespondenceError", "Draft", "PLACEHOLDERS", "check_draft", "preview", "render_for", "send"]
 
 PLACEHOLDERS = ("name", "convening", "dates", "venue", "personal_link")
-SUBJECT_MAX = 300
-BODY_MAX = 20_000
 #: What the preview shows in place of a personal link: nothing is issued for a preview.
 EXAMPLE_TOKEN = "EXAMPLE-LINK"
 
@@ -64,7 +63,7 @@ def draft_problems(draft: Draft) -> list[str]:
     elif len(subject) > SUBJECT_MAX:
         problems.append(f"Subject: at most {SUBJECT_MAX} characters (it has {len(subject)}).")
     else:
-        problems += [f"Subject: {p}" for p in template_problems(subject, placeholders=PLACEHOLDERS)]
+        problems += [f"Subject: {p}" for p in placeholder_problems(subject, PLACEHOLDERS)]
         if "{personal_link}" in subject:
             problems.append("Subject: a personal link belongs in the message, not in the subject.")
     if not body.strip():
@@ -72,7 +71,7 @@ def draft_problems(draft: Draft) -> list[str]:
     elif len(body) > BODY_MAX:
         problems.append(f"Message: at most {BODY_MAX:,} characters (it has {len(body):,}).")
     else:
-        problems += [f"Message: {p}" for p in template_problems(body, placeholders=PLACEHOLDERS)]
+        problems += [f"Message: {p}" for p in placeholder_problems(body, PLACEHOLDERS)]
         if "{personal_link}" in body and not draft.include_link:
             problems.append("Message: {personal_link} is only filled in when “Include each recipient's personal "
                             "link” is ticked; tick it, or take the placeholder out.")
