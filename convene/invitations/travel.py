@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
-from ..audit.services import record
+from ..audit.services import apply_changes, record
 from ..errors import DomainError
 from ..templating import long_date
 from .lifecycle import VIA_LINK
@@ -49,14 +49,8 @@ def save_travel(invitation: Invitation, arrives_on: date | None, departs_on: dat
     problem = travel_problem(invitation, arrives_on, departs_on)
     if problem:
         raise TravelError(problem[1], field=problem[0])
-    wanted = {"arrives_on": arrives_on, "departs_on": departs_on}
-    changes = {k: [_iso(getattr(invitation, k)), _iso(v)] for k, v in wanted.items() if getattr(invitation, k) != v}
-    for key in changes:
-        setattr(invitation, key, wanted[key])
+    changes = apply_changes(invitation, {"arrives_on": arrives_on, "departs_on": departs_on},
+                            ("arrives_on", "departs_on"))
     if changes:
         record("invitation.travel", invitation, actor_label=VIA_LINK, changes=changes)
     return bool(changes)
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
